@@ -1,0 +1,24 @@
+{
+  "targets": [
+    {
+      "target_name": "convkit_onednn",
+      "sources": [
+        "native/addon.cc",
+        "native/conv2d.cc",
+        "native/pool.cc",
+        "native/matmul.cc",
+        "native/eltwise.cc",
+        "native/reduce.cc",
+        "native/softmax.cc",
+        "native/adam.cc",
+        "native/dropout.cc"
+      ],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      "cflags!": ["-fno-exceptions", "-O3"],
+      "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17", "-O3"],
+      "cflags_cc": ["-std=c++17", "-fexceptions", "-O2", "-fopenmp"],
+      "libraries": ["-ldnnl", "-fopenmp"]
+    }
+  ]
+}

@@ -1,0 +1,98 @@
+// Shared helpers for the oneDNN Node-API addon.
+#pragma once
+#include <napi.h>
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "dnnl.hpp"
+
+namespace convkit {
+
+using dims = dnnl::memory::dims;
+using tag = dnnl::memory::format_tag;
+using dt = dnnl::memory::data_type;
+
+// Process-wide CPU engine and stream (oneDNN's CPU runtime here is OpenMP,
+// so execution is synchronous on the calling thread + OpenMP workers).
+dnnl::engine &cpuEngine();
+dnnl::stream &cpuStream();
+
+// Float32Array argument -> raw pointer (zero copy; honours byteOffset).
+float *f32(const Napi::CallbackInfo &info, size_t i, const char *what);
+// Optional Float32Array (null/undefined -> nullptr).
+float *f32OrNull(const Napi::CallbackInfo &info, size_t i, const char *what);
+size_t f32Len(const Napi::CallbackInfo &info, size_t i);
+// JS array (or typed array) of integers -> dims.
+dims dimsArg(const Napi::CallbackInfo &info, size_t i, const char *what);
+int64_t intArg(const Napi::CallbackInfo &info, size_t i, const char *what);
+double numArg(const Napi::CallbackInfo &info, size_t i, const char *what);
+
+// Activation codes shared with src/native.ts (fused post-ops).
+enum Activation : int {
+  kActLinear = 0,
+  kActRelu = 1,
+  kActRelu6 = 2,
+  kActElu = 3,
+  kActLeakyRelu = 4,
+  kActSigmoid = 5,
+};
+// Appends the activation as an eltwise post-op (no-op for linear).
+void appendActivation(dnnl::post_ops &ops, int act, float alpha);
+
+// Converts a dnnl::error into a JS exception carrying the oneDNN status.
+[[noreturn]] void throwDnnl(const Napi::Env &env, const dnnl::error &e);
+const char *statusName(dnnl_status_t s);
+
+// Wraps the body of a binding so that oneDNN and argument errors become JS
+// exceptions instead of aborting the process.
+template <typename F>
+Napi::Value guarded(const Napi::CallbackInfo &info, F &&body) {
+  try {
+    return body();
+  } catch (const dnnl::error &e) {
+    throwDnnl(info.Env(), e);
+  } catch (const Napi::Error &e) {
+    throw;
+  } catch (const std::exception &e) {
+    throw Napi::Error::New(info.Env(), std::string("onednn: ") + e.what());
+  }
+}
+
+// Registration hooks, one per kernel translation unit.
+void initConv2d(Napi::Env env, Napi::Object exports);
+void initPool(Napi::Env env, Napi::Object exports);
+void initMatmul(Napi::Env env, Napi::Object exports);
+void initEltwise(Napi::Env env, Napi::Object exports);
+void initReduce(Napi::Env env, Napi::Object exports);
+void initSoftmax(Napi::Env env, Napi::Object exports);
+void initAdam(Napi::Env env, Napi::Object exports);
+void initDropout(Napi::Env env, Napi::Object exports);
+
+}  // namespace convkit
+
+namespace convkit {
+// Small cache of ready primitives keyed by their full parameter list, so
+// that a training loop does not re-run oneDNN's implementation dispatch on
+// every call. Bounded: cleared when it grows past kMaxEntries.
+template <typename P>
+class PrimitiveCache {
+ public:
+  static constexpr size_t kMaxEntries = 512;
+  template <typename Make>
+  P &get(const std::vector<int64_t> &key, Make &&make) {
+    std::string k(reinterpret_cast<const char *>(key.data()),
+                  key.size() * sizeof(int64_t));
+    auto it = map_.find(k);
+    if (it != map_.end()) return it->second;
+    if (map_.size() >= kMaxEntries) map_.clear();
+    return map_.emplace(std::move(k), make()).first->second;
+  }
+
+ private:
+  std::unordered_map<std::string, P> map_;
+};
+}  // namespace convkit

@@ -1,0 +1,147 @@
+// Memory-bound elementwise kernels (unary and binary with trailing-axis
+// broadcast), written as OpenMP loops: for these a oneDNN primitive's setup
+// costs more than the loop itself. Codes are mirrored in src/native.ts.
+#include <cmath>
+
+#include "common.h"
+
+namespace convkit {
+namespace {
+
+enum Unary : int {
+  kRelu = 0, kSquare = 1, kSqrt = 2, kStep = 3, kExp = 4, kLog = 5,
+  kAbs = 6, kNeg = 7, kRsqrt = 8, kRelu6 = 9, kSigmoid = 10,
+};
+enum Binary : int {
+  kAdd = 0, kSub = 1, kMul = 2, kDiv = 3, kMax = 4, kMin = 5,
+  kSquaredDiff = 6, kReluGrad = 7,  // kReluGrad: a * (b > 0)
+};
+
+constexpr int64_t kParallelMin = 1 << 15;
+
+template <typename F>
+void unaryLoop(const float *x, float *y, int64_t n, F f) {
+#pragma omp parallel for simd if (n >= kParallelMin) schedule(static)
+  for (int64_t i = 0; i < n; ++i) y[i] = f(x[i]);
+}
+
+// unary(code, x, y, alpha)
+Napi::Value UnaryOp(const Napi::CallbackInfo &info) {
+  return guarded(info, [&]() -> Napi::Value {
+    int code = static_cast<int>(intArg(info, 0, "op"));
+    const float *x = f32(info, 1, "x");
+    float *y = f32(info, 2, "y");
+    float alpha = static_cast<float>(numArg(info, 3, "alpha"));
+    int64_t n = static_cast<int64_t>(f32Len(info, 1));
+    if (static_cast<int64_t>(f32Len(info, 2)) != n)
+      throw Napi::RangeError::New(info.Env(), "onednn unary: length mismatch");
+    switch (code) {
+      case kRelu: unaryLoop(x, y, n, [](float v) { return v > 0.f ? v : 0.f; }); break;
+      case kSquare: unaryLoop(x, y, n, [](float v) { return v * v; }); break;
+      case kSqrt: unaryLoop(x, y, n, [](float v) { return std::sqrt(v); }); break;
+      // tfjs Step: x > 0 ? 1 : alpha, NaN stays NaN.
+      case kStep:
+        unaryLoop(x, y, n, [alpha](float v) {
+          return std::isnan(v) ? v : (v > 0.f ? 1.f : alpha);
+        });
+        break;
+      case kExp: unaryLoop(x, y, n, [](float v) { return std::exp(v); }); break;
+      case kLog: unaryLoop(x, y, n, [](float v) { return std::log(v); }); break;
+      case kAbs: unaryLoop(x, y, n, [](float v) { return std::fabs(v); }); break;
+      case kNeg: unaryLoop(x, y, n, [](float v) { return -v; }); break;
+      case kRsqrt: unaryLoop(x, y, n, [](float v) { return 1.f / std::sqrt(v); }); break;
+      case kRelu6:
+        unaryLoop(x, y, n, [](float v) { return v < 0.f ? 0.f : (v > 6.f ? 6.f : v); });
+        break;
+      case kSigmoid:
+        unaryLoop(x, y, n, [](float v) { return 1.f / (1.f + std::exp(-v)); });
+        break;
+      default: throw Napi::RangeError::New(info.Env(), "onednn unary: unknown op");
+    }
+    return info.Env().Undefined();
+  });
+}
+
+// y[i] = f(a[i % na], b[i % nb]); n = max(na, nb) and the shorter length
+// divides the longer one (trailing-axis broadcast, checked on the JS side).
+template <typename F>
+void binaryLoop(const float *a, int64_t na, const float *b, int64_t nb,
+                float *y, int64_t n, F f) {
+  if (na == n && nb == n) {
+#pragma omp parallel for simd if (n >= kParallelMin) schedule(static)
+    for (int64_t i = 0; i < n; ++i) y[i] = f(a[i], b[i]);
+  } else if (nb == 1) {
+    const float s = b[0];
+#pragma omp parallel for simd if (n >= kParallelMin) schedule(static)
+    for (int64_t i = 0; i < n; ++i) y[i] = f(a[i], s);
+  } else if (na == 1) {
+    const float s = a[0];
+#pragma omp parallel for simd if (n >= kParallelMin) schedule(static)
+    for (int64_t i = 0; i < n; ++i) y[i] = f(s, b[i]);
+  } else if (na == n) {
+    const int64_t rows = n / nb;
+#pragma omp parallel for if (n >= kParallelMin) schedule(static)
+    for (int64_t r = 0; r < rows; ++r) {
+      const float *ar = a + r * nb;
+      float *yr = y + r * nb;
+#pragma omp simd
+      for (int64_t j = 0; j < nb; ++j) yr[j] = f(ar[j], b[j]);
+    }
+  } else {
+    const int64_t rows = n / na;
+#pragma omp parallel for if (n >= kParallelMin) schedule(static)
+    for (int64_t r = 0; r < rows; ++r) {
+      const float *br = b + r * na;
+      float *yr = y + r * na;
+#pragma omp simd
+      for (int64_t j = 0; j < na; ++j) yr[j] = f(a[j], br[j]);
+    }
+  }
+}
+
+// binary(code, a, b, y)
+Napi::Value BinaryOp(const Napi::CallbackInfo &info) {
+  return guarded(info, [&]() -> Napi::Value {
+    int code = static_cast<int>(intArg(info, 0, "op"));
+    const float *a = f32(info, 1, "a");
+    const float *b = f32(info, 2, "b");
+    float *y = f32(info, 3, "y");
+    int64_t na = f32Len(info, 1), nb = f32Len(info, 2), n = f32Len(info, 3);
+    int64_t big = std::max(na, nb), small = std::min(na, nb);
+    if (n != big || small == 0 || big % small != 0)
+      throw Napi::RangeError::New(info.Env(), "onednn binary: bad broadcast");
+    switch (code) {
+      case kAdd: binaryLoop(a, na, b, nb, y, n, [](float p, float q) { return p + q; }); break;
+      case kSub: binaryLoop(a, na, b, nb, y, n, [](float p, float q) { return p - q; }); break;
+      case kMul: binaryLoop(a, na, b, nb, y, n, [](float p, float q) { return p * q; }); break;
+      case kDiv: binaryLoop(a, na, b, nb, y, n, [](float p, float q) { return p / q; }); break;
+      case kMax:
+        binaryLoop(a, na, b, nb, y, n, [](float p, float q) {
+          return (std::isnan(p) || std::isnan(q)) ? NAN : (p > q ? p : q);
+        });
+        break;
+      case kMin:
+        binaryLoop(a, na, b, nb, y, n, [](float p, float q) {
+          return (std::isnan(p) || std::isnan(q)) ? NAN : (p < q ? p : q);
+        });
+        break;
+      case kSquaredDiff:
+        binaryLoop(a, na, b, nb, y, n, [](float p, float q) { return (p - q) * (p - q); });
+        break;
+      case kReluGrad:
+        binaryLoop(a, na, b, nb, y, n, [](float p, float q) { return q > 0.f ? p : 0.f; });
+        break;
+      default: throw Napi::RangeError::New(info.Env(), "onednn binary: unknown op");
+    }
+    return info.Env().Undefined();
+  });
+}
+
+}  // namespace
+
+void initEltwise(Napi::Env env, Napi::Object exports) {
+  exports.Set("unary", Napi::Function::New(env, UnaryOp));
+  exports.Set("binary", Napi::Function::New(env, BinaryOp));
+}
+
+}  // namespace convkit

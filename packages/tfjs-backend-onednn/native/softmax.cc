@@ -1,0 +1,39 @@
+// Softmax over the last axis ([rows, cols]) with oneDNN's softmax primitive.
+#include "common.h"
+
+namespace convkit {
+namespace {
+
+using namespace dnnl;
+
+PrimitiveCache<softmax_forward> cache;
+
+// softmax(x, y, rows, cols)
+Napi::Value Softmax(const Napi::CallbackInfo &info) {
+  return guarded(info, [&]() -> Napi::Value {
+    float *x = f32(info, 0, "x");
+    float *y = f32(info, 1, "y");
+    int64_t rows = intArg(info, 2, "rows"), cols = intArg(info, 3, "cols");
+    if (static_cast<int64_t>(f32Len(info, 0)) != rows * cols ||
+        static_cast<int64_t>(f32Len(info, 1)) != rows * cols)
+      throw Napi::RangeError::New(info.Env(), "onednn softmax: length mismatch");
+    memory::desc d({rows, cols}, dt::f32, tag::ab);
+    auto &prim = cache.get({rows, cols}, [&] {
+      softmax_forward::desc sd(prop_kind::forward_inference, d, 1);
+      return softmax_forward(softmax_forward::primitive_desc(sd, cpuEngine()));
+    });
+    auto &eng = cpuEngine();
+    prim.execute(cpuStream(), {{DNNL_ARG_SRC, memory(d, eng, x)},
+                               {DNNL_ARG_DST, memory(d, eng, y)}});
+    cpuStream().wait();
+    return info.Env().Undefined();
+  });
+}
+
+}  // namespace
+
+void initSoftmax(Napi::Env env, Napi::Object exports) {
+  exports.Set("softmax", Napi::Function::New(env, Softmax));
+}
+
+}  // namespace convkit

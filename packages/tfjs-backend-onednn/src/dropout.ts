@@ -1,0 +1,66 @@
+// Fast dropout for the onednn backend.
+//
+// tfjs-core's dropout() is an op, not a kernel: it draws its mask with a
+// JS-side PRNG (randomUniform) followed by add/floor/div/mul, which costs
+// more than the convolutions in a small CNN. A backend cannot override an op
+// through the kernel registry, so installFastDropout() replaces the
+// `dropout` export of tfjs-core's CommonJS module (the one tfjs-layers'
+// Dropout layer calls). The replacement only acts while the active backend
+// is 'onednn' and for the plain case (float32, full noise shape, numeric or
+// no seed); everything else goes to the original function. The mask comes
+// from a native counter-based generator, so the random stream differs from
+// tfjs's (as it does between any two tfjs backends' RNG-using code paths);
+// with an explicit seed the mask is deterministic, as in tfjs.
+import { createRequire } from 'node:module';
+import * as tf from '@tensorflow/tfjs-core';
+import { BACKEND_NAME } from './backend.js';
+import { addon } from './native.js';
+
+type DropoutFn = (x: tf.Tensor | tf.TensorLike, rate: number, noiseShape?: number[],
+  seed?: number | string) => tf.Tensor;
+
+const tfcCjs = createRequire(import.meta.url)('@tensorflow/tfjs-core') as { dropout: DropoutFn };
+const original: DropoutFn = tfcCjs.dropout;
+// 2^52 range keeps the seed exact when passed as a double.
+const sessionSeed = Math.floor(Math.random() * 2 ** 52);
+let offset = 0;
+let installed = false;
+
+function sameShape(a: readonly (number | null)[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+const fastDropout: DropoutFn = (x, rate, noiseShape, seed) => {
+  if (!addon || tf.getBackend() !== BACKEND_NAME || !(x instanceof tf.Tensor) ||
+      x.dtype !== 'float32' || !(rate > 0 && rate < 1) ||
+      (noiseShape != null && !sameShape(noiseShape, x.shape)) ||
+      (seed != null && typeof seed !== 'number')) {
+    return original(x, rate, noiseShape, seed);
+  }
+  const mask = new Float32Array(x.size);
+  if (seed != null) {
+    addon.dropoutMask(mask, 1 - rate, Math.abs(Math.trunc(seed)) % 2 ** 52, 0);
+  } else {
+    addon.dropoutMask(mask, 1 - rate, sessionSeed, offset);
+    offset = (offset + x.size) % 2 ** 52;
+  }
+  return tf.tidy(() => tf.mul(x, tf.tensor(mask, x.shape, 'float32')));
+};
+
+/** Routes tfjs-core's dropout() through the native mask while onednn is active. */
+export function installFastDropout(): void {
+  if (installed || !addon) return;
+  tfcCjs.dropout = fastDropout;
+  installed = true;
+}
+
+/** Restores tfjs-core's own dropout(). */
+export function uninstallFastDropout(): void {
+  if (!installed) return;
+  tfcCjs.dropout = original;
+  installed = false;
+}
+
+export function isFastDropoutInstalled(): boolean {
+  return installed;
+}

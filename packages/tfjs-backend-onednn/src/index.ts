@@ -1,0 +1,67 @@
+// @convkit/tfjs-backend-onednn: a tfjs backend named 'onednn'.
+//
+// Importing this module registers the backend (when the native addon loads):
+//   import '@convkit/tfjs-backend-onednn';
+//   await tf.setBackend('onednn');
+// If the addon cannot be loaded nothing is registered, isAvailable() is
+// false and loadError explains how to fix it; importing never throws.
+import '@tensorflow/tfjs-backend-cpu'; // registers 'cpu' and its kernels
+import { findBackendFactory, getKernel, getKernelsForBackend, registerBackend, registerKernel } from '@tensorflow/tfjs-core';
+import { BACKEND_NAME, OneDnnBackend } from './backend.js';
+import { installFastDropout } from './dropout.js';
+import { addon, defaultThreads, loadError } from './native.js';
+import { nativeKernelConfigs } from './register_all_kernels.js';
+
+export { BACKEND_NAME, OneDnnBackend } from './backend.js';
+export { loadError, addonPath } from './native.js';
+export { OneDnnAdam } from './optimizers/OneDnnAdam.js';
+export { installFastDropout, uninstallFastDropout, isFastDropoutInstalled } from './dropout.js';
+export { nativeKernelConfigs } from './register_all_kernels.js';
+export { kernelStats, resetKernelStats } from './kernel_utils.js';
+
+/** Backend priority: above tfjs-cpu (1), so it becomes tfjs's default once imported. */
+export const BACKEND_PRIORITY = 2;
+
+/** True if the native addon loaded and the 'onednn' backend is registered. */
+export function isAvailable(): boolean {
+  return addon !== null;
+}
+
+/** Number of threads oneDNN/OpenMP uses (CONVKIT_THREADS or all cores by default). */
+export function getNumThreads(): number {
+  return addon ? addon.getNumThreads() : 0;
+}
+
+/** Changes the thread count for subsequent native kernels. */
+export function setNumThreads(n: number): void {
+  if (!addon) throw loadError ?? new Error('oneDNN addon not loaded');
+  addon.setNumThreads(n);
+}
+
+/** The oneDNN library version the addon runs against, or null. */
+export function onednnVersion(): string | null {
+  if (!addon) return null;
+  const v = addon.version();
+  return `${v.major}.${v.minor}.${v.patch}`;
+}
+
+/** Names of the kernels that run natively (everything else is tfjs-cpu's code). */
+export function nativeKernelNames(): string[] {
+  return nativeKernelConfigs.map((k) => k.kernelName);
+}
+
+export { defaultThreads };
+
+function register(): void {
+  if (!addon || findBackendFactory(BACKEND_NAME) != null) return;
+  registerBackend(BACKEND_NAME, () => new OneDnnBackend(), BACKEND_PRIORITY);
+  const native = new Set(nativeKernelNames());
+  for (const k of nativeKernelConfigs) registerKernel(k);
+  for (const k of getKernelsForBackend('cpu')) {
+    if (native.has(k.kernelName) || getKernel(k.kernelName, BACKEND_NAME)) continue;
+    registerKernel({ ...k, backendName: BACKEND_NAME });
+  }
+  if (process.env.CONVKIT_ONEDNN_DROPOUT !== '0') installFastDropout();
+}
+
+register();

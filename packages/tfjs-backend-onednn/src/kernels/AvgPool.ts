@@ -1,0 +1,21 @@
+import { AvgPool } from '@tensorflow/tfjs-core';
+import type { AvgPoolAttrs, KernelConfig } from '@tensorflow/tfjs-core';
+import { BACKEND_NAME } from '../backend.js';
+import { sizeOf, withFallback } from '../kernel_utils.js';
+import { nat } from '../native.js';
+import { poolGeom } from './pool_common.js';
+
+export const avgPoolConfig: KernelConfig = {
+  kernelName: AvgPool,
+  backendName: BACKEND_NAME,
+  kernelFunc: withFallback(AvgPool, ({ inputs, backend, attrs }) => {
+    const { x } = inputs;
+    const xv = backend.f32(x);
+    const pg = xv && poolGeom(x.shape, attrs as unknown as AvgPoolAttrs);
+    if (!xv || !pg) return null;
+    const { info, g } = pg;
+    const y = new Float32Array(sizeOf(info.outShape));
+    nat().poolForward(xv, x.shape, y, info.outShape, g.kernel, g.strides, g.padL, g.padR, false);
+    return backend.makeF32(info.outShape, y);
+  }),
+};

@@ -1,0 +1,6 @@
+import { Exp } from '@tensorflow/tfjs-core';
+import type { KernelConfig } from '@tensorflow/tfjs-core';
+import { UnaryOp } from '../native.js';
+import { unaryKernel } from './elementwise_common.js';
+
+export const expConfig: KernelConfig = unaryKernel(Exp, UnaryOp.Exp);

@@ -1,0 +1,6 @@
+import { Minimum } from '@tensorflow/tfjs-core';
+import type { KernelConfig } from '@tensorflow/tfjs-core';
+import { BinaryOp } from '../native.js';
+import { binaryKernel } from './elementwise_common.js';
+
+export const minimumConfig: KernelConfig = binaryKernel(Minimum, BinaryOp.Min);

@@ -1,0 +1,6 @@
+import { Multiply } from '@tensorflow/tfjs-core';
+import type { KernelConfig } from '@tensorflow/tfjs-core';
+import { BinaryOp } from '../native.js';
+import { binaryKernel } from './elementwise_common.js';
+
+export const multiplyConfig: KernelConfig = binaryKernel(Multiply, BinaryOp.Mul);

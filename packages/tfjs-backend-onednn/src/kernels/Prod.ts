@@ -1,0 +1,6 @@
+import { Prod } from '@tensorflow/tfjs-core';
+import type { KernelConfig } from '@tensorflow/tfjs-core';
+import { ReduceOp } from '../native.js';
+import { reduceKernel } from './reduce_common.js';
+
+export const prodConfig: KernelConfig = reduceKernel(Prod, ReduceOp.Prod, 'axis');

@@ -1,0 +1,6 @@
+import { Sum } from '@tensorflow/tfjs-core';
+import type { KernelConfig } from '@tensorflow/tfjs-core';
+import { ReduceOp } from '../native.js';
+import { reduceKernel } from './reduce_common.js';
+
+export const sumConfig: KernelConfig = reduceKernel(Sum, ReduceOp.Sum, 'axis');

@@ -1,0 +1,71 @@
+// Factories for the elementwise kernels (each kernel still has its own file).
+import { backend_util } from '@tensorflow/tfjs-core';
+import type { KernelConfig, StepAttrs } from '@tensorflow/tfjs-core';
+import { BACKEND_NAME } from '../backend.js';
+import { sizeOf, withFallback } from '../kernel_utils.js';
+import { nat } from '../native.js';
+
+/** A float32 unary kernel computed natively; other dtypes go to tfjs-cpu. */
+export function unaryKernel(kernelName: string, op: number): KernelConfig {
+  return {
+    kernelName,
+    backendName: BACKEND_NAME,
+    kernelFunc: withFallback(kernelName, ({ inputs, backend, attrs }) => {
+      const { x } = inputs;
+      const xv = backend.f32(x);
+      if (!xv || xv.length === 0) return null;
+      const alpha = kernelName === 'Step' ? (attrs as unknown as StepAttrs).alpha ?? 0 : 0;
+      const y = new Float32Array(xv.length);
+      nat().unary(op, xv, y, alpha);
+      return backend.makeF32(x.shape, y);
+    }),
+  };
+}
+
+/**
+ * True when `small` broadcasts onto `out` by repetition of a trailing block:
+ * after the first non-1 dim of `small` (left-padded with 1s), every dim equals
+ * `out`'s. Then element i of the output reads small[i % size(small)].
+ */
+function trailingBroadcast(small: readonly number[], out: readonly number[]): boolean {
+  const pad = out.length - small.length;
+  if (pad < 0) return false;
+  let started = false;
+  for (let i = 0; i < out.length; i++) {
+    const d = i < pad ? 1 : small[i - pad];
+    if (!started && d !== 1) started = true;
+    if (started && d !== out[i]) return false;
+  }
+  return true;
+}
+
+/** A float32 binary kernel with trailing-axis broadcasting computed natively. */
+export function binaryKernel(kernelName: string, op: number): KernelConfig {
+  return {
+    kernelName,
+    backendName: BACKEND_NAME,
+    kernelFunc: withFallback(kernelName, ({ inputs, backend }) => {
+      const { a, b } = inputs;
+      const av = backend.f32(a), bv = backend.f32(b);
+      if (!av || !bv) return null;
+      let out: number[];
+      try {
+        out = backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
+      } catch {
+        return null;
+      }
+      const n = sizeOf(out);
+      if (n === 0 || av.length === 0 || bv.length === 0) return null;
+      if (av.length === n) {
+        if (bv.length !== n && !trailingBroadcast(b.shape, out)) return null;
+      } else if (bv.length === n) {
+        if (!trailingBroadcast(a.shape, out)) return null;
+      } else {
+        return null;
+      }
+      const y = new Float32Array(n);
+      nat().binary(op, av, bv, y);
+      return backend.makeF32(out, y);
+    }),
+  };
+}

@@ -1,0 +1,93 @@
+// Loads the oneDNN Node-API addon. Never throws: if the addon (or libdnnl)
+// cannot be loaded, `addon` is null and `loadError` says why.
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+type F32 = Float32Array;
+type Dims = number[];
+
+/** The functions exported by native/*.cc (see each file for semantics). */
+export interface NativeAddon {
+  setNumThreads(n: number): void;
+  getNumThreads(): number;
+  version(): { major: number; minor: number; patch: number; hash: string; cpuRuntime: string };
+  conv2dForward(x: F32, xShape: Dims, w: F32, wShape: Dims, bias: F32 | null, y: F32, yShape: Dims,
+    strides: Dims, dilations: Dims, padL: Dims, padR: Dims, activation: number, alpha: number): void;
+  conv2dBackwardData(dy: F32, dyShape: Dims, w: F32, wShape: Dims, dx: F32, dxShape: Dims,
+    strides: Dims, dilations: Dims, padL: Dims, padR: Dims): void;
+  conv2dBackwardWeights(x: F32, xShape: Dims, dy: F32, dyShape: Dims, dw: F32, dwShape: Dims,
+    strides: Dims, dilations: Dims, padL: Dims, padR: Dims): void;
+  poolForward(x: F32, xShape: Dims, y: F32, yShape: Dims, kernel: Dims, strides: Dims,
+    padL: Dims, padR: Dims, isMax: boolean): void;
+  maxPoolBackward(x: F32, xShape: Dims, dy: F32, dyShape: Dims, dx: F32, kernel: Dims,
+    strides: Dims, padL: Dims, padR: Dims): void;
+  avgPoolBackward(dy: F32, dyShape: Dims, dx: F32, dxShape: Dims, kernel: Dims, strides: Dims,
+    padL: Dims, padR: Dims): void;
+  matmulForward(a: F32, aShape: Dims, b: F32, bShape: Dims, bias: F32 | null, y: F32,
+    transposeA: boolean, transposeB: boolean, activation: number, alpha: number): void;
+  unary(op: number, x: F32, y: F32, alpha: number): void;
+  binary(op: number, a: F32, b: F32, y: F32): void;
+  reduce(op: number, x: F32, y: F32, outer: number, reduce: number, inner: number): void;
+  softmax(x: F32, y: F32, rows: number, cols: number): void;
+  adamUpdate(value: F32, grad: F32, m: F32, v: F32, valueOut: F32, mOut: F32, vOut: F32,
+    lr: number, beta1: number, beta2: number, epsilon: number,
+    oneMinusAccBeta1: number, oneMinusAccBeta2: number): void;
+  dropoutMask(out: F32, keepProb: number, seed: number, offset: number): void;
+}
+
+// Codes mirrored from native/*.cc.
+export const Act = { linear: 0, relu: 1, relu6: 2, elu: 3, leakyrelu: 4, sigmoid: 5 } as const;
+export const UnaryOp = {
+  Relu: 0, Square: 1, Sqrt: 2, Step: 3, Exp: 4, Log: 5, Abs: 6, Neg: 7, Rsqrt: 8, Relu6: 9,
+  Sigmoid: 10,
+} as const;
+export const BinaryOp = {
+  Add: 0, Sub: 1, Mul: 2, Div: 3, Max: 4, Min: 5, SquaredDiff: 6, ReluGrad: 7,
+} as const;
+export const ReduceOp = { Sum: 0, Mean: 1, Max: 2, Min: 3, Prod: 4 } as const;
+
+/** Path of the compiled addon (built by `npm run build:native`). */
+export const addonPath = join(dirname(fileURLToPath(import.meta.url)), '..', 'build', 'Release',
+  'convkit_onednn.node');
+
+function load(): { addon: NativeAddon | null; error: Error | null } {
+  try {
+    const req = createRequire(import.meta.url);
+    return { addon: req(addonPath) as NativeAddon, error: null };
+  } catch (e) {
+    const err = e instanceof Error ? e : new Error(String(e));
+    return {
+      addon: null,
+      error: new Error(
+        `the oneDNN addon could not be loaded from ${addonPath}: ${err.message}. ` +
+          'Install oneDNN (`apt-get install libdnnl-dev`) and build the addon ' +
+          '(`make`, or `npm run build -w @convkit/tfjs-backend-onednn`).'),
+    };
+  }
+}
+
+const loaded = load();
+/** The addon, or null when it could not be loaded (see `loadError`). */
+export const addon: NativeAddon | null = loaded.addon;
+/** Why the addon could not be loaded, or null. */
+export const loadError: Error | null = loaded.error;
+
+/** Thread count requested by the environment: CONVKIT_THREADS, else all cores. */
+export function defaultThreads(): number {
+  const env = process.env.CONVKIT_THREADS;
+  if (env !== undefined && env !== '') {
+    const n = Number.parseInt(env, 10);
+    if (Number.isInteger(n) && n >= 1) return n;
+  }
+  return availableParallelism();
+}
+
+if (addon) addon.setNumThreads(defaultThreads());
+
+/** The addon, asserting that it is loaded (for kernels, which only run when it is). */
+export function nat(): NativeAddon {
+  if (!addon) throw loadError ?? new Error('oneDNN addon not loaded');
+  return addon;
+}

@@ -1,0 +1,79 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { assertSame, rand, runOn, tf } from './helpers.js';
+import { kernelStats, resetKernelStats } from '../src/index.js';
+
+interface Case { n: number; h: number; w: number; ci: number; co: number; k: [number, number];
+  s: number; pad: 'same' | 'valid'; d: number }
+
+const cases: Case[] = [
+  { n: 1, h: 7, w: 7, ci: 1, co: 1, k: [3, 3], s: 1, pad: 'same', d: 1 },
+  { n: 1, h: 9, w: 11, ci: 3, co: 5, k: [3, 3], s: 2, pad: 'same', d: 1 },
+  { n: 2, h: 13, w: 9, ci: 3, co: 7, k: [5, 3], s: 1, pad: 'valid', d: 1 },
+  { n: 3, h: 15, w: 15, ci: 7, co: 8, k: [3, 3], s: 2, pad: 'valid', d: 1 },
+  { n: 2, h: 11, w: 13, ci: 5, co: 3, k: [3, 3], s: 1, pad: 'same', d: 2 },
+  { n: 1, h: 12, w: 10, ci: 2, co: 4, k: [2, 2], s: 2, pad: 'same', d: 1 },
+  { n: 2, h: 28, w: 28, ci: 1, co: 8, k: [3, 3], s: 1, pad: 'valid', d: 1 },
+  { n: 1, h: 9, w: 9, ci: 3, co: 3, k: [1, 1], s: 1, pad: 'valid', d: 1 },
+  { n: 1, h: 10, w: 9, ci: 5, co: 6, k: [3, 3], s: 1, pad: 'valid', d: 2 },
+];
+
+const name = (c: Case) => `n${c.n} ${c.h}x${c.w}x${c.ci}->${c.co} k${c.k} s${c.s} ${c.pad} d${c.d}`;
+
+describe('Conv2D family vs tfjs-cpu', () => {
+  for (const c of cases) {
+    it(`forward ${name(c)}`, async () => {
+      const x = rand([c.n, c.h, c.w, c.ci]), w = rand([c.k[0], c.k[1], c.ci, c.co]);
+      await assertSame([x, w], (xt, wt) => tf.conv2d(xt as tf.Tensor4D, wt as tf.Tensor4D, c.s, c.pad, 'NHWC', c.d),
+        ['Conv2D'], 1e-4, name(c));
+    });
+    // tfjs has no gradient for dilated conv2d (it throws on every backend).
+    if (c.d === 1) it(`gradients ${name(c)}`, async () => {
+      const x = rand([c.n, c.h, c.w, c.ci]), w = rand([c.k[0], c.k[1], c.ci, c.co]);
+      const f = (xt: tf.Tensor, wt: tf.Tensor) =>
+        tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+          tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.s, c.pad, 'NHWC', c.d))))([xt, wt]);
+      // tfjs computes dilated conv gradients only for stride 1 (it asserts otherwise).
+      await assertSame([x, w], f, ['Conv2DBackpropInput', 'Conv2DBackpropFilter'], 1e-4, name(c));
+    });
+  }
+
+  const acts = ['linear', 'relu', 'relu6', 'elu', 'leakyrelu', 'sigmoid'] as const;
+  for (const act of acts) {
+    it(`FusedConv2D bias + ${act}`, async () => {
+      const x = rand([2, 9, 7, 3], -2, 4), w = rand([3, 3, 3, 5]), b = rand([5]);
+      await assertSame([x, w, b], (xt, wt, bt) => tf.fused.conv2d({
+        x: xt as tf.Tensor4D, filter: wt as tf.Tensor4D, strides: 1, pad: 'same', bias: bt,
+        activation: act, leakyreluAlpha: 0.3,
+      }), ['FusedConv2D'], 1e-4, act);
+    });
+  }
+
+  // While recording gradients tfjs only fuses linear activations (relu etc.
+  // run as separate kernels), so both shapes of the graph are checked.
+  for (const act of ['linear', 'relu'] as const) {
+    it(`fused.conv2d gradients (bias + ${act}) through tf.grads`, async () => {
+      const x = rand([2, 11, 9, 3]), w = rand([3, 3, 3, 6]), b = rand([6]);
+      await assertSame([x, w, b], (xt, wt, bt) => tf.grads((a: tf.Tensor, f: tf.Tensor, c: tf.Tensor) =>
+        tf.sum(tf.square(tf.fused.conv2d({ x: a as tf.Tensor4D, filter: f as tf.Tensor4D, strides: 2,
+          pad: 'same', bias: c, activation: act }))))([xt, wt, bt]),
+      [act === 'linear' ? 'FusedConv2D' : 'Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'Sum'], 1e-4, act);
+    });
+  }
+
+  it('prelu activation and NCHW fall back to the cpu kernel and still agree', async () => {
+    const x = rand([1, 7, 7, 3]), w = rand([3, 3, 3, 4]), alpha = rand([4]);
+    await assertSame([x, w, alpha], (xt, wt, at) => tf.fused.conv2d({
+      x: xt as tf.Tensor4D, filter: wt as tf.Tensor4D, strides: 1, pad: 'valid', activation: 'prelu',
+      preluActivationWeights: at,
+    }), [], 1e-4);
+    resetKernelStats();
+    const xc = rand([1, 3, 7, 7]), wc = rand([3, 3, 3, 2]);
+    // tfjs-cpu itself does not implement NCHW conv2d; what matters is that the
+    // onednn backend behaves exactly like cpu (same error), without crashing.
+    const run = (b: string) => runOn(b, [xc, wc], (xt, wt) => tf.conv2d(xt as tf.Tensor4D, wt as tf.Tensor4D, 1, 'valid', 'NCHW'))
+      .then(() => 'ok', (e: Error) => e.message);
+    assert.equal(await run('onednn'), await run('cpu'));
+    assert.ok((kernelStats().fallback['Conv2D'] ?? 0) > 0);
+  });
+});

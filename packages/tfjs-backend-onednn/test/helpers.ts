@@ -1,0 +1,71 @@
+// Test helpers: run the same computation on 'onednn' and 'cpu' from the same
+// random inputs and measure the difference.
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+// tfjs-core's Node bundle carries no gradient functions; tfjs-layers' bundle
+// registers them (as @tensorflow/tfjs does).
+import '@tensorflow/tfjs-layers';
+import { isAvailable, kernelStats, loadError, resetKernelStats } from '../src/index.js';
+
+if (!isAvailable()) throw loadError ?? new Error('onednn backend unavailable');
+
+export { tf };
+
+let seed = 12345;
+/** Fresh random data (deterministic per test run, different per call). */
+export function rand(shape: number[], lo = -1, hi = 1): { shape: number[]; data: Float32Array } {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const data = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    data[i] = lo + (hi - lo) * (seed / 2147483648);
+  }
+  return { shape, data };
+}
+
+type Input = { shape: number[]; data: Float32Array | Int32Array; dtype?: tf.DataType };
+
+/** Runs fn on a backend with fresh tensors built from `inputs`; returns plain outputs. */
+export async function runOn(backendName: string, inputs: Input[],
+  fn: (...ts: tf.Tensor[]) => tf.Tensor | tf.Tensor[]): Promise<{ shape: number[]; data: Float32Array }[]> {
+  await tf.setBackend(backendName);
+  return tf.tidy(() => {
+    const ts = inputs.map((i) => tf.tensor(i.data, i.shape, i.dtype ?? 'float32'));
+    const out = fn(...ts);
+    const outs = Array.isArray(out) ? out : [out];
+    return outs.map((o) => ({ shape: o.shape, data: Float32Array.from(o.dataSync() as Float32Array) }));
+  });
+}
+
+/** max|a-b| / max|b| (error relative to the reference tensor's scale). */
+export function relErr(a: Float32Array, b: Float32Array): number {
+  let diff = 0, scale = 0;
+  for (let i = 0; i < b.length; i++) {
+    const d = Math.abs(a[i] - b[i]);
+    if (Number.isNaN(d) && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) return Infinity;
+    if (d > diff) diff = d;
+    if (Math.abs(b[i]) > scale) scale = Math.abs(b[i]);
+  }
+  return scale === 0 ? diff : diff / scale;
+}
+
+/**
+ * Asserts onednn and cpu agree (relative error < tol) and that each kernel in
+ * `expectNative` ran natively on the onednn side (so a silent fallback fails).
+ */
+export async function assertSame(inputs: Input[], fn: (...ts: tf.Tensor[]) => tf.Tensor | tf.Tensor[],
+  expectNative: string[], tol = 1e-4, label = ''): Promise<void> {
+  resetKernelStats();
+  const got = await runOn('onednn', inputs, fn);
+  const stats = kernelStats();
+  const want = await runOn('cpu', inputs, fn);
+  for (const k of expectNative) {
+    assert.ok((stats.native[k] ?? 0) > 0, `${label}: ${k} did not run natively (stats ${JSON.stringify(stats)})`);
+  }
+  assert.equal(got.length, want.length);
+  for (let i = 0; i < got.length; i++) {
+    assert.deepEqual(got[i].shape, want[i].shape, `${label}: output ${i} shape`);
+    const e = relErr(got[i].data, want[i].data);
+    assert.ok(e < tol, `${label}: output ${i} relative error ${e} >= ${tol}`);
+  }
+}
