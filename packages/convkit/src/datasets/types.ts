@@ -1,0 +1,40 @@
+/** One split of an image dataset held in memory, NHWC. */
+export interface ImageSplit {
+  /** Pixels, NHWC: uint8 (0–255) or float32 (already in [0, 1]). */
+  x: Uint8Array | Float32Array;
+  /** Integer class ids. */
+  y: Int32Array;
+  count: number;
+}
+
+/** A whole dataset as the trainer sees it: train, test and (optionally) meta images of one shape. */
+export interface ImageDataset {
+  /** Short name, e.g. `mnist:embedded`, `fashion-mnist`, `set-24x24-L.h5`. */
+  name: string;
+  /** Where it came from (directory, file, package). */
+  source: string;
+  height: number;
+  width: number;
+  channels: number;
+  numClasses: number;
+  classNames?: string[];
+  train: ImageSplit;
+  test: ImageSplit;
+  meta?: ImageSplit;
+}
+
+export function pixelsPerImage(d: Pick<ImageDataset, 'height' | 'width' | 'channels'>): number {
+  return d.height * d.width * d.channels;
+}
+
+/** Copies the images at `indices` into a new split. */
+export function selectSplit(split: ImageSplit, indices: ArrayLike<number>, pixels: number): ImageSplit {
+  const x = split.x instanceof Uint8Array ? new Uint8Array(indices.length * pixels) : new Float32Array(indices.length * pixels);
+  const y = new Int32Array(indices.length);
+  for (let i = 0; i < indices.length; i++) {
+    const j = indices[i];
+    x.set(split.x.subarray(j * pixels, (j + 1) * pixels), i * pixels);
+    y[i] = split.y[j];
+  }
+  return { x, y, count: indices.length };
+}

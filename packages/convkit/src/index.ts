@@ -1,0 +1,17 @@
+export * from './datasets/types.js';
+export * from './datasets/idx.js';
+export * from './datasets/mnist.js';
+export * from './datasets/pnm.js';
+export * from './datasets/sources.js';
+export * from './models/index.js';
+export * from './models/io.js';
+export * from './train/backend.js';
+export * from './train/config.js';
+export * from './train/loop.js';
+export * from './train/evaluate.js';
+export * from './train/run.js';
+export * from './train/inference.js';
+export * from './train/callbacks/callback.js';
+export * from './util/errors.js';
+export { Rng, seedGlobalRandom } from './util/rng.js';
+export { CONVKIT_VERSION } from './version.js';

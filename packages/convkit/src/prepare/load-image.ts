@@ -1,0 +1,46 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+import { ConvkitError } from '../util/errors.js';
+import { parsePnm, type RawImage } from '../datasets/pnm.js';
+
+/** Decodes PNG/JPEG (sharp) or PGM/PPM (hand-written parser) into raw 8-bit pixels. */
+export async function readImage(file: string): Promise<RawImage> {
+  let buf: Buffer;
+  try {
+    buf = await fs.readFile(file);
+  } catch (e) {
+    throw new ConvkitError((e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : 'cannot read', { file });
+  }
+  const ext = path.extname(file).toLowerCase();
+  if (['.pgm', '.ppm', '.pnm'].includes(ext) || (buf[0] === 0x50 && [0x32, 0x33, 0x35, 0x36].includes(buf[1]))) {
+    return parsePnm(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), file);
+  }
+  try {
+    const { data, info } = await sharp(buf).raw().toBuffer({ resolveWithObject: true });
+    return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, channels: info.channels as 1 | 3 | 4 };
+  } catch (e) {
+    throw new ConvkitError(`cannot decode image (${(e as Error).message})`, { file });
+  }
+}
+
+/** Converts an image to a model input: `channels` 1 (luminance) or 3, resized to height×width, uint8 NHWC. */
+export async function toSize(img: RawImage, height: number, width: number, channels: 1 | 3): Promise<Uint8Array> {
+  let pipeline = sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength), {
+    raw: { width: img.width, height: img.height, channels: img.channels },
+  });
+  if (img.channels === 4) pipeline = pipeline.removeAlpha();
+  if (channels === 1 && img.channels !== 1) pipeline = pipeline.grayscale();
+  if (channels === 3 && img.channels === 1) pipeline = pipeline.toColourspace('srgb');
+  if (img.width !== width || img.height !== height) pipeline = pipeline.resize(width, height, { fit: 'fill', kernel: 'lanczos3' });
+  const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
+  if (info.channels !== channels) {
+    // sharp keeps 3 bands for a grey image promoted to sRGB only sometimes; fix the count by hand.
+    const out = new Uint8Array(width * height * channels);
+    for (let i = 0; i < width * height; i++) {
+      for (let c = 0; c < channels; c++) out[i * channels + c] = data[i * info.channels + Math.min(c, info.channels - 1)];
+    }
+    return out;
+  }
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}

@@ -1,0 +1,55 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { ConvkitError } from '../util/errors.js';
+
+export const NATIVE_BACKEND = 'onednn';
+// A variable, so convkit type-checks and runs where the native package was not built.
+const NATIVE_PACKAGE: string = '@convkit/tfjs-backend-onednn';
+const INSTALL_HINT = 'install oneDNN with `apt-get install libdnnl-dev` and build with `make build`';
+
+// Production mode: skips debug checks and tfjs-cpu's "install tfjs-node" banner, which is wrong advice here.
+tf.enableProdMode();
+
+let nativeProbe: Promise<{ ok: boolean; why?: string }> | null = null;
+
+/** Tries once to load the oneDNN backend package; never throws. */
+export function probeNativeBackend(): Promise<{ ok: boolean; why?: string }> {
+  nativeProbe ??= (async () => {
+    try {
+      const mod: any = await import(NATIVE_PACKAGE);
+      const available = typeof mod.isAvailable === 'function' ? mod.isAvailable() : true;
+      if (!available) return { ok: false, why: String(mod.loadError?.message ?? mod.loadError ?? 'native addon not loaded') };
+      if (!tf.findBackendFactory(NATIVE_BACKEND)) return { ok: false, why: 'package loaded but registered no "onednn" backend' };
+      return { ok: true };
+    } catch (e) {
+      return { ok: false, why: (e as Error).message.split('\n')[0] };
+    }
+  })();
+  return nativeProbe;
+}
+
+/**
+ * Activates a tfjs backend. `auto` means the fastest one available: `onednn` when its addon
+ * loads, else `cpu` with one warning saying how to get the native one.
+ */
+export async function selectBackend(name: string, warn: (msg: string) => void = (m) => process.stderr.write(m + '\n')): Promise<string> {
+  const native = await probeNativeBackend();
+  let chosen = name;
+  if (name === 'auto') {
+    if (native.ok) chosen = NATIVE_BACKEND;
+    else {
+      chosen = 'cpu';
+      warn(`convkit: warning: native backend "onednn" unavailable (${native.why}); using the slow "cpu" backend — ${INSTALL_HINT}`);
+    }
+  } else if (name === NATIVE_BACKEND && !native.ok) {
+    throw new ConvkitError(`option --backend: "onednn" is unavailable (${native.why}); ${INSTALL_HINT}`);
+  }
+  if (!tf.findBackendFactory(chosen)) {
+    const known = Object.keys((tf.engine() as any).registryFactory ?? {}).join(', ');
+    throw new ConvkitError(`option --backend: unknown backend "${chosen}" (registered: ${known || 'cpu'})`);
+  }
+  const ok = await tf.setBackend(chosen);
+  if (!ok) throw new ConvkitError(`option --backend: backend "${chosen}" failed to initialise`);
+  await tf.ready();
+  return chosen;
+}

@@ -1,0 +1,60 @@
+/** Metrics of one epoch, as written to metrics.jsonl. */
+export interface EpochLogs {
+  epoch: number;
+  loss: number;
+  accuracy: number;
+  val_loss?: number;
+  val_accuracy?: number;
+  seconds: number;
+  images_per_s: number;
+  lr?: number;
+  [extra: string]: number | undefined;
+}
+
+export interface BatchLogs {
+  batch: number;
+  size: number;
+  loss: number;
+  accuracy: number;
+}
+
+/** What a callback can see and steer during training (Keras's `self.model` / `stop_training`). */
+export interface TrainingContext {
+  epochs: number;
+  stepsPerEpoch: number;
+  trainCount: number;
+  batchSize: number;
+  /** Set to true to stop after the current batch (or epoch); `stopReason` says why. */
+  stopTraining: boolean;
+  stopReason?: string;
+  [key: string]: unknown;
+}
+
+/** Small Keras-like hooks; every one is optional. Epochs are numbered from 1. */
+export interface Callback {
+  onTrainBegin?(ctx: TrainingContext): void | Promise<void>;
+  onEpochBegin?(epoch: number, ctx: TrainingContext): void | Promise<void>;
+  onBatchEnd?(epoch: number, logs: BatchLogs, ctx: TrainingContext): void | Promise<void>;
+  onEpochEnd?(epoch: number, logs: EpochLogs, ctx: TrainingContext): void | Promise<void>;
+  onTrainEnd?(ctx: TrainingContext, history: EpochLogs[]): void | Promise<void>;
+}
+
+export class CallbackList {
+  constructor(readonly callbacks: Callback[]) {}
+
+  async trainBegin(ctx: TrainingContext): Promise<void> {
+    for (const c of this.callbacks) await c.onTrainBegin?.(ctx);
+  }
+  async epochBegin(epoch: number, ctx: TrainingContext): Promise<void> {
+    for (const c of this.callbacks) await c.onEpochBegin?.(epoch, ctx);
+  }
+  async batchEnd(epoch: number, logs: BatchLogs, ctx: TrainingContext): Promise<void> {
+    for (const c of this.callbacks) await c.onBatchEnd?.(epoch, logs, ctx);
+  }
+  async epochEnd(epoch: number, logs: EpochLogs, ctx: TrainingContext): Promise<void> {
+    for (const c of this.callbacks) await c.onEpochEnd?.(epoch, logs, ctx);
+  }
+  async trainEnd(ctx: TrainingContext, history: EpochLogs[]): Promise<void> {
+    for (const c of this.callbacks) await c.onTrainEnd?.(ctx, history);
+  }
+}

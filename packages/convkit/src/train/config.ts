@@ -1,0 +1,27 @@
+import { z } from 'zod';
+
+/** Everything `convkit train` needs; the CLI, batch files and the web UI parse through this one schema. */
+export const TrainConfigSchema = z.object({
+  model: z.string().min(1),
+  data: z.string().min(1).default('mnist:embedded'),
+  out: z.string().min(1),
+  epochs: z.number().int().positive().optional(),
+  batchSize: z.number().int().positive().optional(),
+  optimizer: z.enum(['adam', 'sgd', 'rmsprop']).default('adam'),
+  lr: z.number().positive().finite().optional(),
+  seed: z.number().int().nonnegative().default(42),
+  /** 'test' validates on the test set (Fidle's habit); a number in (0, 1) holds out that fraction of train. */
+  validation: z.union([z.literal('test'), z.number().gt(0).lt(1)]).default('test'),
+  backend: z.string().default('auto'),
+  force: z.boolean().default(false),
+  /** Train on at most this many training images (a quick look, or CI). */
+  limitTrain: z.number().int().positive().optional(),
+  limitTest: z.number().int().positive().optional(),
+});
+
+export type TrainConfigInput = z.input<typeof TrainConfigSchema>;
+export type TrainConfig = z.output<typeof TrainConfigSchema>;
+
+export const DEFAULT_EPOCHS = 16;
+export const DEFAULT_BATCH_SIZE = 512;
+export const DEFAULT_LR: Record<TrainConfig['optimizer'], number> = { adam: 0.001, sgd: 0.01, rmsprop: 0.001 };

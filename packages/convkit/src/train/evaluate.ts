@@ -1,0 +1,54 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import type { ImageSplit } from '../datasets/types.js';
+import { makeBatch, type BatchShape } from './batches.js';
+
+export interface Evaluation {
+  loss: number;
+  accuracy: number;
+  count: number;
+  /** Predicted class per image. */
+  predicted: Int32Array;
+  /** Probability given to the predicted class. */
+  confidence: Float32Array;
+  /** Probability given to the true class. */
+  trueProbability: Float32Array;
+}
+
+const EPSILON = 1e-7; // Keras clips probabilities the same way before the log
+
+/** Runs the model in inference mode over a whole split, batch by batch; loss is categorical cross-entropy. */
+export async function evaluateSplit(model: LayersModel, split: ImageSplit, shape: BatchShape, batchSize = 512): Promise<Evaluation> {
+  const n = split.count;
+  const predicted = new Int32Array(n);
+  const confidence = new Float32Array(n);
+  const trueProbability = new Float32Array(n);
+  let lossSum = 0;
+  let correct = 0;
+  for (let start = 0; start < n; start += batchSize) {
+    const end = Math.min(n, start + batchSize);
+    const { xs, ys } = makeBatch(split, null, start, end, shape);
+    const out = model.predict(xs) as tf.Tensor;
+    const probs = (await out.data()) as Float32Array;
+    tf.dispose([xs, ys, out]);
+    const k = shape.numClasses;
+    for (let i = 0; i < end - start; i++) {
+      let best = 0;
+      let sum = 0;
+      for (let c = 0; c < k; c++) {
+        const p = probs[i * k + c];
+        sum += p;
+        if (p > probs[i * k + best]) best = c;
+      }
+      const label = split.y[start + i];
+      // Keras normalises the softmax output before the cross-entropy too.
+      const pt = Math.min(1 - EPSILON, Math.max(EPSILON, probs[i * k + label] / sum));
+      lossSum += -Math.log(pt);
+      predicted[start + i] = best;
+      confidence[start + i] = probs[i * k + best];
+      trueProbability[start + i] = probs[i * k + label];
+      if (best === label) correct++;
+    }
+  }
+  return { loss: lossSum / n, accuracy: correct / n, count: n, predicted, confidence, trueProbability };
+}

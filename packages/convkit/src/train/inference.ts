@@ -1,0 +1,74 @@
+import { promises as fs } from 'node:fs';
+import * as tf from '@tensorflow/tfjs-core';
+import { loadDataset } from '../datasets/sources.js';
+import { loadModel } from '../models/io.js';
+import { readImage, toSize } from '../prepare/load-image.js';
+import { ConvkitError } from '../util/errors.js';
+import { selectBackend } from './backend.js';
+import { evaluateSplit } from './evaluate.js';
+import { runFiles } from './run.js';
+
+export interface RunConfigFile {
+  model: string;
+  data: string;
+  seed: number;
+  dataset: { height: number; width: number; channels: number; numClasses: number; classNames?: string[] };
+}
+
+export async function readRunConfig(dir: string): Promise<RunConfigFile> {
+  const file = runFiles(dir).config;
+  try {
+    return JSON.parse(await fs.readFile(file, 'utf8'));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ConvkitError(code === 'ENOENT' ? 'not a convkit run folder (config.json missing)' : `cannot parse (${(e as Error).message})`, { file });
+  }
+}
+
+/** `convkit evaluate`: the saved model on the test split of its data (or of `data`). */
+export async function evaluateRun(dir: string, opts: { data?: string; backend?: string } = {}) {
+  const cfg = await readRunConfig(dir);
+  const backend = await selectBackend(opts.backend ?? 'auto');
+  const model = await loadModel(runFiles(dir).model);
+  const dataset = await loadDataset(opts.data ?? cfg.data, { seed: cfg.seed });
+  const [, h, w, c] = model.inputs[0].shape as number[];
+  if (dataset.height !== h || dataset.width !== w || dataset.channels !== c) {
+    throw new ConvkitError(`images are ${dataset.height}×${dataset.width}×${dataset.channels} but the model expects ${h}×${w}×${c}`, { file: opts.data ?? cfg.data });
+  }
+  const numClasses = (model.outputs[0].shape as number[])[1];
+  const ev = await evaluateSplit(model, dataset.test, { height: h, width: w, channels: c, numClasses });
+  model.dispose();
+  return { data: opts.data ?? cfg.data, count: ev.count, test_accuracy: ev.accuracy, test_loss: ev.loss, backend };
+}
+
+export interface Prediction {
+  file: string;
+  top: { class: number; name: string; probability: number }[];
+}
+
+/** `convkit predict`: each image converted like the training data (channels, size, [0, 1]), top-k classes. */
+export async function predictImages(dir: string, files: string[], opts: { topK?: number; backend?: string; invert?: boolean } = {}): Promise<Prediction[]> {
+  const cfg = await readRunConfig(dir);
+  await selectBackend(opts.backend ?? 'auto');
+  const model = await loadModel(runFiles(dir).model);
+  const [, h, w, c] = model.inputs[0].shape as number[];
+  const numClasses = (model.outputs[0].shape as number[])[1];
+  const names = cfg.dataset?.classNames ?? [];
+  const out: Prediction[] = [];
+  for (const file of files) {
+    const img = await readImage(file);
+    const px = await toSize(img, h, w, c === 1 ? 1 : 3);
+    const x = new Float32Array(px.length);
+    for (let i = 0; i < px.length; i++) x[i] = (opts.invert ? 255 - px[i] : px[i]) / 255;
+    const probs = tf.tidy(() => model.predict(tf.tensor4d(x, [1, h, w, c])) as tf.Tensor);
+    const p = Array.from(await probs.data());
+    probs.dispose();
+    const top = p
+      .map((probability, k) => ({ class: k, name: names[k] ?? String(k), probability }))
+      .sort((a, b) => b.probability - a.probability)
+      .slice(0, Math.min(opts.topK ?? 3, numClasses));
+    out.push({ file, top });
+  }
+  model.dispose();
+  return out;
+}

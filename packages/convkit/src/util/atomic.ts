@@ -1,0 +1,63 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+
+function tempSibling(finalPath: string): string {
+  const dir = path.dirname(finalPath);
+  return path.join(dir, `.${path.basename(finalPath)}.tmp-${process.pid}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`);
+}
+
+/** Writes a file under a temporary name, fsyncs it, then renames it: readers never see half a file. */
+export async function writeFileAtomic(finalPath: string, data: string | Uint8Array): Promise<void> {
+  await fs.mkdir(path.dirname(finalPath), { recursive: true });
+  const tmp = tempSibling(finalPath);
+  const fh = await fs.open(tmp, 'w');
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } catch (e) {
+    await fh.close();
+    await fs.rm(tmp, { force: true });
+    throw e;
+  }
+  await fh.close();
+  await fs.rename(tmp, finalPath);
+}
+
+export async function writeJsonAtomic(finalPath: string, value: unknown): Promise<void> {
+  await writeFileAtomic(finalPath, JSON.stringify(value, null, 2) + '\n');
+}
+
+/**
+ * Fills a temporary directory with `fill`, then swaps it in as `finalDir`
+ * (the previous content, if any, is removed only after the new one is complete).
+ */
+export async function writeDirAtomic(finalDir: string, fill: (tmpDir: string) => Promise<void>): Promise<void> {
+  await fs.mkdir(path.dirname(finalDir), { recursive: true });
+  const tmp = tempSibling(finalDir);
+  await fs.mkdir(tmp, { recursive: true });
+  try {
+    await fill(tmp);
+  } catch (e) {
+    await fs.rm(tmp, { recursive: true, force: true });
+    throw e;
+  }
+  const old = `${tmp}.old`;
+  let hadOld = false;
+  try {
+    await fs.rename(finalDir, old);
+    hadOld = true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  await fs.rename(tmp, finalDir);
+  if (hadOld) await fs.rm(old, { recursive: true, force: true });
+}
+
+export async function exists(p: string): Promise<boolean> {
+  try {
+    await fs.access(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
