@@ -1,3 +1,4 @@
 // Importing this module registers every built-in model.
 import './mnist.js';
+import './gtsrb.js';
 export * from './registry.js';
