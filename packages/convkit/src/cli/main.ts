@@ -3,7 +3,9 @@ import { Command, CommanderError } from 'commander';
 import { isConvkitError } from '../util/errors.js';
 import { red } from '../util/term.js';
 import { CONVKIT_VERSION } from '../version.js';
+import { registerAnalyseCommands } from './gtsrb.js';
 import { registerInfoCommands } from './info.js';
+import { registerPrepareCommands } from './prepare.js';
 import { registerTrainCommands } from './train.js';
 
 export function buildProgram(): Command {
@@ -16,6 +18,8 @@ export function buildProgram(): Command {
     .exitOverride();
   registerTrainCommands(program);
   registerInfoCommands(program);
+  registerPrepareCommands(program);
+  registerAnalyseCommands(program);
   return program;
 }
 

@@ -87,7 +87,7 @@ export interface GtsrbIndex {
   test: GtsrbSample[];
   /**
    * One picture per class: the Kaggle layout's Meta images; for the official layout (which ships none),
-   * the first training image of each class.
+   * the closest shot (largest CSV size) of the class's first track, its clearest picture.
    */
   meta: GtsrbSample[];
   classNames: string[];
@@ -213,6 +213,15 @@ async function samplesOf(table: CsvTable, o: RowReadOptions): Promise<GtsrbSampl
   return out;
 }
 
+/** Training files are named TTTTT_SSSSS.ppm (track, shot); a track approaches one sign, so its largest shot is the sharpest. */
+function closestOfFirstTrack(samples: GtsrbSample[]): GtsrbSample {
+  const track = (s: GtsrbSample) => path.basename(s.file).split('_')[0];
+  const first = track(samples[0]);
+  let best = samples[0];
+  for (const s of samples) if (track(s) === first && s.width * s.height >= best.width * best.height) best = s;
+  return best;
+}
+
 /** Finds where the dataset starts: ROOT may hold `GTSRB/`, be `GTSRB/` itself, or hold the Kaggle CSVs. */
 async function locate(root: string): Promise<{ layout: 'official' | 'kaggle'; base: string }> {
   if (!(await isDir(root))) throw new ConvkitError('not a directory', { file: root });
@@ -251,7 +260,7 @@ async function indexOfficial(base: string, opts: GtsrbIndexOptions, listing: Dir
       });
       if (!samples.length) throw new ConvkitError('empty class folder (its CSV lists no usable image)', { file: csv });
       train.push(...samples);
-      meta.push(samples[0]);
+      meta.push(closestOfFirstTrack(samples));
     } catch (e) {
       if (!skipBad || !(e instanceof ConvkitError)) throw e;
       skipped.push({ file: e.file ?? dir, line: e.line, reason: e.reason });
