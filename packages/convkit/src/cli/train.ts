@@ -1,16 +1,31 @@
 import type { Command } from 'commander';
 import { evaluateRun, predictImages } from '../train/inference.js';
-import { trainRun } from '../train/run.js';
+import { resumeRun, trainRun } from '../train/run.js';
+import { optionError } from '../util/errors.js';
 import { table } from '../util/term.js';
+import { InvalidArgumentError } from 'commander';
 import { choice, nonNegativeInt, positiveInt, positiveNumber, printJson, validationOption } from './options.js';
+
+function nonNegativeNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`expected a number >= 0, got "${value}"`);
+  return n;
+}
+
+function fraction(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n >= 1) throw new InvalidArgumentError(`expected a number between 0 and 1, got "${value}"`);
+  return n;
+}
 
 export function registerTrainCommands(program: Command): void {
   program
     .command('train')
-    .description('train a model on a dataset and write a run folder (config.json, metrics.jsonl, model/, result.json)')
-    .requiredOption('--model <name>', 'model name (see `convkit models`)')
+    .description('train a model on a dataset and write a run folder (config.json, metrics.jsonl, checkpoints/, status.json, model/, result.json); exit codes: 0 done, 1 diverged (NaN), 2 bad input, 130/143 interrupted by SIGINT/SIGTERM (resumable)')
+    .option('--model <name>', 'model name (see `convkit models`); required unless --resume')
     .option('--data <source>', 'mnist:embedded | mnist | fashion-mnist | IDX directory | ...', 'mnist:embedded')
-    .requiredOption('--out <dir>', 'run folder to write')
+    .option('--out <dir>', 'run folder to write; required unless --resume')
+    .option('--resume <dir>', 'continue an interrupted or killed run from its last checkpoint (settings from its config.json; only --epochs, --progress, --backend may change)')
     .option('--epochs <n>', 'epochs (default 16, or the model\'s own)', positiveInt)
     .option('--batch-size <n>', 'mini-batch size (default 512, or the model\'s own)', positiveInt)
     .option('--optimizer <name>', 'adam | sgd | rmsprop', choice(['adam', 'sgd', 'rmsprop']), 'adam')
@@ -20,24 +35,63 @@ export function registerTrainCommands(program: Command): void {
     .option('--backend <name>', 'tfjs backend: auto (fastest available) | onednn | cpu', 'auto')
     .option('--limit-train <n>', 'train on a stratified subset of n images', positiveInt)
     .option('--limit-test <n>', 'evaluate on a stratified subset of n test images', positiveInt)
+    .option('--checkpoint-monitor <metric>', 'metric that picks checkpoints/best (max for accuracies, min for losses)', 'val_accuracy')
+    .option('--save-every <n>', 'also keep checkpoints/epoch-NNN every n epochs', positiveInt)
+    .option('--early-stop <patience>', 'stop when --early-stop-monitor has not improved for this many epochs', positiveInt)
+    .option('--early-stop-monitor <metric>', 'metric watched by --early-stop', 'val_loss')
+    .option('--min-delta <x>', 'smallest change that counts as an improvement for --early-stop', nonNegativeNumber, 0)
+    .option('--restore-best', 'when stopping early, go back to the best epoch\'s weights', false)
+    .option('--reduce-lr <patience>', 'multiply the learning rate by --reduce-lr-factor after this many epochs without val_loss improvement', positiveInt)
+    .option('--reduce-lr-factor <x>', 'factor for --reduce-lr', fraction, 0.1)
+    .option('--min-lr <x>', 'lower bound for --reduce-lr', nonNegativeNumber, 0)
+    .option('--tensorboard', 'write TensorBoard event files to OUT/tb/train and OUT/tb/validation', false)
+    .option('--tb-batches', 'with --tensorboard: also batch_loss/batch_accuracy at every batch', false)
+    .option('--tb-histograms', 'with --tensorboard: weight histograms every epoch', false)
+    .option('--progress <mode>', 'auto (bar on a terminal, else one line per epoch) | bar | lines | none', choice(['auto', 'bar', 'lines', 'none']), 'auto')
     .option('--force', 'overwrite a finished run in --out', false)
     .option('--json', 'print the result as JSON on stdout', false)
-    .action(async (o) => {
-      const result = await trainRun({
-        model: o.model,
-        data: o.data,
-        out: o.out,
-        epochs: o.epochs,
-        batchSize: o.batchSize,
-        optimizer: o.optimizer,
-        lr: o.lr,
-        seed: o.seed,
-        validation: o.validation,
-        backend: o.backend,
-        force: o.force,
-        limitTrain: o.limitTrain,
-        limitTest: o.limitTest,
-      });
+    .action(async (o, cmd: Command) => {
+      let result;
+      if (o.resume) {
+        const allowed = new Set(['resume', 'epochs', 'progress', 'backend', 'json']);
+        for (const opt of cmd.options) {
+          const key = opt.attributeName();
+          if (!allowed.has(key) && cmd.getOptionValueSource(key) === 'cli') throw optionError(opt.long ?? key, 'cannot be changed when resuming (the run keeps its config.json); only --epochs, --progress and --backend can');
+        }
+        const given = (k: string) => (cmd.getOptionValueSource(k) === 'cli' ? o[k] : undefined);
+        result = await resumeRun(o.resume, { epochs: o.epochs, progress: given('progress'), backend: given('backend') });
+      } else {
+        if (!o.model) throw optionError('--model', 'required (or --resume DIR)');
+        if (!o.out) throw optionError('--out', 'required (or --resume DIR)');
+        result = await trainRun({
+          model: o.model,
+          data: o.data,
+          out: o.out,
+          epochs: o.epochs,
+          batchSize: o.batchSize,
+          optimizer: o.optimizer,
+          lr: o.lr,
+          seed: o.seed,
+          validation: o.validation,
+          backend: o.backend,
+          force: o.force,
+          limitTrain: o.limitTrain,
+          limitTest: o.limitTest,
+          checkpointMonitor: o.checkpointMonitor,
+          saveEvery: o.saveEvery,
+          earlyStop: o.earlyStop,
+          earlyStopMonitor: o.earlyStopMonitor,
+          minDelta: o.minDelta,
+          restoreBest: o.restoreBest,
+          reduceLr: o.reduceLr,
+          reduceLrFactor: o.reduceLrFactor,
+          minLr: o.minLr,
+          tensorboard: o.tensorboard,
+          tensorboardBatches: o.tbBatches,
+          tensorboardHistograms: o.tbHistograms,
+          progress: o.progress,
+        });
+      }
       if (o.json) printJson(result);
       else
         process.stdout.write(

@@ -17,6 +17,29 @@ export const TrainConfigSchema = z.object({
   /** Train on at most this many training images (a quick look, or CI). */
   limitTrain: z.number().int().positive().optional(),
   limitTest: z.number().int().positive().optional(),
+  /** Metric that decides `checkpoints/best/`; mode auto = max for accuracies, min for losses. */
+  checkpointMonitor: z.string().min(1).default('val_accuracy'),
+  checkpointMode: z.enum(['auto', 'min', 'max']).default('auto'),
+  /** Also keep `checkpoints/epoch-NNN/` every N epochs. */
+  saveEvery: z.number().int().positive().optional(),
+  /** EarlyStopping patience (epochs without improvement of earlyStopMonitor); off when absent. */
+  earlyStop: z.number().int().positive().optional(),
+  earlyStopMonitor: z.string().min(1).default('val_loss'),
+  /** Smallest change that counts as an improvement (early stopping). */
+  minDelta: z.number().nonnegative().default(0),
+  /** On early stop, go back to the weights of the best epoch. */
+  restoreBest: z.boolean().default(false),
+  /** ReduceLROnPlateau patience on reduceLrMonitor; off when absent. */
+  reduceLr: z.number().int().positive().optional(),
+  reduceLrMonitor: z.string().min(1).default('val_loss'),
+  reduceLrFactor: z.number().gt(0).lt(1).default(0.1),
+  minLr: z.number().nonnegative().default(0),
+  /** TensorBoard event files under tb/train and tb/validation. */
+  tensorboard: z.boolean().default(false),
+  tensorboardBatches: z.boolean().default(false),
+  tensorboardHistograms: z.boolean().default(false),
+  /** auto: a bar on a terminal, one line per epoch otherwise. */
+  progress: z.enum(['auto', 'bar', 'lines', 'none']).default('auto'),
 });
 
 export type TrainConfigInput = z.input<typeof TrainConfigSchema>;

@@ -3,7 +3,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { ImageSplit } from '../datasets/types.js';
 import { Rng } from '../util/rng.js';
 import { makeBatch, type BatchShape } from './batches.js';
-import { CallbackList, type Callback, type EpochLogs, type TrainingContext } from './callbacks/callback.js';
+import { CallbackList, type Callback, type EpochLogs, type EpochProgress, type TrainingContext } from './callbacks/callback.js';
 import { evaluateSplit } from './evaluate.js';
 
 export interface FitOptions {
@@ -18,6 +18,8 @@ export interface FitOptions {
   initialEpoch?: number;
   /** Batches of `initialEpoch + 1` already done (resume mid-epoch). */
   initialBatch?: number;
+  /** Running sums of those batches, so the resumed epoch's metrics equal an uninterrupted one's. */
+  initialProgress?: Pick<EpochProgress, 'lossSum' | 'accSum' | 'seen' | 'seconds'>;
   callbacks?: Callback[];
   /** Extra fields visible to callbacks through the context. */
   context?: Record<string, unknown>;
@@ -28,10 +30,20 @@ export function epochOrder(seed: number, epoch: number, n: number): Int32Array {
   return new Rng((seed * 1000003 + epoch * 7919) >>> 0).permutation(n);
 }
 
-function learningRate(model: LayersModel): number | undefined {
+export function learningRate(model: LayersModel): number | undefined {
   const opt = model.optimizer as unknown as { learningRate?: number } | undefined;
   return typeof opt?.learningRate === 'number' ? opt.learningRate : undefined;
 }
+
+/** tfjs optimizers read `learningRate` at each step, except SGD which caches it in a tensor behind setLearningRate. */
+export function setLearningRate(model: LayersModel, lr: number): void {
+  const opt = model.optimizer as unknown as { learningRate?: number; setLearningRate?: (lr: number) => void };
+  if (typeof opt.setLearningRate === 'function') opt.setLearningRate(lr);
+  else opt.learningRate = lr;
+}
+
+// Lets signal handlers (SIGINT/SIGTERM) run between batches: awaiting tfjs's data() alone only drains microtasks.
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Mini-batch training with a shuffled order per epoch, Keras-style running metrics,
@@ -53,13 +65,16 @@ export async function fit(o: FitOptions): Promise<{ history: EpochLogs[]; ctx: T
   const history: EpochLogs[] = [];
   await cbs.trainBegin(ctx);
   for (let epoch = (o.initialEpoch ?? 0) + 1; epoch <= o.epochs && !ctx.stopTraining; epoch++) {
+    ctx.epoch = epoch;
+    const resuming = epoch === (o.initialEpoch ?? 0) + 1;
+    const firstBatch = resuming ? (o.initialBatch ?? 0) : 0;
+    const start0 = resuming && firstBatch > 0 ? o.initialProgress : undefined;
+    const progress: EpochProgress = { epoch, batch: firstBatch, lossSum: start0?.lossSum ?? 0, accSum: start0?.accSum ?? 0, seen: start0?.seen ?? 0, seconds: start0?.seconds ?? 0 };
+    ctx.epochProgress = progress;
+    ctx.batchInEpoch = firstBatch;
     await cbs.epochBegin(epoch, ctx);
     const order = epochOrder(o.seed, epoch, n);
-    const firstBatch = epoch === (o.initialEpoch ?? 0) + 1 ? (o.initialBatch ?? 0) : 0;
-    let lossSum = 0;
-    let accSum = 0;
-    let seen = 0;
-    const t0 = performance.now();
+    const t0 = performance.now() - progress.seconds * 1000;
     for (let b = firstBatch; b < steps; b++) {
       const start = b * o.batchSize;
       const end = Math.min(n, start + o.batchSize);
@@ -68,32 +83,37 @@ export async function fit(o: FitOptions): Promise<{ history: EpochLogs[]; ctx: T
       tf.dispose([xs, ys]);
       const [loss, acc] = out;
       const size = end - start;
-      lossSum += loss * size;
-      accSum += acc * size;
-      seen += size;
+      progress.lossSum += loss * size;
+      progress.accSum += acc * size;
+      progress.seen += size;
+      progress.batch = b + 1;
+      progress.seconds = (performance.now() - t0) / 1000;
       ctx.batchInEpoch = b + 1;
       await cbs.batchEnd(epoch, { batch: b, size, loss, accuracy: acc }, ctx);
+      await yieldToEventLoop();
       if (ctx.stopTraining) break;
     }
     const seconds = (performance.now() - t0) / 1000;
+    const seen = progress.seen;
     const logs: EpochLogs = {
       epoch,
-      loss: seen ? lossSum / seen : NaN,
-      accuracy: seen ? accSum / seen : NaN,
+      loss: seen ? progress.lossSum / seen : NaN,
+      accuracy: seen ? progress.accSum / seen : NaN,
       seconds,
       images_per_s: seen / Math.max(seconds, 1e-9),
     };
     const lr = learningRate(o.model);
     if (lr !== undefined) logs.lr = lr;
-    if (o.validation && o.validation.count > 0 && !ctx.stopTraining) {
-      const v = await evaluateSplit(o.model, o.validation, o.shape);
-      logs.val_loss = v.loss;
-      logs.val_accuracy = v.accuracy;
-    }
-    if (ctx.stopTraining && ctx.batchInEpoch !== steps) {
+    if (progress.batch !== steps || ctx.failed) {
       // An epoch cut short is not an epoch: callbacks that persist state see it through ctx, not as history.
       ctx.partialEpoch = { epoch, logs };
       break;
+    }
+    // A stop requested during the last batch still leaves a complete epoch: validate and log it.
+    if (o.validation && o.validation.count > 0) {
+      const v = await evaluateSplit(o.model, o.validation, o.shape);
+      logs.val_loss = v.loss;
+      logs.val_accuracy = v.accuracy;
     }
     history.push(logs);
     await cbs.epochEnd(epoch, logs, ctx);

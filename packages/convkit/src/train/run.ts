@@ -13,9 +13,16 @@ import { parseWith } from '../util/schema.js';
 import { CONVKIT_VERSION } from '../version.js';
 import { selectBackend } from './backend.js';
 import type { BatchShape } from './batches.js';
-import type { Callback, EpochLogs } from './callbacks/callback.js';
-import { EpochLine } from './callbacks/epoch-line.js';
-import { MetricsLog } from './callbacks/metrics-log.js';
+import { isStateful, type Callback, type EpochLogs, type TrainingContext } from './callbacks/callback.js';
+import { findResumeCheckpoint, ModelCheckpoint, restoreCheckpoint, type LoadedCheckpoint } from './callbacks/checkpoint.js';
+import { EarlyStopping } from './callbacks/early-stop.js';
+import { SIGNAL_EXIT_CODES, StopOnSignal } from './callbacks/interrupt.js';
+import { MetricsLog, truncateMetrics } from './callbacks/metrics-log.js';
+import { progressCallback } from './callbacks/progress.js';
+import { ReduceLROnPlateau } from './callbacks/reduce-lr.js';
+import { StatusFile } from './callbacks/status.js';
+import { TensorBoard, trimTensorBoard } from './callbacks/tensorboard.js';
+import { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
 import { DEFAULT_BATCH_SIZE, DEFAULT_EPOCHS, DEFAULT_LR, TrainConfigSchema, type TrainConfig, type TrainConfigInput } from './config.js';
 import { evaluateSplit } from './evaluate.js';
 import { fit } from './loop.js';
@@ -28,6 +35,8 @@ export function runFiles(dir: string) {
     model: path.join(dir, 'model'),
     result: path.join(dir, 'result.json'),
     status: path.join(dir, 'status.json'),
+    checkpoints: path.join(dir, 'checkpoints'),
+    tensorboard: path.join(dir, 'tb'),
   };
 }
 
@@ -98,57 +107,191 @@ export async function prepareRunDir(dir: string, force: boolean): Promise<void> 
 
 export interface TrainRunOptions {
   log?: (msg: string) => void;
-  /** Extra callbacks (progress bar, checkpoints, …) after the metrics log. */
+  /** Extra callbacks, run after the built-in ones. */
   callbacks?: Callback[];
-  /** Print one line per epoch on stderr (default true). */
+  /** false: no progress output at all (same as config progress 'none'). */
   epochLines?: boolean;
+  /** Where progress goes (default stderr); a bar needs a TTY. */
+  progressStream?: NodeJS.WritableStream & { isTTY?: boolean };
 }
 
-/** `convkit train`: data → model → fit → model/, metrics.jsonl, result.json. */
+/** `convkit train`: data → model → fit → model/, metrics.jsonl, checkpoints/, status.json, result.json. */
 export async function trainRun(input: TrainConfigInput, opts: TrainRunOptions = {}): Promise<TrainResult> {
   const log = opts.log ?? ((m: string) => process.stderr.write(m + '\n'));
   const cfgIn = parseWith(TrainConfigSchema, input, 'train config');
   getModel(cfgIn.model); // fail on an unknown model before touching the disk
   const backend = await selectBackend(cfgIn.backend, log);
   const run = await resolveRun(cfgIn, log);
-  const { config, dataset, shape } = run;
-  await prepareRunDir(config.out, config.force);
-  const files = runFiles(config.out);
-  await writeJsonAtomic(files.config, {
+  await prepareRunDir(run.config.out, run.config.force);
+  await writeRunConfig(run, backend);
+  return executeRun(run, backend, null, opts);
+}
+
+/** What may change when resuming: more epochs, and how progress is shown. */
+export interface ResumeOverrides {
+  epochs?: number;
+  progress?: TrainConfig['progress'];
+  backend?: string;
+}
+
+/**
+ * `convkit train --resume DIR`: continues a run from `checkpoints/last` (or `last.prev` if `last` is damaged),
+ * everything else from its config.json. With the same seed it ends where an uninterrupted run would.
+ */
+export async function resumeRun(dir: string, overrides: ResumeOverrides = {}, opts: TrainRunOptions = {}): Promise<TrainResult> {
+  const log = opts.log ?? ((m: string) => process.stderr.write(m + '\n'));
+  const files = runFiles(dir);
+  let saved: Record<string, unknown>;
+  try {
+    saved = JSON.parse(await fs.readFile(files.config, 'utf8'));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ConvkitError(code === 'ENOENT' ? 'not a run folder (config.json missing); nothing to resume' : `cannot parse config.json (${(e as Error).message})`, { file: files.config });
+  }
+  if (await exists(files.result)) throw new ConvkitError('the run already completed (result.json exists); nothing to resume', { file: dir });
+  const cfgIn = parseWith(TrainConfigSchema, { ...saved, out: dir, force: false, ...definedOnly(overrides) }, files.config);
+  const backend = await selectBackend(overrides.backend ?? (saved.requestedBackend as string | undefined) ?? cfgIn.backend, log);
+  const run = await resolveRun(cfgIn, log);
+  await removeStaleTemporaries(files.checkpoints);
+  const ck = await findResumeCheckpoint(files.checkpoints, log);
+  if (!ck) {
+    log(`convkit: ${dir} has no checkpoint yet; restarting it from epoch 1`);
+    await prepareRunDir(dir, false);
+  }
+  if (ck || overrides.epochs !== undefined) await writeRunConfig(run, backend, saved.created as string | undefined);
+  return executeRun(run, backend, ck, opts);
+}
+
+const definedOnly = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+
+/** Folders left by a checkpoint write that a kill interrupted (`.last.tmp-…`). */
+async function removeStaleTemporaries(dir: string): Promise<void> {
+  let names: string[] = [];
+  try {
+    names = await fs.readdir(dir);
+  } catch {
+    return;
+  }
+  for (const n of names) if (n.startsWith('.') && n.includes('.tmp-')) await fs.rm(path.join(dir, n), { recursive: true, force: true });
+}
+
+async function writeRunConfig(run: ResolvedRun, backend: string, created?: string): Promise<void> {
+  const { config, dataset } = run;
+  await writeJsonAtomic(runFiles(config.out).config, {
     ...config,
     backend,
+    requestedBackend: config.backend,
     dataset: { name: dataset.name, source: dataset.source, height: dataset.height, width: dataset.width, channels: dataset.channels, numClasses: dataset.numClasses, classNames: dataset.classNames, trainCount: run.train.count, validationCount: run.validation.count, testCount: run.test.count },
     versions: { convkit: CONVKIT_VERSION, tfjsCore: tf.version_core, tfjsLayers: tfl.version_layers, node: process.version },
-    created: new Date().toISOString(),
+    created: created ?? new Date().toISOString(),
   });
+}
+
+/** Builds the model, restores `ck` if given, trains with every callback, then writes model/ and result.json. */
+async function executeRun(run: ResolvedRun, backend: string, ck: LoadedCheckpoint | null, opts: TrainRunOptions): Promise<TrainResult> {
+  const log = opts.log ?? ((m: string) => process.stderr.write(m + '\n'));
+  const { config, dataset, shape } = run;
+  const dir = config.out;
+  const files = runFiles(dir);
+  const steps = Math.ceil(run.train.count / config.batchSize);
 
   seedGlobalRandom(config.seed);
   const model = getModel(config.model).build({ inputShape: [shape.height, shape.width, shape.channels], numClasses: shape.numClasses });
   model.compile({ optimizer: createOptimizer(config.optimizer, config.lr), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-  log(`convkit: training ${config.model} on ${dataset.name} (${run.train.count} train, ${run.validation.count} validation images, ${shape.height}×${shape.width}×${shape.channels}) with ${backend}, ${config.epochs} epochs, batch ${config.batchSize}`);
 
-  const callbacks: Callback[] = [new MetricsLog(files.metrics)];
-  if (opts.epochLines !== false) callbacks.push(new EpochLine(log));
-  callbacks.push(...(opts.callbacks ?? []));
-  const t0 = performance.now();
-  const { history } = await fit({ model, train: run.train, validation: run.validation, shape, epochs: config.epochs, batchSize: config.batchSize, seed: config.seed, callbacks });
-  const duration = (performance.now() - t0) / 1000;
-  await saveModel(model, files.model);
-  const ev = await evaluateSplit(model, run.test, shape);
-  const result: TrainResult = {
-    test_accuracy: ev.accuracy,
-    test_loss: ev.loss,
-    epochs: history.length,
-    duration_s: duration,
-    images_per_s: meanThroughput(history),
-    backend,
-    model: config.model,
-    data: config.data,
+  // Order matters at each epoch end: metrics and curves first, then the callbacks that change state, then the checkpoint that saves it.
+  const stopOnSignal = new StopOnSignal(log);
+  const callbacks: Callback[] = [new TerminateOnNaN(), stopOnSignal, new MetricsLog(files.metrics)];
+  const progress = opts.epochLines === false ? null : progressCallback(config.progress, opts.progressStream ?? process.stderr);
+  if (progress) callbacks.push(progress);
+  const tensorboard = config.tensorboard ? new TensorBoard({ logDir: files.tensorboard, model, batches: config.tensorboardBatches, histograms: config.tensorboardHistograms }) : null;
+  if (tensorboard) callbacks.push(tensorboard);
+  if (config.reduceLr) callbacks.push(new ReduceLROnPlateau({ model, patience: config.reduceLr, monitor: config.reduceLrMonitor, factor: config.reduceLrFactor, minLr: config.minLr, log }));
+  if (config.earlyStop) callbacks.push(new EarlyStopping({ model, patience: config.earlyStop, monitor: config.earlyStopMonitor, minDelta: config.minDelta, restoreBest: config.restoreBest, log }));
+  const checkpoint = new ModelCheckpoint({ dir: files.checkpoints, model, monitor: config.checkpointMonitor, mode: config.checkpointMode, saveEvery: config.saveEvery, log });
+  callbacks.push(checkpoint);
+  const status = new StatusFile(files.status, { epochs: config.epochs, resumedFrom: ck ? { epoch: ck.state.epoch, batch: ck.state.batch } : undefined });
+  callbacks.push(status, ...(opts.callbacks ?? []));
+  checkpoint.stateful = callbacks.filter(isStateful);
+
+  let history: EpochLogs[] = [];
+  let priorSeconds = 0;
+  if (ck) {
+    history = await truncateMetrics(files.metrics, ck.state.epoch);
+    priorSeconds = history.reduce((s, h) => s + h.seconds, 0);
+    if (tensorboard) await trimTensorBoard(files.tensorboard, ck.state.epoch, ck.state.batch, steps);
+    await restoreCheckpoint(model, ck, checkpoint.stateful); // last: it also restores the random stream
+    const at = ck.state.batch ? `epoch ${ck.state.epoch + 1}, batch ${ck.state.batch}/${steps}` : `the end of epoch ${ck.state.epoch}`;
+    log(`convkit: resuming ${config.model} on ${dataset.name} from ${path.relative(process.cwd(), ck.dir) || ck.dir} (${at}), ${config.epochs} epochs, batch ${config.batchSize}`);
+  } else {
+    log(`convkit: training ${config.model} on ${dataset.name} (${run.train.count} train, ${run.validation.count} validation images, ${shape.height}×${shape.width}×${shape.channels}) with ${backend}, ${config.epochs} epochs, batch ${config.batchSize}`);
+  }
+
+  let finished = false;
+  const finish = async (state: 'completed' | 'failed' | 'interrupted', message?: string) => {
+    finished = true;
+    await status.finish(state, message);
   };
-  if (!Number.isFinite(ev.loss)) throw new ConvkitError(`training diverged: test loss is ${ev.loss}`, { file: config.out, exitCode: 1 });
-  await writeJsonAtomic(files.result, result);
-  model.dispose();
-  return result;
+  try {
+    const t0 = performance.now();
+    let ctx: TrainingContext | null = null;
+    if (ck?.state.stopped) {
+      log(`convkit: the checkpoint says training had stopped (${ck.state.stopReason ?? 'stopped'}); finishing the run`);
+    } else {
+      const r = await fit({
+        model,
+        train: run.train,
+        validation: run.validation,
+        shape,
+        epochs: config.epochs,
+        batchSize: config.batchSize,
+        seed: config.seed,
+        initialEpoch: ck?.state.epoch ?? 0,
+        initialBatch: ck?.state.batch ?? 0,
+        initialProgress: ck?.state.progress ?? undefined,
+        callbacks,
+      });
+      history.push(...r.history);
+      ctx = r.ctx;
+    }
+    const duration = priorSeconds + (performance.now() - t0) / 1000;
+    if (ctx?.failed) {
+      const reason = ctx.stopReason ?? 'training failed';
+      await finish('failed', reason);
+      throw new ConvkitError(reason, { file: dir, exitCode: 1 });
+    }
+    const doneEpochs = history.length ? history[history.length - 1].epoch : 0;
+    if (ctx?.interrupted && (ctx.partialEpoch || (doneEpochs < config.epochs && !ctx.stopReason?.startsWith('early')))) {
+      const p = ctx.epochProgress;
+      const where = ctx.partialEpoch && p ? `epoch ${p.epoch}, batch ${p.batch}/${steps}` : `the end of epoch ${doneEpochs}`;
+      const message = `interrupted by ${ctx.interrupted} at ${where}; checkpoints/last saved — continue with: convkit train --resume ${dir}`;
+      await finish('interrupted', message);
+      throw new ConvkitError(message, { exitCode: SIGNAL_EXIT_CODES[ctx.interrupted] });
+    }
+    await saveModel(model, files.model);
+    const ev = await evaluateSplit(model, run.test, shape);
+    const result: TrainResult = {
+      test_accuracy: ev.accuracy,
+      test_loss: ev.loss,
+      epochs: history.length,
+      duration_s: duration,
+      images_per_s: meanThroughput(history),
+      backend,
+      model: config.model,
+      data: config.data,
+    };
+    if (!Number.isFinite(ev.loss)) throw new ConvkitError(`training diverged: test loss is ${ev.loss}`, { file: dir, exitCode: 1 });
+    await writeJsonAtomic(files.result, result);
+    await finish('completed', ctx?.stopReason);
+    return result;
+  } catch (e) {
+    if (!finished) await finish('failed', (e as Error).message).catch(() => {});
+    throw e;
+  } finally {
+    stopOnSignal.onTrainEnd();
+    tensorboard?.onTrainEnd();
+    model.dispose();
+  }
 }
 
 export function meanThroughput(history: EpochLogs[]): number {

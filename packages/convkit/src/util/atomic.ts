@@ -1,9 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
+// Not Math.random: during training it is the seeded stream tfjs draws dropout from, and a status write must not shift it.
 function tempSibling(finalPath: string): string {
   const dir = path.dirname(finalPath);
-  return path.join(dir, `.${path.basename(finalPath)}.tmp-${process.pid}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`);
+  return path.join(dir, `.${path.basename(finalPath)}.tmp-${process.pid}-${Date.now().toString(36)}${randomBytes(4).toString('hex')}`);
 }
 
 /** Writes a file under a temporary name, fsyncs it, then renames it: readers never see half a file. */

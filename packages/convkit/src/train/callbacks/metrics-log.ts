@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import { writeFileAtomic } from '../../util/atomic.js';
 import type { Callback, EpochLogs } from './callback.js';
 
 /** Appends one JSON line per epoch to `metrics.jsonl` and flushes it, so a crash loses at most the current epoch. */
@@ -27,4 +28,30 @@ export async function readMetrics(file: string): Promise<EpochLogs[]> {
     .split('\n')
     .filter((l) => l.trim())
     .map((l) => JSON.parse(l) as EpochLogs);
+}
+
+/**
+ * Keeps only the lines of epochs 1..`lastEpoch` (a resumed run rewrites the epochs after its checkpoint),
+ * dropping a torn last line left by a kill. Rewritten atomically.
+ */
+export async function truncateMetrics(file: string, lastEpoch: number): Promise<EpochLogs[]> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch {
+    text = '';
+  }
+  const kept: EpochLogs[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    let row: EpochLogs;
+    try {
+      row = JSON.parse(line) as EpochLogs;
+    } catch {
+      continue; // half-written line of an epoch the checkpoint does not cover
+    }
+    if (row.epoch <= lastEpoch && !kept.some((k) => k.epoch === row.epoch)) kept.push(row);
+  }
+  await writeFileAtomic(file, kept.map((r) => JSON.stringify(r) + '\n').join(''));
+  return kept;
 }
