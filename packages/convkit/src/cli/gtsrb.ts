@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { downloadGtsrb, GTSRB_OFFICIAL_URL, readGtsrbManifest } from '../datasets/gtsrb-download.js';
 import { analyseGtsrb } from '../report/gtsrb-analysis.js';
 import { positiveInt, printJson } from './options.js';
 
@@ -34,5 +35,25 @@ export function registerAnalyseCommands(program: Command): void {
             `wrote ${summary.files.report} and ${summary.files.summary}\n`,
         );
       }
+    });
+}
+
+/** `convkit download gtsrb --manifest FILE`: the official archives, SHA-256 checked, extracted into the cache. */
+export function registerDownloadCommands(program: Command): void {
+  const download = program.command('download').description('download a dataset into the cache ($CONVKIT_HOME, default ~/.cache/convkit)');
+  download
+    .command('gtsrb')
+    .description('the three official GTSRB archives, each checked against the SHA-256 pinned in --manifest, extracted; prints the folder')
+    .requiredOption('--manifest <json>', 'JSON {"GTSRB_Final_Training_Images.zip": "<sha256>", "GTSRB_Final_Test_Images.zip": …, "GTSRB_Final_Test_GT.zip": …}')
+    .option('--mirror <url>', 'base URL holding the three archives', GTSRB_OFFICIAL_URL)
+    .option('--cache <dir>', 'folder for the archives and the extracted data (default $CONVKIT_HOME/gtsrb)')
+    .action(async (o) => {
+      const root = await downloadGtsrb({
+        manifest: await readGtsrbManifest(o.manifest),
+        baseUrl: o.mirror,
+        cacheDir: o.cache,
+        log: (m) => process.stderr.write(`${m}\n`),
+      });
+      process.stdout.write(`${root}\n`);
     });
 }

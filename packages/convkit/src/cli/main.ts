@@ -3,7 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { isConvkitError } from '../util/errors.js';
 import { red } from '../util/term.js';
 import { CONVKIT_VERSION } from '../version.js';
-import { registerAnalyseCommands } from './gtsrb.js';
+import { registerAnalyseCommands, registerDownloadCommands } from './gtsrb.js';
 import { registerInfoCommands } from './info.js';
 import { registerPrepareCommands } from './prepare.js';
 import { registerTrainCommands } from './train.js';
@@ -20,6 +20,7 @@ export function buildProgram(): Command {
   registerInfoCommands(program);
   registerPrepareCommands(program);
   registerAnalyseCommands(program);
+  registerDownloadCommands(program);
   return program;
 }
 
