@@ -123,19 +123,23 @@ function summariseSizes(train: { w: number; h: number }[], test: { w: number; h:
   return out;
 }
 
-/** Decodes every image (to check it and learn its real size), collecting bad ones under `skipBad`. */
+/** Decodes every image (to check it and learn its real size), collecting bad ones in file order under `skipBad`. */
 async function measureAll(samples: GtsrbSample[], skipBad: boolean, skipped: GtsrbSkip[]): Promise<Measured[]> {
-  const results = await mapLimit(samples, 16, async (sample) => {
+  const results = await mapLimit(samples, 16, async (sample): Promise<Measured | GtsrbSkip> => {
     try {
       const img = await readGtsrbImage(sample);
       return { sample, width: img.width, height: img.height };
     } catch (e) {
       if (!skipBad || !(e instanceof ConvkitError)) throw e;
-      skipped.push({ file: e.file ?? sample.file, reason: e.reason });
-      return undefined;
+      return { file: e.file ?? sample.file, reason: e.reason };
     }
   });
-  return results.filter((r): r is Measured => r !== undefined);
+  const measured: Measured[] = [];
+  for (const r of results) {
+    if ('sample' in r) measured.push(r);
+    else skipped.push(r);
+  }
+  return measured;
 }
 
 /** A PNG data URI at most `height` pixels high; smaller images stay as they are (the page scales them up). */
