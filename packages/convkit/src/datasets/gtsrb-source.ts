@@ -1,0 +1,57 @@
+// Importing this module registers `--data gtsrb:ROOT` (or a GTSRB folder given as is).
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { toSize } from '../prepare/load-image.js';
+import { mapLimit } from '../util/map-limit.js';
+import { GTSRB_NUM_CLASSES, indexGtsrb, readGtsrbImage, type GtsrbSample } from './gtsrb.js';
+import { registerDataSource } from './sources.js';
+import type { ImageDataset, ImageSplit } from './types.js';
+
+/** Side of the square images a GTSRB folder is resized to when trained on directly (no `convkit prepare`). */
+export const GTSRB_DIRECT_SIZE = 32;
+
+async function looksLikeGtsrb(dir: string): Promise<boolean> {
+  for (const p of [path.join(dir, 'GTSRB', 'Final_Training'), path.join(dir, 'Final_Training'), path.join(dir, 'Train.csv')]) {
+    try {
+      await fs.access(p);
+      return true;
+    } catch {
+      /* try the next */
+    }
+  }
+  return false;
+}
+
+async function resizeAll(samples: GtsrbSample[], size: number): Promise<ImageSplit> {
+  const pixels = size * size * 3;
+  const x = new Uint8Array(samples.length * pixels);
+  await mapLimit(samples, 8, async (s, i) => x.set(await toSize(await readGtsrbImage(s), size, size, 3), i * pixels));
+  return { x, y: Int32Array.from(samples, (s) => s.classId), count: samples.length };
+}
+
+/** A GTSRB folder as a dataset: every image resized whole to size×size RGB, uint8, in CSV order. */
+export async function loadGtsrbFolder(root: string, size = GTSRB_DIRECT_SIZE): Promise<ImageDataset> {
+  const index = await indexGtsrb(root);
+  return {
+    name: `gtsrb-${size}x${size}-RGB`,
+    source: index.root,
+    height: size,
+    width: size,
+    channels: 3,
+    numClasses: GTSRB_NUM_CLASSES,
+    classNames: index.classNames,
+    train: await resizeAll(index.train, size),
+    test: await resizeAll(index.test, size),
+    meta: await resizeAll(index.meta, size),
+  };
+}
+
+registerDataSource(
+  {
+    name: 'gtsrb',
+    describe: `gtsrb:ROOT or a GTSRB folder (official or Kaggle layout), resized on the fly to ${GTSRB_DIRECT_SIZE}×${GTSRB_DIRECT_SIZE} RGB`,
+    matches: (s) => s.startsWith('gtsrb:') || looksLikeGtsrb(s),
+    load: async (s) => loadGtsrbFolder(s.startsWith('gtsrb:') ? s.slice('gtsrb:'.length) : s),
+  },
+  { first: true },
+);
