@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { ConvkitError } from '../util/errors.js';
+import { isH5Path, readH5Dataset } from './hdf5.js';
 import { loadEmbeddedMnist, loadFashionMnist, loadMnistDownloaded, readIdxDirectory } from './mnist.js';
 import type { ImageDataset } from './types.js';
 
@@ -58,6 +59,13 @@ registerDataSource({
   describe: 'a directory holding the four MNIST-family IDX files (gz or not)',
   matches: (s) => isDirectory(s),
   load: async (s) => readIdxDirectory(s),
+});
+
+registerDataSource({
+  name: 'hdf5',
+  describe: 'an HDF5 file with x_train y_train x_test y_test [x_meta y_meta] (as `convkit prepare` writes)',
+  matches: (s) => isH5Path(s),
+  load: async (s) => readH5Dataset(s),
 });
 
 /** Resolves a `--data` value to a dataset, or fails with a one-line error naming it. */

@@ -23,6 +23,7 @@ export function equalizeHist(values: ArrayLike<number>, nbins = 256): Float64Arr
   edges[nbins] = hi;
   const norm = nbins / (hi - lo);
   const hist = new Float64Array(nbins);
+  const bin = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const v = values[i];
     let k = Math.trunc((v - lo) * norm);
@@ -30,6 +31,7 @@ export function equalizeHist(values: ArrayLike<number>, nbins = 256): Float64Arr
     if (v < edges[k]) k--;
     if (k !== nbins - 1 && v >= edges[k + 1]) k++;
     hist[k]++;
+    bin[i] = k;
   }
   const centers = new Float64Array(nbins);
   for (let i = 0; i < nbins; i++) centers[i] = (edges[i] + edges[i + 1]) / 2;
@@ -37,29 +39,18 @@ export function equalizeHist(values: ArrayLike<number>, nbins = 256): Float64Arr
   let acc = 0;
   for (let i = 0; i < nbins; i++) cdf[i] = acc += hist[i];
   for (let i = 0; i < nbins; i++) cdf[i] /= acc;
-  return interp(values, centers, cdf);
-}
-
-/** numpy.interp(x, xp, fp) with increasing xp (binary search, flat outside). */
-export function interp(x: ArrayLike<number>, xp: Float64Array, fp: Float64Array): Float64Array {
-  const out = new Float64Array(x.length);
-  const last = xp.length - 1;
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i];
-    if (v > xp[last]) out[i] = fp[last];
-    else if (v < xp[0]) out[i] = fp[0];
-    else {
-      let a = 0;
-      let b = last;
-      while (b - a > 1) {
-        const m = (a + b) >> 1;
-        if (xp[m] <= v) a = m;
-        else b = m;
-      }
-      if (v >= xp[last]) out[i] = fp[last];
-      else if (v === xp[a]) out[i] = fp[a];
-      else out[i] = ((fp[a + 1] - fp[a]) / (xp[a + 1] - xp[a])) * (v - xp[a]) + fp[a];
-    }
+  // numpy.interp(values, centers, cdf): a value in bin k lies between centres k-1 and k+1, so its
+  // interval is known without numpy's binary search
+  const out = new Float64Array(n);
+  const last = nbins - 1;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    const k = bin[i];
+    const a = v >= centers[k] ? k : k - 1;
+    if (a < 0) out[i] = cdf[0];
+    else if (a >= last) out[i] = cdf[last];
+    else if (v === centers[a]) out[i] = cdf[a];
+    else out[i] = ((cdf[a + 1] - cdf[a]) / (centers[a + 1] - centers[a])) * (v - centers[a]) + cdf[a];
   }
   return out;
 }

@@ -33,19 +33,29 @@ function gaussian1d(src: Float64Array, h: number, w: number, c: number, axis: 0 
   const n = axis === 0 ? h : w;
   const idx = new Int32Array(n + 2 * r);
   for (let i = -r; i < n + r; i++) idx[i + r] = mirror(i, n);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const pos = axis === 0 ? y : x;
-      for (let ch = 0; ch < c; ch++) {
-        let acc = src[(y * w + x) * c + ch] * wt[r];
-        for (let j = 1; j <= r; j++) {
-          const a = idx[pos - j + r];
-          const b = idx[pos + j + r];
-          const va = axis === 0 ? src[(a * w + x) * c + ch] : src[(y * w + a) * c + ch];
-          const vb = axis === 0 ? src[(b * w + x) * c + ch] : src[(y * w + b) * c + ch];
-          acc += (va + vb) * wt[r + j];
+  const wc = wt[r];
+  if (axis === 0) {
+    // whole rows at a time: out[y] = w0·src[y] + Σ wj·(src[y-j] + src[y+j]), same summation order as scipy
+    const len = w * c;
+    for (let y = 0; y < h; y++) {
+      const o = y * len;
+      for (let k = 0; k < len; k++) out[o + k] = src[o + k] * wc;
+      for (let j = 1; j <= r; j++) {
+        const a = idx[y - j + r] * len;
+        const b = idx[y + j + r] * len;
+        const wj = wt[r + j];
+        for (let k = 0; k < len; k++) out[o + k] += (src[a + k] + src[b + k]) * wj;
+      }
+    }
+  } else {
+    for (let y = 0; y < h; y++) {
+      const row = y * w * c;
+      for (let x = 0; x < w; x++) {
+        for (let ch = 0; ch < c; ch++) {
+          let acc = src[row + x * c + ch] * wc;
+          for (let j = 1; j <= r; j++) acc += (src[row + idx[x - j + r] * c + ch] + src[row + idx[x + j + r] * c + ch]) * wt[r + j];
+          out[row + x * c + ch] = acc;
         }
-        out[(y * w + x) * c + ch] = acc;
       }
     }
   }
