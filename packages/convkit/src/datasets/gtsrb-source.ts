@@ -1,7 +1,7 @@
 // Importing this module registers `--data gtsrb:ROOT` (or a GTSRB folder given as is).
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { toSize } from '../prepare/load-image.js';
+import { exists } from '../util/atomic.js';
 import { mapLimit } from '../util/map-limit.js';
 import { GTSRB_NUM_CLASSES, indexGtsrb, readGtsrbImage, type GtsrbSample } from './gtsrb.js';
 import { registerDataSource } from './sources.js';
@@ -12,12 +12,7 @@ export const GTSRB_DIRECT_SIZE = 32;
 
 async function looksLikeGtsrb(dir: string): Promise<boolean> {
   for (const p of [path.join(dir, 'GTSRB', 'Final_Training'), path.join(dir, 'Final_Training'), path.join(dir, 'Train.csv')]) {
-    try {
-      await fs.access(p);
-      return true;
-    } catch {
-      /* try the next */
-    }
+    if (await exists(p)) return true;
   }
   return false;
 }

@@ -155,8 +155,8 @@ async function readCsv(file: string, required: string[]): Promise<CsvTable> {
   const sep = header.includes(';') ? ';' : ',';
   const names = header.split(sep).map((s) => s.trim());
   const columns = new Map(names.map((n, i) => [n, i]));
-  const missing = required.filter((r) => !columns.has(r));
   if (!header.trim()) throw new ConvkitError('empty CSV (no header line)', { file, line: 1 });
+  const missing = required.filter((r) => !columns.has(r));
   if (missing.length) throw new ConvkitError(`CSV header lacks column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`, { file, line: 1 });
   const rows: CsvTable['rows'] = [];
   for (let i = 1; i < lines.length; i++) {
