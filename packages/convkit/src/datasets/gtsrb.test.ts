@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import sharp from 'sharp';
@@ -82,11 +83,12 @@ test('reads a PPM as RGB and crops its ROI scaled to the real size when the CSV 
   assert.deepEqual(scaledRoi({ width: 40, height: 30, roi: { x1: 5, y1: 6, x2: 35, y2: 25 } }, 40, 30), { x1: 5, y1: 6, x2: 35, y2: 25 });
 });
 
-test('reads ASCII PPM (P3) and JPEG files as well', async () => {
+test('reads ASCII PPM (P3) and JPEG files as well', async (t) => {
   const ix = await indexGtsrb(GTSRB_MINI);
   const s = ix.train[5];
   const binary = await readGtsrbImage(s);
-  const dir = await fs.mkdtemp(path.join((await import('node:os')).tmpdir(), 'convkit-p3-'));
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'convkit-p3-'));
+  t.after(() => fs.rm(dir, { recursive: true, force: true }));
   const values = Array.from(binary.data).join(' ');
   const p3 = path.join(dir, 'a.ppm');
   await fs.writeFile(p3, `P3\n# ascii copy\n${binary.width} ${binary.height}\n255\n${values}\n`);
@@ -99,11 +101,11 @@ test('reads ASCII PPM (P3) and JPEG files as well', async () => {
   let diff = 0;
   for (let i = 0; i < decoded.data.length; i++) diff += Math.abs(decoded.data[i] - binary.data[i]);
   assert.ok(diff / decoded.data.length < 8, `JPEG close to the original (mean abs diff ${diff / decoded.data.length})`);
-  await fs.rm(dir, { recursive: true, force: true });
 });
 
-test('finds GT-final_test.csv in Final_Test/Images/ or where --test-gt says, and fails naming it when absent', async () => {
+test('finds GT-final_test.csv in Final_Test/Images/ or where --test-gt says, and fails naming it when absent', async (t) => {
   const root = await copyOfficial([0, 1], 12);
+  t.after(() => fs.rm(root, { recursive: true, force: true }));
   const gt = path.join(root, 'GTSRB', 'Final_Test', 'GT-final_test.csv');
   await fs.rename(gt, path.join(root, 'GTSRB', 'Final_Test', 'Images', 'GT-final_test.csv'));
   assert.equal((await indexGtsrb(root)).test.length, 12);
@@ -111,11 +113,11 @@ test('finds GT-final_test.csv in Final_Test/Images/ or where --test-gt says, and
   await fs.rename(path.join(root, 'GTSRB', 'Final_Test', 'Images', 'GT-final_test.csv'), elsewhere);
   await assert.rejects(indexGtsrb(root), (e: ConvkitError) => e instanceof ConvkitError && e.file === gt && /missing CSV/.test(e.reason));
   assert.equal((await indexGtsrb(root, { testGt: elsewhere })).test.length, 12);
-  await fs.rm(root, { recursive: true, force: true });
 });
 
-test('indexes the Kaggle layout (comma CSVs with a Path column, PNG files, Meta pictograms over white)', async () => {
+test('indexes the Kaggle layout (comma CSVs with a Path column, PNG files, Meta pictograms over white)', async (t) => {
   const root = await copyKaggle([1, 14], 3, 5);
+  t.after(() => fs.rm(root, { recursive: true, force: true }));
   const ix = await indexGtsrb(root);
   assert.equal(ix.layout, 'kaggle');
   assert.deepEqual(
@@ -136,5 +138,4 @@ test('indexes the Kaggle layout (comma CSVs with a Path column, PNG files, Meta 
   const first = await readGtsrbImage(ppm);
   assert.equal(meta.channels, 3);
   assert.ok(Math.abs(meta.data[0] - (first.data[0] * 0.5 + 127.5)) <= 1.5, `blended ${meta.data[0]} from ${first.data[0]}`);
-  await fs.rm(root, { recursive: true, force: true });
 });
