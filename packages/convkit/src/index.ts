@@ -15,3 +15,7 @@ export * from './train/callbacks/callback.js';
 export * from './util/errors.js';
 export { Rng, seedGlobalRandom } from './util/rng.js';
 export { CONVKIT_VERSION } from './version.js';
+export * from './datasets/gtsrb.js';
+export * from './datasets/gtsrb-download.js';
+export * from './datasets/gtsrb-source.js';
+export * from './report/gtsrb-analysis.js';
