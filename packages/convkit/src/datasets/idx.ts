@@ -66,3 +66,16 @@ export async function readIdxPair(imagesFile: string, labelsFile: string): Promi
   }
   return { x: images.data, y: Int32Array.from(labels.data), count: images.dims[0], height: images.dims[1], width: images.dims[2] };
 }
+
+/** Encodes unsigned bytes as an IDX file (used to cut real MNIST files into smaller sets). */
+export function encodeIdx(dims: number[], data: Uint8Array): Uint8Array {
+  const n = dims.reduce((a, b) => a * b, 1);
+  if (data.length !== n) throw new Error(`encodeIdx: ${data.length} bytes for dims ${dims.join('×')}`);
+  const out = new Uint8Array(4 + 4 * dims.length + n);
+  const view = new DataView(out.buffer);
+  out[2] = 0x08;
+  out[3] = dims.length;
+  dims.forEach((d, i) => view.setUint32(4 + 4 * i, d));
+  out.set(data, 4 + 4 * dims.length);
+  return out;
+}

