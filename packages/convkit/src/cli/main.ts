@@ -6,6 +6,7 @@ import { CONVKIT_VERSION } from '../version.js';
 import { registerAnalyseCommands, registerDownloadCommands } from './gtsrb.js';
 import { registerInfoCommands } from './info.js';
 import { registerPrepareCommands } from './prepare.js';
+import { registerReportCommands } from './report.js';
 import { registerTrainCommands } from './train.js';
 
 export function buildProgram(): Command {
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerPrepareCommands(program);
   registerAnalyseCommands(program);
   registerDownloadCommands(program);
+  registerReportCommands(program);
   return program;
 }
 

@@ -1,0 +1,24 @@
+# convkit — the two commands of the README are `make demo` and `make test`.
+.PHONY: setup build demo test bench typecheck clean
+
+setup:
+	@bash scripts/setup.sh
+
+build: setup
+
+demo: setup
+	@bash scripts/demo.sh
+
+typecheck: setup
+	npx tsc -b packages/tfjs-backend-onednn packages/convkit
+
+test: setup
+	npx tsc -p packages/convkit --noEmit
+	node scripts/test.mjs
+
+bench: setup
+	CONVKIT_EXTRA_APT="python3-torch python3-skimage libopenblas0-pthread" bash scripts/setup.sh
+	npm run bench
+
+clean:
+	rm -rf packages/*/dist packages/*/build packages/*/tsconfig.tsbuildinfo runs

@@ -1,0 +1,63 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { ConvkitError } from '../util/errors.js';
+import { table } from '../util/term.js';
+
+export interface RunSummary {
+  run: string;
+  model: string;
+  data: string;
+  backend: string;
+  epochs: number;
+  test_accuracy: number;
+  test_loss: number;
+  duration_s: number;
+  images_per_s: number;
+  best_val_accuracy?: number;
+}
+
+/** Reads result.json (and metrics.jsonl for the best validation accuracy) of each finished run. */
+export async function summariseRuns(dirs: string[]): Promise<RunSummary[]> {
+  const out: RunSummary[] = [];
+  for (const dir of dirs) {
+    const file = path.join(dir, 'result.json');
+    let r: any;
+    try {
+      r = JSON.parse(await fs.readFile(file, 'utf8'));
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new ConvkitError(code === 'ENOENT' ? 'not a finished run (result.json missing)' : `cannot parse (${(e as Error).message})`, { file });
+    }
+    let best: number | undefined;
+    try {
+      const lines = (await fs.readFile(path.join(dir, 'metrics.jsonl'), 'utf8')).split('\n').filter((l) => l.trim());
+      for (const l of lines) {
+        const v = JSON.parse(l).val_accuracy;
+        if (typeof v === 'number' && (best === undefined || v > best)) best = v;
+      }
+    } catch {
+      /* metrics are optional for a comparison */
+    }
+    out.push({ run: dir, model: r.model, data: r.data, backend: r.backend, epochs: r.epochs, test_accuracy: r.test_accuracy, test_loss: r.test_loss, duration_s: r.duration_s, images_per_s: r.images_per_s, best_val_accuracy: best });
+  }
+  return out;
+}
+
+const pct = (v: number | undefined) => (v === undefined ? '-' : `${(v * 100).toFixed(2)} %`);
+
+function rows(runs: RunSummary[]): string[][] {
+  return runs.map((r) => [r.model, r.data, pct(r.test_accuracy), r.test_loss.toFixed(4), pct(r.best_val_accuracy), String(r.epochs), `${r.duration_s.toFixed(1)} s`, String(Math.round(r.images_per_s)), r.backend]);
+}
+
+const HEADER = ['model', 'data', 'test accuracy', 'test loss', 'best val acc', 'epochs', 'training time', 'img/s', 'backend'];
+
+export function comparisonTable(runs: RunSummary[]): string {
+  return table(HEADER, rows(runs));
+}
+
+export function comparisonMarkdown(runs: RunSummary[], title = 'convkit comparison'): string {
+  const lines = [`# ${title}`, '', `| ${HEADER.join(' | ')} |`, `|${HEADER.map((_, i) => (i < 2 ? '---' : '---:')).join('|')}|`];
+  for (const r of rows(runs)) lines.push(`| ${r.join(' | ')} |`);
+  lines.push('', `Runs: ${runs.map((r) => `\`${r.run}\``).join(', ')}. Written ${new Date().toISOString()}.`, '');
+  return lines.join('\n');
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs what convkit needs on a Debian/Ubuntu machine, then builds it. Safe to run again: it only does what is missing.
+#   system: oneDNN (native backend), Fashion-MNIST, and the tools the test suite checks against (h5py, crcmod, zip)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(g++ make python3 libdnnl-dev dataset-fashion-mnist python3-h5py python3-crcmod zip unzip)
+APT_PACKAGES+=(${CONVKIT_EXTRA_APT:-})
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+    echo "setup: installing Debian packages: ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "setup: warning: missing Debian packages: ${missing[*]} (run: sudo apt-get install ${missing[*]})" >&2
+  fi
+fi
+
+# npm ci only when the lock file changed since the last install
+if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  echo "setup: npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+echo "setup: building (native addon + TypeScript)"
+npm run build --silent
