@@ -99,8 +99,13 @@ function niceStep(lo: number, hi: number, target: number): number {
 export function histogram(train: number[], test: number[], target = 24): Histogram {
   const all = [...train, ...test];
   if (!all.length) return { edges: [0, 1], train: [0], test: [0] };
-  const lo = Math.min(...all);
-  const hi = Math.max(...all);
+  // a loop, not Math.min(...all): spreading 50,000 values nears the engine's argument limit
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of all) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
   const step = niceStep(lo, hi, target);
   const start = Math.floor(lo / step) * step;
   const bins = hi === lo ? 1 : Math.max(1, Math.ceil((hi - start) / step - 1e-9));
