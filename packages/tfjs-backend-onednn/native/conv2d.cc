@@ -121,25 +121,34 @@ Napi::Value Conv2dBackwardData(const Napi::CallbackInfo &info) {
 }
 
 // conv2dBackwardWeights(x, xShape, dy, dyShape, dw, dwShape,
-//                       strides, dilations, padL, padR)
+//                       strides, dilations, padL, padR[, db])
+// When db (a Float32Array of outChannels) is given, the bias gradient
+// (sum of dy over N, H, W) is produced by the same primitive.
 Napi::Value Conv2dBackwardWeights(const Napi::CallbackInfo &info) {
   return guarded(info, [&]() -> Napi::Value {
     float *x = f32(info, 0, "x");
     float *dy = f32(info, 2, "dy");
     float *dw = f32(info, 4, "dw");
     ConvGeom g = readGeom(info, 1, 5, 3, 6);
-    auto &prim = bwdWeightsCache.get(g.key(2), [&] {
-      auto hint = fwdPd(g, false, prop_kind::forward_training, primitive_attr());
+    float *db = f32OrNull(info, 10, "db");
+    if (db && f32Len(info, 10) != static_cast<size_t>(g.y[1]))
+      throw Napi::RangeError::New(info.Env(), "onednn conv2d: db length != outChannels");
+    memory::desc bd = db ? memory::desc({g.y[1]}, dt::f32, tag::a) : memory::desc();
+    auto &prim = bwdWeightsCache.get(g.key(2, db ? 1 : 0), [&] {
+      auto hint = fwdPd(g, db != nullptr, prop_kind::forward_training, primitive_attr());
       convolution_backward_weights::desc d(
-          algorithm::convolution_direct, xDesc(g.x), wDesc(g.w), xDesc(g.y),
+          algorithm::convolution_direct, xDesc(g.x), wDesc(g.w), bd, xDesc(g.y),
           g.strides, g.dil, g.padL, g.padR);
       return convolution_backward_weights(
           convolution_backward_weights::primitive_desc(d, cpuEngine(), hint));
     });
     auto &eng = cpuEngine();
-    prim.execute(cpuStream(), {{DNNL_ARG_SRC, memory(xDesc(g.x), eng, x)},
-                               {DNNL_ARG_DIFF_DST, memory(xDesc(g.y), eng, dy)},
-                               {DNNL_ARG_DIFF_WEIGHTS, memory(wDesc(g.w), eng, dw)}});
+    std::unordered_map<int, memory> args{
+        {DNNL_ARG_SRC, memory(xDesc(g.x), eng, x)},
+        {DNNL_ARG_DIFF_DST, memory(xDesc(g.y), eng, dy)},
+        {DNNL_ARG_DIFF_WEIGHTS, memory(wDesc(g.w), eng, dw)}};
+    if (db) args.emplace(DNNL_ARG_DIFF_BIAS, memory(bd, eng, db));
+    prim.execute(cpuStream(), args);
     cpuStream().wait();
     return info.Env().Undefined();
   });

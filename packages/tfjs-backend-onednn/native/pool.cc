@@ -114,7 +114,7 @@ Napi::Value AvgPoolBackward(const Napi::CallbackInfo &info) {
     float *dx = f32(info, 2, "dx");
     PoolGeom g = readGeom(info, 3, 1, 4);
     auto &prim = avgBwdCache.get(g.key(3), [&] {
-      auto alg = algorithm::pooling_avg_exclude_padding;
+      auto alg = algorithm::pooling_avg_include_padding;
       auto fpd = fwdPd(g, alg, prop_kind::forward_training);
       pooling_backward::desc bd(alg, nhwc(g.x), nhwc(g.y), g.strides, g.kernel,
                                 g.padL, g.padR);

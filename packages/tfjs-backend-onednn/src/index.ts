@@ -8,14 +8,18 @@
 import '@tensorflow/tfjs-backend-cpu'; // registers 'cpu' and its kernels
 import { findBackendFactory, getKernel, getKernelsForBackend, registerBackend, registerKernel } from '@tensorflow/tfjs-core';
 import { BACKEND_NAME, OneDnnBackend } from './backend.js';
-import { installFastDropout } from './dropout.js';
+import { registerGradient } from '@tensorflow/tfjs-core';
+import { oneDnnFusedConv2DGradConfig } from './gradients/OneDnnFusedConv2D_grad.js';
+import { installFastDropout } from './patches/dropout.js';
+import { installFusedConv2d } from './patches/fused_conv2d.js';
 import { addon, defaultThreads, loadError } from './native.js';
 import { nativeKernelConfigs } from './register_all_kernels.js';
 
 export { BACKEND_NAME, OneDnnBackend } from './backend.js';
 export { loadError, addonPath } from './native.js';
 export { OneDnnAdam } from './optimizers/OneDnnAdam.js';
-export { installFastDropout, uninstallFastDropout, isFastDropoutInstalled } from './dropout.js';
+export { installFastDropout, uninstallFastDropout, isFastDropoutInstalled } from './patches/dropout.js';
+export { installFusedConv2d, uninstallFusedConv2d } from './patches/fused_conv2d.js';
 export { nativeKernelConfigs } from './register_all_kernels.js';
 export { kernelStats, resetKernelStats } from './kernel_utils.js';
 
@@ -61,7 +65,12 @@ function register(): void {
     if (native.has(k.kernelName) || getKernel(k.kernelName, BACKEND_NAME)) continue;
     registerKernel({ ...k, backendName: BACKEND_NAME });
   }
-  if (process.env.CONVKIT_ONEDNN_DROPOUT !== '0') installFastDropout();
+  registerGradient(oneDnnFusedConv2DGradConfig);
+  // CONVKIT_ONEDNN_PATCHES=0 keeps tfjs-core's dropout() and fused.conv2d() untouched.
+  if (process.env.CONVKIT_ONEDNN_PATCHES !== '0') {
+    installFastDropout();
+    installFusedConv2d();
+  }
 }
 
 register();

@@ -1,4 +1,5 @@
-// The kernels implemented natively on oneDNN. Every other tfjs-cpu kernel is
+// The kernels implemented natively on oneDNN (plus three onednn-only kernels
+// used by the training-time fused conv). Every other tfjs-cpu kernel is
 // registered under 'onednn' unchanged (see index.ts).
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { absConfig } from './kernels/Abs.js';
@@ -21,6 +22,9 @@ import { minConfig } from './kernels/Min.js';
 import { minimumConfig } from './kernels/Minimum.js';
 import { multiplyConfig } from './kernels/Multiply.js';
 import { negConfig } from './kernels/Neg.js';
+import { oneDnnConv2DBackpropFilterBiasConfig } from './kernels/OneDnnConv2DBackpropFilterBias.js';
+import { oneDnnFusedConv2DConfig } from './kernels/OneDnnFusedConv2D.js';
+import { oneDnnReluGradConfig } from './kernels/OneDnnReluGrad.js';
 import { prodConfig } from './kernels/Prod.js';
 import { realDivConfig } from './kernels/RealDiv.js';
 import { reluConfig } from './kernels/Relu.js';
@@ -57,6 +61,9 @@ export const nativeKernelConfigs: KernelConfig[] = [
   minimumConfig,
   multiplyConfig,
   negConfig,
+  oneDnnConv2DBackpropFilterBiasConfig,
+  oneDnnFusedConv2DConfig,
+  oneDnnReluGradConfig,
   prodConfig,
   realDivConfig,
   reluConfig,

@@ -49,17 +49,32 @@ describe('Conv2D family vs tfjs-cpu', () => {
     });
   }
 
-  // While recording gradients tfjs only fuses linear activations (relu etc.
-  // run as separate kernels), so both shapes of the graph are checked.
+  // While recording gradients tfjs itself only fuses linear activations; on
+  // onednn, patches/fused_conv2d.ts routes relu and linear through
+  // OneDnnFusedConv2D and its gradient (ReluGrad + backprop input + fused
+  // filter/bias backprop). Compared against tfjs-cpu's unfused graph.
   for (const act of ['linear', 'relu'] as const) {
     it(`fused.conv2d gradients (bias + ${act}) through tf.grads`, async () => {
+      assert.equal(tf.fused.conv2d.name, 'fusedConv2dTrain', 'training-time fused conv2d patch installed');
       const x = rand([2, 11, 9, 3]), w = rand([3, 3, 3, 6]), b = rand([6]);
       await assertSame([x, w, b], (xt, wt, bt) => tf.grads((a: tf.Tensor, f: tf.Tensor, c: tf.Tensor) =>
         tf.sum(tf.square(tf.fused.conv2d({ x: a as tf.Tensor4D, filter: f as tf.Tensor4D, strides: 2,
           pad: 'same', bias: c, activation: act }))))([xt, wt, bt]),
-      [act === 'linear' ? 'FusedConv2D' : 'Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'Sum'], 1e-4, act);
+      act === 'relu' ? ['FusedConv2D', 'Conv2DBackpropInput', 'OneDnnReluGrad'] : ['FusedConv2D', 'Conv2DBackpropInput'],
+      1e-4, act);
     });
   }
+
+  it('fused.conv2d gradients without bias, and only w.r.t. the filter', async () => {
+    const x = rand([1, 9, 9, 2]), w = rand([3, 3, 2, 4]);
+    await assertSame([x, w], (xt, wt) => tf.grads((a: tf.Tensor, f: tf.Tensor) =>
+      tf.sum(tf.square(tf.fused.conv2d({ x: a as tf.Tensor4D, filter: f as tf.Tensor4D, strides: 1,
+        pad: 'valid', activation: 'relu' }))))([xt, wt]), ['FusedConv2D', 'Conv2DBackpropFilter'], 1e-4);
+    await assertSame([x, w], (xt, wt) => tf.grad((f: tf.Tensor) =>
+      tf.sum(tf.fused.conv2d({ x: xt as tf.Tensor4D, filter: f as tf.Tensor4D, strides: 2, pad: 'same',
+        activation: 'relu', bias: tf.ones([4]) })))(wt),
+    ['FusedConv2D'], 1e-4);
+  });
 
   it('prelu activation and NCHW fall back to the cpu kernel and still agree', async () => {
     const x = rand([1, 7, 7, 3]), w = rand([3, 3, 3, 4]), alpha = rand([4]);

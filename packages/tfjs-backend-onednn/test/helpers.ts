@@ -12,14 +12,16 @@ if (!isAvailable()) throw loadError ?? new Error('onednn backend unavailable');
 export { tf };
 
 let seed = 12345;
-/** Fresh random data (deterministic per test run, different per call). */
-export function rand(shape: number[], lo = -1, hi = 1): { shape: number[]; data: Float32Array } {
+/** Fresh random data (deterministic per test run, different per call unless fixedSeed). */
+export function rand(shape: number[], lo = -1, hi = 1, fixedSeed?: number): { shape: number[]; data: Float32Array } {
+  let s = fixedSeed ?? seed;
   const n = shape.reduce((a, b) => a * b, 1);
   const data = new Float32Array(n);
   for (let i = 0; i < n; i++) {
-    seed = (seed * 1103515245 + 12345) % 2147483648;
-    data[i] = lo + (hi - lo) * (seed / 2147483648);
+    s = (s * 1103515245 + 12345) % 2147483648;
+    data[i] = lo + (hi - lo) * (s / 2147483648);
   }
+  if (fixedSeed === undefined) seed = s;
   return { shape, data };
 }
 

@@ -13,8 +13,8 @@
 // with an explicit seed the mask is deterministic, as in tfjs.
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
-import { BACKEND_NAME } from './backend.js';
-import { addon } from './native.js';
+import { BACKEND_NAME } from '../backend.js';
+import { addon } from '../native.js';
 
 type DropoutFn = (x: tf.Tensor | tf.TensorLike, rate: number, noiseShape?: number[],
   seed?: number | string) => tf.Tensor;

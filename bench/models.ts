@@ -1,0 +1,86 @@
+// The benchmark models (Fidle's MNIST CNN and GTSRB v1), built with
+// tfjs-layers. Shared by bench/run.ts, bench/profile.ts and the backend's
+// training test; bench/peers/torch_bench.py mirrors them layer for layer.
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+
+export interface ModelSpec {
+  id: string;
+  title: string;
+  inputShape: [number, number, number];
+  classes: number;
+  batch: number;
+  build: (dropout?: boolean) => tfl.LayersModel;
+}
+
+/** Fidle MNIST CNN: Conv8-Pool-Drop-Conv16-Pool-Drop-Dense100-Drop-Dense10. */
+export function mnistCnn(inputShape: [number, number, number] = [28, 28, 1], classes = 10,
+  dropout = true): tfl.LayersModel {
+  const r = (v: number) => (dropout ? v : 0);
+  const m = tfl.sequential();
+  m.add(tfl.layers.conv2d({ inputShape, filters: 8, kernelSize: 3, activation: 'relu' }));
+  m.add(tfl.layers.maxPooling2d({ poolSize: 2 }));
+  m.add(tfl.layers.dropout({ rate: r(0.2) }));
+  m.add(tfl.layers.conv2d({ filters: 16, kernelSize: 3, activation: 'relu' }));
+  m.add(tfl.layers.maxPooling2d({ poolSize: 2 }));
+  m.add(tfl.layers.dropout({ rate: r(0.2) }));
+  m.add(tfl.layers.flatten());
+  m.add(tfl.layers.dense({ units: 100, activation: 'relu' }));
+  m.add(tfl.layers.dropout({ rate: r(0.5) }));
+  m.add(tfl.layers.dense({ units: classes, activation: 'softmax' }));
+  return m;
+}
+
+/** Fidle GTSRB v1: Conv96-Pool-Drop-Conv192-Pool-Drop-Dense1500-Drop-Dense43. */
+export function gtsrbV1(inputShape: [number, number, number], classes = 43, dropout = true): tfl.LayersModel {
+  const r = (v: number) => (dropout ? v : 0);
+  const m = tfl.sequential();
+  m.add(tfl.layers.conv2d({ inputShape, filters: 96, kernelSize: 3, activation: 'relu' }));
+  m.add(tfl.layers.maxPooling2d({ poolSize: 2 }));
+  m.add(tfl.layers.dropout({ rate: r(0.2) }));
+  m.add(tfl.layers.conv2d({ filters: 192, kernelSize: 3, activation: 'relu' }));
+  m.add(tfl.layers.maxPooling2d({ poolSize: 2 }));
+  m.add(tfl.layers.dropout({ rate: r(0.2) }));
+  m.add(tfl.layers.flatten());
+  m.add(tfl.layers.dense({ units: 1500, activation: 'relu' }));
+  m.add(tfl.layers.dropout({ rate: r(0.5) }));
+  m.add(tfl.layers.dense({ units: classes, activation: 'softmax' }));
+  return m;
+}
+
+export const specs: ModelSpec[] = [
+  { id: 'mnist-cnn', title: 'Fidle MNIST CNN 28×28×1, batch 512', inputShape: [28, 28, 1], classes: 10,
+    batch: 512, build: (d = true) => mnistCnn([28, 28, 1], 10, d) },
+  { id: 'gtsrb-v1-24', title: 'Fidle GTSRB v1 24×24×1, batch 64', inputShape: [24, 24, 1], classes: 43,
+    batch: 64, build: (d = true) => gtsrbV1([24, 24, 1], 43, d) },
+  { id: 'gtsrb-v1-48', title: 'Fidle GTSRB v1 48×48×3, batch 64', inputShape: [48, 48, 3], classes: 43,
+    batch: 64, build: (d = true) => gtsrbV1([48, 48, 3], 43, d) },
+];
+
+/** Forward multiply-adds ×2 of the conv and dense layers for one image. */
+export function forwardFlops(model: tfl.LayersModel): number {
+  let flops = 0;
+  for (const layer of model.layers) {
+    const out = layer.outputShape as number[];
+    const cls = layer.getClassName();
+    if (cls === 'Conv2D') {
+      const [kh, kw, ci, co] = (layer.getWeights()[0].shape) as number[];
+      flops += 2 * out[1] * out[2] * co * kh * kw * ci;
+    } else if (cls === 'Dense') {
+      const [ci, co] = layer.getWeights()[0].shape as number[];
+      flops += 2 * ci * co;
+    }
+  }
+  return flops;
+}
+
+/** Synthetic labelled batch (uniform pixels, random one-hot labels). */
+export function syntheticBatch(spec: { inputShape: number[]; classes: number }, n: number, seed = 1):
+  { x: tf.Tensor4D; y: tf.Tensor2D } {
+  return tf.tidy(() => {
+    const x = tf.randomUniform([n, ...spec.inputShape], 0, 1, 'float32', seed) as tf.Tensor4D;
+    const labels = tf.randomUniform([n], 0, spec.classes, 'int32', seed + 1);
+    const y = tf.cast(tf.oneHot(labels as tf.Tensor1D, spec.classes), 'float32') as tf.Tensor2D;
+    return { x, y };
+  });
+}
