@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
+import '../backend.js'; // cpu backend, prod mode
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { TrainingContext } from './callback.js';
 import { EarlyStopping } from './early-stop.js';

@@ -1,0 +1,168 @@
+import assert from 'node:assert/strict';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import './backend.js'; // decoding checkpoint tensors needs a tfjs backend
+import type { EpochLogs } from './callbacks/callback.js';
+import { readCheckpoint } from './callbacks/checkpoint.js';
+import { readMetrics } from './callbacks/metrics-log.js';
+import { readStatus } from './callbacks/status.js';
+import { eventFiles } from './callbacks/tfevents.js';
+
+// End-to-end through the CLI, as a user would: real MNIST (embedded), mnist-dnn, cpu backend, small subset, batch 16
+// so that an epoch is 20 batches and a kill lands mid-epoch.
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(here, '../../../..');
+const CLI = path.join(repoRoot, 'packages/convkit/src/cli/main.ts');
+const EPOCHS = 4;
+const BASE = ['--model', 'mnist-dnn', '--epochs', String(EPOCHS), '--batch-size', '16', '--limit-train', '320', '--limit-test', '100', '--backend', 'cpu', '--seed', '5', '--progress', 'lines'];
+
+interface Done {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+function start(args: string[]): { child: ChildProcess; done: Promise<Done> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  const done = new Promise<Done>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  return { child, done };
+}
+
+const cli = (args: string[]) => start(args).done;
+
+async function waitFor(what: string, cond: () => Promise<boolean>, timeoutMs = 60000): Promise<void> {
+  const t0 = Date.now();
+  while (!(await cond())) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Epoch of checkpoints/last, read cheaply from its state.json (-1 while none). */
+const lastEpoch = (dir: string) => fs.readFile(path.join(dir, 'checkpoints/last/state.json'), 'utf8').then((t) => JSON.parse(t).epoch as number, () => -1);
+const epochsLogged = async (dir: string) => (await readMetrics(path.join(dir, 'metrics.jsonl'))).length;
+const tmp = () => fs.mkdtemp(path.join(os.tmpdir(), 'convkit-resume-'));
+
+function assertSameMetrics(got: EpochLogs[], want: EpochLogs[]): void {
+  assert.deepEqual(got.map((l) => l.epoch), want.map((l) => l.epoch), 'each epoch exactly once');
+  for (let i = 0; i < want.length; i++) {
+    for (const k of ['loss', 'accuracy', 'val_loss', 'val_accuracy'] as const) {
+      const a = got[i][k]!;
+      const b = want[i][k]!;
+      assert.ok(Math.abs(a - b) <= 1e-5 * Math.max(Math.abs(b), 1e-12), `epoch ${i + 1} ${k}: ${a} vs uninterrupted ${b}`);
+    }
+  }
+}
+
+let refDir: string;
+let reference: EpochLogs[];
+let refResult: { test_accuracy: number; test_loss: number };
+
+before(async () => {
+  refDir = path.join(await tmp(), 'ref');
+  const r = await cli(['train', ...BASE, '--out', refDir, '--tensorboard', '--save-every', '1', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  reference = await readMetrics(path.join(refDir, 'metrics.jsonl'));
+  refResult = JSON.parse(r.stdout);
+});
+
+test('kill -9 mid-epoch, resume: same metrics as the uninterrupted run, each epoch once; a corrupt last falls back to last.prev', async () => {
+  const dir = path.join(await tmp(), 'killed');
+  const { child, done } = start(['train', ...BASE, '--out', dir, '--tensorboard', '--save-every', '1']);
+  await waitFor('epoch 2 and its checkpoint', async () => (await epochsLogged(dir)) >= 2 && (await lastEpoch(dir)) >= 2);
+  await new Promise((r) => setTimeout(r, 400)); // into epoch 3
+  child.kill('SIGKILL');
+  const killed = await done;
+  assert.equal(killed.signal, 'SIGKILL');
+  assert.equal((await readStatus(path.join(dir, 'status.json')))?.state, 'running', 'a SIGKILLed run cannot update its status');
+
+  // A copy with a damaged last checkpoint, resumed separately below.
+  const damaged = `${dir}-damaged`;
+  await fs.cp(dir, damaged, { recursive: true });
+  const lastEpochAtKill = (await readCheckpoint(path.join(dir, 'checkpoints/last'))).state.epoch;
+  await fs.truncate(path.join(damaged, 'checkpoints/last/weights.bin'), 1000);
+
+  const r = await cli(['train', '--resume', dir, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, new RegExp(`resuming mnist-dnn .* from .*checkpoints/last \\(the end of epoch ${lastEpochAtKill}\\)`));
+  assertSameMetrics(await readMetrics(path.join(dir, 'metrics.jsonl')), reference);
+  const result = JSON.parse(r.stdout);
+  assert.ok(Math.abs(result.test_loss - refResult.test_loss) <= 1e-5 * refResult.test_loss);
+  assert.equal(result.test_accuracy, refResult.test_accuracy);
+  assert.equal((await readStatus(path.join(dir, 'status.json')))?.state, 'completed');
+
+  const r2 = await cli(['train', '--resume', damaged]);
+  assert.equal(r2.code, 0, r2.stderr);
+  assert.match(r2.stderr, /checkpoint .*checkpoints\/last is unusable: .*weights\.bin: truncated or corrupt: 1000 bytes, manifest\.json says \d+/);
+  assert.match(r2.stderr, new RegExp(`falling back to .*last\\.prev \\(epoch ${lastEpochAtKill - 1}\\)`));
+  assertSameMetrics(await readMetrics(path.join(damaged, 'metrics.jsonl')), reference);
+
+  // TensorBoard files of the resumed run (old file trimmed + new file) still hold one point per epoch.
+  // (read with the independent Python reader of tensorboard.test.ts, which checks every CRC)
+  const python = ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['-c', 'import crcmod.predefined'], { stdio: 'ignore' }).status === 0);
+  if (python) {
+    const files = await eventFiles(path.join(dir, 'tb/train'));
+    assert.equal(files.length, 2, 'the killed run\'s file (trimmed) and the resumed run\'s');
+    const read: { events: { step?: number; values?: { tag: string; simple_value?: number }[] }[] }[] = JSON.parse(execFileSync(python, [path.join(here, 'callbacks/tfevents-reader.py'), ...files], { encoding: 'utf8' }));
+    const points = read.flatMap((f) => f.events.flatMap((e) => (e.values ?? []).filter((v) => v.tag === 'epoch_loss').map((v) => [e.step ?? 0, v.simple_value!] as const)));
+    assert.deepEqual(points.map(([st]) => st).sort(), [0, 1, 2, 3]);
+    for (const [st, v] of points) assert.equal(v, Math.fround(reference[st].loss));
+  }
+});
+
+test('SIGINT stops at the end of a batch, saves a mid-epoch checkpoint, exits 130; the resumed run matches', async () => {
+  const dir = path.join(await tmp(), 'sigint');
+  const { child, done } = start(['train', ...BASE, '--out', dir]);
+  await waitFor('epoch 1', async () => (await epochsLogged(dir)) >= 1);
+  await new Promise((r) => setTimeout(r, 300));
+  child.kill('SIGINT');
+  const r = await done;
+  assert.equal(r.code, 130, r.stderr);
+  const errLine = r.stderr.trim().split('\n').pop()!;
+  assert.match(errLine, /^convkit: error: interrupted by SIGINT at (epoch \d+, batch \d+\/20|the end of epoch \d+); checkpoints\/last saved — continue with: convkit train --resume /);
+  const st = await readStatus(path.join(dir, 'status.json'));
+  assert.equal(st?.state, 'interrupted');
+  assert.equal(st?.message, errLine.replace(/^convkit: error: /, ''));
+  const ck = await readCheckpoint(path.join(dir, 'checkpoints/last'));
+  assert.ok(ck.state.epoch >= 1);
+
+  const r2 = await cli(['train', '--resume', dir]);
+  assert.equal(r2.code, 0, r2.stderr);
+  assertSameMetrics(await readMetrics(path.join(dir, 'metrics.jsonl')), reference);
+});
+
+test('a diverging run (lr 1e30) stops on NaN naming epoch and batch, is marked failed, exits 1', async () => {
+  const dir = path.join(await tmp(), 'nan');
+  const r = await cli(['train', ...BASE, '--epochs', '2', '--lr', '1e30', '--out', dir]);
+  assert.equal(r.code, 1);
+  const last = r.stderr.trim().split('\n').pop()!;
+  assert.match(last, /^convkit: error: .*nan: loss became NaN at epoch 1, batch \d+\/20: training diverged/);
+  const st = await readStatus(path.join(dir, 'status.json'));
+  assert.equal(st?.state, 'failed');
+  assert.match(st!.message!, /loss became NaN at epoch 1/);
+  await assert.rejects(fs.access(path.join(dir, 'result.json')));
+});
+
+test('checkpoints/best is the epoch with the best val_accuracy in metrics.jsonl', async () => {
+  const best = reference.reduce((b, l) => (l.val_accuracy! > b.val_accuracy! ? l : b));
+  const ck = await readCheckpoint(path.join(refDir, 'checkpoints/best'));
+  assert.equal(ck.state.epoch, best.epoch);
+  const bestWeights = await fs.readFile(path.join(refDir, 'checkpoints/best/weights.bin'));
+  const sameEpoch = await fs.readFile(path.join(refDir, `checkpoints/epoch-${String(best.epoch).padStart(3, '0')}/weights.bin`));
+  assert.ok(bestWeights.equals(sameEpoch));
+  const r = await cli(['train', '--resume', refDir]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /the run already completed \(result\.json exists\); nothing to resume/);
+  const r2 = await cli(['train', '--resume', refDir, '--lr', '0.1']);
+  assert.equal(r2.code, 2);
+  assert.match(r2.stderr, /option --lr: cannot be changed when resuming/);
+});
