@@ -41,7 +41,8 @@ export function registerTrainCommands(program: Command): void {
     .option('--early-stop-monitor <metric>', 'metric watched by --early-stop', 'val_loss')
     .option('--min-delta <x>', 'smallest change that counts as an improvement for --early-stop', nonNegativeNumber, 0)
     .option('--restore-best', 'when stopping early, go back to the best epoch\'s weights', false)
-    .option('--reduce-lr <patience>', 'multiply the learning rate by --reduce-lr-factor after this many epochs without val_loss improvement', positiveInt)
+    .option('--reduce-lr <patience>', 'multiply the learning rate by --reduce-lr-factor after this many epochs without improvement of --reduce-lr-monitor', positiveInt)
+    .option('--reduce-lr-monitor <metric>', 'metric watched by --reduce-lr', 'val_loss')
     .option('--reduce-lr-factor <x>', 'factor for --reduce-lr', fraction, 0.1)
     .option('--min-lr <x>', 'lower bound for --reduce-lr', nonNegativeNumber, 0)
     .option('--tensorboard', 'write TensorBoard event files to OUT/tb/train and OUT/tb/validation', false)
@@ -84,6 +85,7 @@ export function registerTrainCommands(program: Command): void {
           minDelta: o.minDelta,
           restoreBest: o.restoreBest,
           reduceLr: o.reduceLr,
+          reduceLrMonitor: o.reduceLrMonitor,
           reduceLrFactor: o.reduceLrFactor,
           minLr: o.minLr,
           tensorboard: o.tensorboard,

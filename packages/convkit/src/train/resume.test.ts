@@ -166,3 +166,16 @@ test('checkpoints/best is the epoch with the best val_accuracy in metrics.jsonl'
   assert.equal(r2.code, 2);
   assert.match(r2.stderr, /option --lr: cannot be changed when resuming/);
 });
+
+test('killed before its first checkpoint: --resume restarts from epoch 1 (and may extend --epochs)', async () => {
+  const dir = path.join(await tmp(), 'early-kill');
+  const { child, done } = start(['train', ...BASE, '--epochs', '1', '--out', dir]);
+  await waitFor('status.json', async () => (await readStatus(path.join(dir, 'status.json'))) !== null);
+  child.kill('SIGKILL');
+  await done;
+  const r = await cli(['train', '--resume', dir, '--epochs', '2']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /has no checkpoint yet; restarting it from epoch 1/);
+  assertSameMetrics(await readMetrics(path.join(dir, 'metrics.jsonl')), reference.slice(0, 2));
+  assert.equal(JSON.parse(await fs.readFile(path.join(dir, 'config.json'), 'utf8')).epochs, 2);
+});

@@ -222,7 +222,7 @@ async function executeRun(run: ResolvedRun, backend: string, ck: LoadedCheckpoin
     if (tensorboard) await trimTensorBoard(files.tensorboard, ck.state.epoch, ck.state.batch, steps);
     await restoreCheckpoint(model, ck, checkpoint.stateful); // last: it also restores the random stream
     const at = ck.state.batch ? `epoch ${ck.state.epoch + 1}, batch ${ck.state.batch}/${steps}` : `the end of epoch ${ck.state.epoch}`;
-    log(`convkit: resuming ${config.model} on ${dataset.name} from ${path.relative(process.cwd(), ck.dir) || ck.dir} (${at}), ${config.epochs} epochs, batch ${config.batchSize}`);
+    log(`convkit: resuming ${config.model} on ${dataset.name} from ${displayPath(ck.dir)} (${at}), ${config.epochs} epochs, batch ${config.batchSize}`);
   } else {
     log(`convkit: training ${config.model} on ${dataset.name} (${run.train.count} train, ${run.validation.count} validation images, ${shape.height}×${shape.width}×${shape.channels}) with ${backend}, ${config.epochs} epochs, batch ${config.batchSize}`);
   }
@@ -298,4 +298,10 @@ export function meanThroughput(history: EpochLogs[]): number {
   const imgs = history.reduce((s, h) => s + h.images_per_s * h.seconds, 0);
   const secs = history.reduce((s, h) => s + h.seconds, 0);
   return secs > 0 ? imgs / secs : 0;
+}
+
+/** A path as the user would type it: relative when inside the working directory. */
+function displayPath(p: string): string {
+  const rel = path.relative(process.cwd(), p);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : p;
 }
