@@ -9,7 +9,7 @@ import { trainRun } from '../train/run.js';
 import { applyMode } from './modes.js';
 import { prepareGtsrb } from './gtsrb.js';
 import { resizeImage } from './resize.js';
-import { h5pyJson, pythonWithH5py, runCli } from './test-helpers.js';
+import { h5pyJson, pythonWithH5py, runCli } from '../../test-support/prepare.js';
 
 const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../..');
 const mini = path.resolve(repoRoot, '../shared/data/gtsrb-mini');
@@ -147,4 +147,20 @@ test('a truncated image mid-way: error naming the file, exit 2, no .h5 under any
   assert.ok(rep.skipped[0].file.endsWith(victim) && /truncated/.test(rep.skipped[0].reason));
   const index = await indexGtsrb(root);
   assert.equal(rep.files[0].train, index.train.length - 1);
+});
+
+test('--roi crops each image to its (scaled) region of interest before resizing', async () => {
+  const root = await smallCopy();
+  const out = await tmpDir();
+  const rep = await prepareGtsrb({ root, out, sizes: [16], modes: ['RGB'], roi: true, scale: 0.1, workers: 1 });
+  assert.equal(rep.files.length, 1);
+  const d = await readH5Dataset(path.join(out, 'set-16x16-RGB.h5'));
+  const index = await indexGtsrb(root);
+  const per = 16 * 16 * 3;
+  for (let k = 0; k < index.meta.length; k++) {
+    const crop = await readGtsrbImage(index.meta[k], { roi: true });
+    const whole = await readGtsrbImage(index.meta[k]);
+    assert.ok(crop.width < whole.width, 'the ROI is smaller than the image');
+    assert.deepEqual(d.meta!.x.subarray(k * per, (k + 1) * per), applyMode('RGB', resizeImage(crop, 16, 16), 16, 16));
+  }
 });

@@ -7,7 +7,7 @@ import { CONVKIT_VERSION } from '../version.js';
 import { LUMA_WEIGHTS } from './color.js';
 import { H5SetWriter } from './hdf5.js';
 import { LHE_RADIUS, modeChannels, PREPARE_MODES, type PrepareMode } from './modes.js';
-import { defaultWorkers, runBatches } from './pool.js';
+import { defaultWorkers, PreparePool } from './pool.js';
 import { RESIZE_METHOD } from './resize.js';
 import type { WorkerInit, WorkerTask } from './worker.js';
 
@@ -84,6 +84,7 @@ export async function prepareGtsrb(input: PrepareGtsrbInput, log: (m: string) =>
   const created = new Date().toISOString();
   const variants: { size: number; mode: PrepareMode; writer: H5SetWriter }[] = [];
   const skipped = [...index.skipped];
+  let pool: PreparePool | null = null;
   try {
     for (const size of sizes) {
       for (const mode of modes) {
@@ -111,13 +112,14 @@ export async function prepareGtsrb(input: PrepareGtsrbInput, log: (m: string) =>
       }
     }
     const init: WorkerInit = { sizes, modes, roi: o.roi, skipBad: o.skipBad };
+    pool = new PreparePool(workers);
     for (const split of ['train', 'test', 'meta'] as const) {
       const samples = splits[split];
       const tasks: WorkerTask[] = [];
       for (let i = 0; i < samples.length; i += o.batchImages) tasks.push({ id: tasks.length, samples: samples.slice(i, i + o.batchImages) });
       let done = 0;
       let shown = 0;
-      await runBatches(init, tasks, workers, (r) => {
+      await pool.run(init, tasks, (r) => {
         r.outputs.forEach((x, i) => variants[i].writer.append(split, x, r.labels));
         skipped.push(...r.bad);
         done += r.labels.length + r.bad.length;
@@ -129,8 +131,10 @@ export async function prepareGtsrb(input: PrepareGtsrbInput, log: (m: string) =>
       });
       log(`convkit: prepared ${split}: ${samples.length} images`);
     }
+    await pool.close();
     for (const v of variants) await v.writer.commit();
   } catch (e) {
+    await pool?.close();
     await Promise.all(variants.map((v) => v.writer.abort()));
     throw e;
   }

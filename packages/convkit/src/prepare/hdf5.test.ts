@@ -7,7 +7,7 @@ import { h5, readH5Dataset } from '../datasets/hdf5.js';
 import { loadDataset } from '../datasets/sources.js';
 import { ConvkitError } from '../util/errors.js';
 import { H5SetWriter, H5_CHUNK_IMAGES } from './hdf5.js';
-import { h5pyJson, pythonWithH5py, runCli } from './test-helpers.js';
+import { h5pyJson, pythonWithH5py, runCli } from '../../test-support/prepare.js';
 
 async function tmpDir(): Promise<string> {
   return fs.mkdtemp(path.join(os.tmpdir(), 'convkit-h5-'));

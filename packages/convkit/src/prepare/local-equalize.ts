@@ -16,52 +16,50 @@ export function diskHalfWidths(radius: number): Int32Array {
 export function localEqualize(gray: Uint8Array, height: number, width: number, radius = 10): Uint8Array {
   const out = new Uint8Array(height * width);
   const hw = diskHalfWidths(radius);
-  const fine = new Int32Array(256);
-  const coarse = new Int32Array(16);
+  let diskCount = 0;
+  for (const h of hw) diskCount += 2 * h + 1;
+  // pad by the radius with an "outside" value (bin 256) so the sliding loop has no bounds checks;
+  // the neighbour count is the disk size minus the outside pixels in the window
+  const OUT = 256;
+  const pw = width + 2 * radius;
+  const pad = new Uint16Array((height + 2 * radius) * pw).fill(OUT);
+  for (let y = 0; y < height; y++) pad.set(gray.subarray(y * width, (y + 1) * width), (y + radius) * pw + radius);
+  const fine = new Int32Array(257);
+  const coarse = new Int32Array(17);
+  const rowStart = new Int32Array(2 * radius + 1);
   for (let y = 0; y < height; y++) {
     fine.fill(0);
     coarse.fill(0);
-    let pop = 0;
-    const y0 = Math.max(0, y - radius);
-    const y1 = Math.min(height - 1, y + radius);
-    // window at x = 0
-    for (let yy = y0; yy <= y1; yy++) {
-      const h = hw[yy - y + radius];
-      const row = yy * width;
-      const xe = Math.min(width - 1, h);
-      for (let xx = 0; xx <= xe; xx++) {
-        const v = gray[row + xx];
+    // window centred at (y, 0): padded rows y .. y + 2r, columns r - h .. r + h
+    for (let k = 0; k <= 2 * radius; k++) {
+      const h = hw[k];
+      const row = (y + k) * pw + radius;
+      rowStart[k] = row;
+      for (let dx = -h; dx <= h; dx++) {
+        const v = pad[row + dx];
         fine[v]++;
         coarse[v >> 4]++;
-        pop++;
       }
     }
+    const o = y * width;
     for (let x = 0; ; ) {
-      const g = gray[y * width + x];
+      const g = gray[o + x];
       let sum = 0;
       const cg = g >> 4;
       for (let c = 0; c < cg; c++) sum += coarse[c];
       for (let v = cg << 4; v <= g; v++) sum += fine[v];
-      out[y * width + x] = Math.floor((255 * sum) / pop);
+      out[o + x] = Math.floor((255 * sum) / (diskCount - fine[OUT]));
       if (++x >= width) break;
       // slide right: drop column x-1-h, add column x+h of each disk row
-      for (let yy = y0; yy <= y1; yy++) {
-        const h = hw[yy - y + radius];
-        const row = yy * width;
-        const xo = x - 1 - h;
-        if (xo >= 0) {
-          const v = gray[row + xo];
-          fine[v]--;
-          coarse[v >> 4]--;
-          pop--;
-        }
-        const xi = x + h;
-        if (xi < width) {
-          const v = gray[row + xi];
-          fine[v]++;
-          coarse[v >> 4]++;
-          pop++;
-        }
+      for (let k = 0; k <= 2 * radius; k++) {
+        const h = hw[k];
+        const row = rowStart[k] + x;
+        const vo = pad[row - 1 - h];
+        fine[vo]--;
+        coarse[vo >> 4]--;
+        const vi = pad[row + h];
+        fine[vi]++;
+        coarse[vi >> 4]++;
       }
     }
   }

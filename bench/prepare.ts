@@ -1,0 +1,88 @@
+// Benchmark (not a test): convkit's GTSRB preparation against the course's scikit-image pipeline
+// (bench/peers/skimage_prepare.py) on the same images in the same run, per size × mode variant.
+//
+// Usage: node --import tsx bench/prepare.ts [--root DIR] [--sizes 24,48] [--modes RGB,RGB-HE,L,L-HE,L-LHE,L-CLAHE]
+//                                           [--limit N] [--workers N]
+// Per variant, both sides run decode-free resize + mode over every image, one variant at a time as the notebook
+// does (convkit also re-decodes each image per variant, so its figure is conservative). Then convkit's real
+// mode of work: every variant from one decoding pass, on worker threads, with and without writing the .h5 files.
+import { spawnSync } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { indexGtsrb } from '../packages/convkit/src/datasets/gtsrb.js';
+import { prepareGtsrb } from '../packages/convkit/src/prepare/gtsrb.js';
+import { PREPARE_MODES, type PrepareMode } from '../packages/convkit/src/prepare/modes.js';
+import { defaultWorkers, PreparePool } from '../packages/convkit/src/prepare/pool.js';
+import type { WorkerTask } from '../packages/convkit/src/prepare/worker.js';
+
+const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const { values: a } = parseArgs({
+  options: {
+    root: { type: 'string', default: path.resolve(repoRoot, '../shared/data/gtsrb-mini') },
+    sizes: { type: 'string', default: '24,48' },
+    modes: { type: 'string', default: PREPARE_MODES.join(',') },
+    limit: { type: 'string' },
+    workers: { type: 'string' },
+  },
+});
+const sizes = a.sizes!.split(',').map(Number);
+const modes = a.modes!.split(',') as PrepareMode[];
+const workers = a.workers ? Number(a.workers) : defaultWorkers();
+
+const index = await indexGtsrb(a.root!);
+let samples = [...index.train, ...index.test].filter((s) => /\.ppm$/i.test(s.file));
+if (a.limit) samples = samples.slice(0, Number(a.limit));
+const tasks: WorkerTask[] = [];
+for (let i = 0; i < samples.length; i += 128) tasks.push({ id: tasks.length, samples: samples.slice(i, i + 128) });
+console.log(`${samples.length} images from ${a.root} (${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(1)}), convkit on ${workers} worker threads`);
+
+// scikit-image, same files
+const py = ['python3', '/usr/bin/python3'].find((p) => spawnSync(p, ['-c', 'import skimage'], { stdio: 'ignore' }).status === 0);
+if (!py) throw new Error('no python3 with scikit-image (Debian: apt install python3-skimage)');
+const list = path.join(os.tmpdir(), `convkit-bench-files-${process.pid}.txt`);
+await fs.writeFile(list, samples.map((s) => s.file).join('\n'));
+const t0 = performance.now();
+const peer = spawnSync(py, [path.join(repoRoot, 'bench/peers/skimage_prepare.py'), '--sizes', sizes.join(','), '--modes', modes.join(','), '--list', list], {
+  encoding: 'utf8',
+  stdio: ['ignore', 'pipe', 'inherit'],
+  maxBuffer: 1 << 24,
+});
+const skWall = (performance.now() - t0) / 1000;
+await fs.rm(list, { force: true });
+if (peer.status !== 0) throw new Error('skimage peer failed');
+const sk = JSON.parse(peer.stdout) as { decode_s: number; variants: Record<string, number> };
+
+// convkit, one variant at a time (worker start-up, ~1 s from source, is paid once before timing)
+const pool = new PreparePool(workers);
+await pool.run({ sizes: [sizes[0]], modes: [modes[0]], roi: false, skipBad: false }, tasks.slice(0, workers), () => {});
+const ours: Record<string, number> = {};
+for (const size of sizes) {
+  for (const mode of modes) {
+    const t = performance.now();
+    await pool.run({ sizes: [size], modes: [mode], roi: false, skipBad: false }, tasks, () => {});
+    ours[`${size}-${mode}`] = (performance.now() - t) / 1000;
+  }
+}
+// convkit, all variants from one decoding pass (no writing), then the whole command with .h5 writing
+const t = performance.now();
+await pool.run({ sizes, modes, roi: false, skipBad: false }, tasks, () => {});
+const onePass = (performance.now() - t) / 1000;
+await pool.close();
+const out = await fs.mkdtemp(path.join(os.tmpdir(), 'convkit-bench-prepare-'));
+const rep = await prepareGtsrb({ root: a.root!, out, sizes, modes, workers });
+await fs.rm(out, { recursive: true, force: true });
+
+const rows: string[][] = [];
+let skSum = sk.decode_s;
+for (const k of Object.keys(ours)) {
+  skSum += sk.variants[k];
+  rows.push([k, sk.variants[k].toFixed(2), ours[k].toFixed(2), (sk.variants[k] / ours[k]).toFixed(1) + '×']);
+}
+const w = [14, 12, 16, 8];
+const line = (r: string[]) => r.map((c, i) => (i ? c.padStart(w[i]) : c.padEnd(w[i]))).join('  ');
+console.log(line(['variant', 'skimage s', `convkit s (${workers}w)`, 'ratio']));
+for (const r of rows) console.log(line(r));
+console.log(line(['all (1 pass)', skSum.toFixed(2), onePass.toFixed(2), (skSum / onePass).toFixed(1) + '×']));
+console.log(`skimage total incl. Python start-up ${skWall.toFixed(1)} s (decode ${sk.decode_s.toFixed(2)} s); convkit prepare with ${rep.files.length} .h5 files written: ${rep.seconds.toFixed(2)} s for ${rep.images} images (train+test+meta)`);
