@@ -6,7 +6,7 @@ import { loadDataset } from '../datasets/sources.js';
 import { selectSplit, pixelsPerImage, type ImageDataset } from '../datasets/types.js';
 import { getModel } from '../models/index.js';
 import { saveModel } from '../models/io.js';
-import { ConvkitError } from '../util/errors.js';
+import { ConvkitError, optionError } from '../util/errors.js';
 import { exists, writeJsonAtomic } from '../util/atomic.js';
 import { seedGlobalRandom, stratifiedSplit, stratifiedSubset } from '../util/rng.js';
 import { parseWith } from '../util/schema.js';
@@ -120,6 +120,7 @@ export async function trainRun(input: TrainConfigInput, opts: TrainRunOptions = 
   const log = opts.log ?? ((m: string) => process.stderr.write(m + '\n'));
   const cfgIn = parseWith(TrainConfigSchema, input, 'train config');
   getModel(cfgIn.model); // fail on an unknown model before touching the disk
+  checkMonitors(cfgIn);
   const backend = await selectBackend(cfgIn.backend, log);
   const run = await resolveRun(cfgIn, log);
   await prepareRunDir(run.config.out, run.config.force);
@@ -160,6 +161,20 @@ export async function resumeRun(dir: string, overrides: ResumeOverrides = {}, op
   }
   if (ck || overrides.epochs !== undefined) await writeRunConfig(run, backend, saved.created as string | undefined);
   return executeRun(run, backend, ck, opts);
+}
+
+/** Metrics every epoch logs; a monitor on anything else would only fail (or silently never fire) after an epoch. */
+export const MONITORABLE = ['loss', 'accuracy', 'val_loss', 'val_accuracy'] as const;
+
+function checkMonitors(config: TrainConfig): void {
+  const monitors: [string, string, boolean][] = [
+    ['--checkpoint-monitor', config.checkpointMonitor, true],
+    ['--early-stop-monitor', config.earlyStopMonitor, config.earlyStop !== undefined],
+    ['--reduce-lr-monitor', config.reduceLrMonitor, config.reduceLr !== undefined],
+  ];
+  for (const [option, metric, used] of monitors) {
+    if (used && !(MONITORABLE as readonly string[]).includes(metric)) throw optionError(option, `unknown metric "${metric}" (one of ${MONITORABLE.join(', ')})`);
+  }
 }
 
 const definedOnly = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
