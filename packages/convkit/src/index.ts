@@ -13,7 +13,7 @@ export * from './train/run.js';
 export * from './train/inference.js';
 export * from './train/callbacks/callback.js';
 export { ModelCheckpoint, saveCheckpoint, readCheckpoint, findResumeCheckpoint, type CheckpointState } from './train/callbacks/checkpoint.js';
-export { readStatus, type RunStatus, type RunState } from './train/callbacks/status.js';
+export { readStatus, effectiveState, type RunStatus, type RunState } from './train/callbacks/status.js';
 export { readMetrics } from './train/callbacks/metrics-log.js';
 export * from './util/errors.js';
 export { Rng, seedGlobalRandom } from './util/rng.js';

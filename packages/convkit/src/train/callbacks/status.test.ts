@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { TrainingContext } from './callback.js';
-import { readStatus, StatusFile } from './status.js';
+import { spawnSync } from 'node:child_process';
+import { effectiveState, readStatus, StatusFile } from './status.js';
 
 test('status.json follows the run: running with pid/epoch/batch, then its final state and message', async () => {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'convkit-status-'));
@@ -37,4 +38,16 @@ test('resumed runs say where they resumed from', async () => {
   const st = await readStatus(path.join(dir, 'status.json'));
   assert.deepEqual(st?.resumedFrom, { epoch: 2, batch: 7 });
   assert.equal(await readStatus(path.join(dir, 'missing.json')), null);
+});
+
+test('a run marked running whose process is gone reads as killed', async () => {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'convkit-status-'));
+  const s = new StatusFile(path.join(dir, 'status.json'), { epochs: 2 });
+  await s.write();
+  const st = (await readStatus(path.join(dir, 'status.json')))!;
+  assert.equal(effectiveState(st), 'running'); // this very process
+  const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+  assert.equal(effectiveState({ ...st, pid: Number(dead.stdout) }), 'killed');
+  assert.equal(effectiveState({ ...st, pid: Number(dead.stdout), host: 'another-host' }), 'running');
+  assert.equal(effectiveState({ ...st, state: 'completed' }), 'completed');
 });

@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import os from 'node:os';
 import { writeJsonAtomic } from '../../util/atomic.js';
 import type { Callback, EpochLogs, TrainingContext } from './callback.js';
 
@@ -8,6 +9,8 @@ export type RunState = 'running' | 'completed' | 'failed' | 'interrupted';
 export interface RunStatus {
   state: RunState;
   pid: number;
+  /** Host of `pid` (a pid means nothing on another machine). */
+  host: string;
   epoch: number;
   epochs: number;
   /** Batches done in the epoch in progress. */
@@ -30,6 +33,20 @@ export async function readStatus(file: string): Promise<RunStatus | null> {
 }
 
 /**
+ * The state to show: a run still marked `running` whose process is gone on this host was killed
+ * (SIGKILL, crash, power loss) and can be resumed with `convkit train --resume`.
+ */
+export function effectiveState(status: RunStatus): RunState | 'killed' {
+  if (status.state !== 'running' || status.host !== os.hostname()) return status.state;
+  try {
+    process.kill(status.pid, 0);
+    return 'running';
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM' ? 'running' : 'killed';
+  }
+}
+
+/**
  * Keeps status.json current (atomic writes): at start, after each epoch, at most every `intervalMs` during an epoch,
  * and at the end through `finish` (which the run calls — it alone knows whether it completed, failed or was interrupted).
  */
@@ -42,7 +59,7 @@ export class StatusFile implements Callback {
     opts: { epochs: number; resumedFrom?: { epoch: number; batch: number }; intervalMs?: number },
   ) {
     const now = new Date().toISOString();
-    this.status = { state: 'running', pid: process.pid, epoch: opts.resumedFrom?.epoch ?? 0, epochs: opts.epochs, batch: opts.resumedFrom?.batch ?? 0, batches: 0, started: now, updated: now };
+    this.status = { state: 'running', pid: process.pid, host: os.hostname(), epoch: opts.resumedFrom?.epoch ?? 0, epochs: opts.epochs, batch: opts.resumedFrom?.batch ?? 0, batches: 0, started: now, updated: now };
     if (opts.resumedFrom) this.status.resumedFrom = opts.resumedFrom;
     this.intervalMs = opts.intervalMs ?? 2000;
   }
