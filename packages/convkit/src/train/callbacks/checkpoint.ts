@@ -253,6 +253,7 @@ export async function restoreCheckpoint(model: LayersModel, ck: LoadedCheckpoint
   }
   // tfjs's setWeights restores Adam's moments and iteration count (and recomputes beta^t from it).
   await opt.setWeights(ck.optimizerWeights);
+  tf.dispose(ck.optimizerWeights.map((w) => w.tensor)); // the optimizer made its own variables from them
   writeRunningProducts(opt, ck.state.optimizer.runningProducts);
   if (ck.state.lr !== null) setLearningRate(model, ck.state.lr);
   for (const c of stateful) {
