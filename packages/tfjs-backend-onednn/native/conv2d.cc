@@ -1,7 +1,16 @@
 // Conv2D forward (optionally fused bias + activation), backward data and
-// backward weights over oneDNN, on tfjs's native layouts: activations NHWC,
-// filters HWIO. Shapes/padding are computed on the JS side by tfjs-core's
-// backend_util.computeConv2DInfo and passed in explicitly.
+// backward weights over oneDNN, on tfjs's layouts: activations NHWC (used
+// in place, never reordered), filters HWIO. Shapes/padding are computed on
+// the JS side by tfjs-core's backend_util.computeConv2DInfo.
+//
+// Filters are small, so for each geometry two plans are considered: the
+// filter used as HWIO directly, or reordered to (from) the layout oneDNN
+// prefers ("format_tag::any"), which unlocks its direct JIT kernels. When the
+// two plans pick different implementations, both are timed on the first call
+// and the faster one is kept for that geometry.
+#include <chrono>
+#include <functional>
+
 #include "common.h"
 
 namespace convkit {
@@ -47,21 +56,100 @@ ConvGeom readGeom(const Napi::CallbackInfo &info, size_t xi, size_t wi,
 }
 
 memory::desc xDesc(const dims &d) { return {d, dt::f32, tag::nhwc}; }
-memory::desc wDesc(const dims &d) { return {d, dt::f32, tag::hwio}; }
+memory::desc wDesc(const dims &d, bool any) {
+  return {d, dt::f32, any ? tag::any : tag::hwio};
+}
+memory::desc biasDesc(const ConvGeom &g) { return {{g.y[1]}, dt::f32, tag::a}; }
 
-convolution_forward::primitive_desc fwdPd(const ConvGeom &g, bool bias,
+convolution_forward::primitive_desc fwdPd(const ConvGeom &g, bool bias, bool anyW,
                                           prop_kind pk, const primitive_attr &attr) {
-  memory::desc bd = bias ? memory::desc({g.y[1]}, dt::f32, tag::a)
-                         : memory::desc();
   convolution_forward::desc d(pk, algorithm::convolution_direct, xDesc(g.x),
-                              wDesc(g.w), bd, xDesc(g.y), g.strides, g.dil,
-                              g.padL, g.padR);
+                              wDesc(g.w, anyW), bias ? biasDesc(g) : memory::desc(),
+                              xDesc(g.y), g.strides, g.dil, g.padL, g.padR);
   return convolution_forward::primitive_desc(d, attr, cpuEngine());
 }
 
-PrimitiveCache<convolution_forward> fwdCache;
-PrimitiveCache<convolution_backward_data> bwdDataCache;
-PrimitiveCache<convolution_backward_weights> bwdWeightsCache;
+// A ready-to-run plan: the primitive, plus (if the filter is not used as
+// HWIO) the reorder between the user's HWIO filter and the internal layout.
+struct Plan {
+  primitive prim;
+  bool reorderW = false;
+  memory::desc wInt;
+  reorder wReorder;
+  std::string impl;
+};
+
+double seconds() {
+  return std::chrono::duration<double>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// Runs each candidate twice, times the second run, returns the fastest.
+size_t fastest(const std::vector<std::function<void()>> &runs) {
+  size_t best = 0;
+  double bestT = 1e30;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    runs[i]();
+    double t0 = seconds();
+    runs[i]();
+    double t = seconds() - t0;
+    if (t < bestT) bestT = t, best = i;
+  }
+  return best;
+}
+
+template <typename PD>
+Plan makePlan(const PD &pd, const memory::desc &user, bool toInternal,
+              bool reorderW, const memory::desc &wInt) {
+  Plan p;
+  p.prim = primitive(pd);
+  p.impl = pd.impl_info_str();
+  p.reorderW = reorderW && wInt != user;
+  if (p.reorderW) {
+    p.wInt = wInt;
+    auto &eng = cpuEngine();
+    p.wReorder = toInternal ? reorder(reorder::primitive_desc(eng, user, eng, wInt))
+                            : reorder(reorder::primitive_desc(eng, wInt, eng, user));
+  }
+  return p;
+}
+
+PrimitiveCache<Plan> fwdCache, bwdDataCache, bwdWeightsCache;
+
+// 0: time both plans and keep the faster (default); 1: always HWIO;
+// 2: always oneDNN's preferred filter layout. 1 and 2 exist for tests.
+int planPolicy = 0;
+
+std::vector<int64_t> withPolicy(std::vector<int64_t> k) {
+  k.push_back(planPolicy);
+  return k;
+}
+
+size_t choose(const std::vector<Plan> &plans,
+              const std::vector<std::function<void()>> &runs) {
+  if (planPolicy == 1) return 0;
+  if (planPolicy == 2) return 1;
+  if (plans[0].impl == plans[1].impl && !plans[1].reorderW) return 0;
+  return fastest(runs);
+}
+
+// Forward / backward-data: the filter is an input.
+void runWithFilterIn(const Plan &p, const memory::desc &wUserD, float *w,
+                     std::unordered_map<int, memory> args, int wArg) {
+  auto &eng = cpuEngine();
+  auto &s = cpuStream();
+  memory wUser(wUserD, eng, w);
+  if (p.reorderW) {
+    memory wInt(p.wInt, eng);
+    p.wReorder.execute(s, wUser, wInt);
+    args.emplace(wArg, wInt);
+  } else {
+    args.emplace(wArg, wUser);
+  }
+  p.prim.execute(s, args);
+  s.wait();
+}
 
 // conv2dForward(x, xShape, w, wShape, bias|null, y, yShape,
 //               strides, dilations, padL, padR, activation, alpha)
@@ -76,21 +164,27 @@ Napi::Value Conv2dForward(const Napi::CallbackInfo &info) {
     float alpha = static_cast<float>(numArg(info, 12, "alpha"));
     int32_t alphaBits;
     std::memcpy(&alphaBits, &alpha, sizeof alphaBits);
-    auto &prim = fwdCache.get(g.key(0, (b ? 1 : 0) | (act << 1), alphaBits), [&] {
+    auto &eng = cpuEngine();
+    std::unordered_map<int, memory> args{
+        {DNNL_ARG_SRC, memory(xDesc(g.x), eng, x)},
+        {DNNL_ARG_DST, memory(xDesc(g.y), eng, y)}};
+    if (b) args.emplace(DNNL_ARG_BIAS, memory(biasDesc(g), eng, b));
+    const memory::desc wUser = wDesc(g.w, false);
+    auto &plan = fwdCache.get(withPolicy(g.key(0, (b ? 1 : 0) | (act << 1), alphaBits)), [&] {
       post_ops ops;
       appendActivation(ops, act, alpha);
       primitive_attr attr;
       attr.set_post_ops(ops);
-      return convolution_forward(fwdPd(g, b != nullptr, prop_kind::forward_inference, attr));
+      std::vector<Plan> plans;
+      for (bool anyW : {false, true}) {
+        auto pd = fwdPd(g, b != nullptr, anyW, prop_kind::forward_inference, attr);
+        plans.push_back(makePlan(pd, wUser, true, anyW, pd.weights_desc()));
+      }
+      size_t i = choose(plans, {[&] { runWithFilterIn(plans[0], wUser, w, args, DNNL_ARG_WEIGHTS); },
+                          [&] { runWithFilterIn(plans[1], wUser, w, args, DNNL_ARG_WEIGHTS); }});
+      return plans[i];
     });
-    auto &eng = cpuEngine();
-    std::unordered_map<int, memory> args{
-        {DNNL_ARG_SRC, memory(xDesc(g.x), eng, x)},
-        {DNNL_ARG_WEIGHTS, memory(wDesc(g.w), eng, w)},
-        {DNNL_ARG_DST, memory(xDesc(g.y), eng, y)}};
-    if (b) args.emplace(DNNL_ARG_BIAS, memory({{g.y[1]}, dt::f32, tag::a}, eng, b));
-    prim.execute(cpuStream(), args);
-    cpuStream().wait();
+    runWithFilterIn(plan, wUser, w, args, DNNL_ARG_WEIGHTS);
     return info.Env().Undefined();
   });
 }
@@ -103,21 +197,45 @@ Napi::Value Conv2dBackwardData(const Napi::CallbackInfo &info) {
     float *w = f32(info, 2, "filter");
     float *dx = f32(info, 4, "dx");
     ConvGeom g = readGeom(info, 5, 3, 1, 6);
-    auto &prim = bwdDataCache.get(g.key(1), [&] {
-      auto hint = fwdPd(g, false, prop_kind::forward_training, primitive_attr());
-      convolution_backward_data::desc d(algorithm::convolution_direct,
-                                        xDesc(g.x), wDesc(g.w), xDesc(g.y),
-                                        g.strides, g.dil, g.padL, g.padR);
-      return convolution_backward_data(
-          convolution_backward_data::primitive_desc(d, cpuEngine(), hint));
-    });
     auto &eng = cpuEngine();
-    prim.execute(cpuStream(), {{DNNL_ARG_DIFF_DST, memory(xDesc(g.y), eng, dy)},
-                               {DNNL_ARG_WEIGHTS, memory(wDesc(g.w), eng, w)},
-                               {DNNL_ARG_DIFF_SRC, memory(xDesc(g.x), eng, dx)}});
-    cpuStream().wait();
+    std::unordered_map<int, memory> args{
+        {DNNL_ARG_DIFF_DST, memory(xDesc(g.y), eng, dy)},
+        {DNNL_ARG_DIFF_SRC, memory(xDesc(g.x), eng, dx)}};
+    const memory::desc wUser = wDesc(g.w, false);
+    auto &plan = bwdDataCache.get(withPolicy(g.key(1)), [&] {
+      std::vector<Plan> plans;
+      for (bool anyW : {false, true}) {
+        auto hint = fwdPd(g, false, anyW, prop_kind::forward_training, primitive_attr());
+        convolution_backward_data::desc d(algorithm::convolution_direct, xDesc(g.x),
+                                          wDesc(g.w, anyW), xDesc(g.y), g.strides,
+                                          g.dil, g.padL, g.padR);
+        convolution_backward_data::primitive_desc pd(d, eng, hint);
+        plans.push_back(makePlan(pd, wUser, true, anyW, pd.weights_desc()));
+      }
+      size_t i = choose(plans, {[&] { runWithFilterIn(plans[0], wUser, w, args, DNNL_ARG_WEIGHTS); },
+                          [&] { runWithFilterIn(plans[1], wUser, w, args, DNNL_ARG_WEIGHTS); }});
+      return plans[i];
+    });
+    runWithFilterIn(plan, wUser, w, args, DNNL_ARG_WEIGHTS);
     return info.Env().Undefined();
   });
+}
+
+void runWithFilterOut(const Plan &p, const memory::desc &wUserD, float *dw,
+                      std::unordered_map<int, memory> args) {
+  auto &eng = cpuEngine();
+  auto &s = cpuStream();
+  memory wUser(wUserD, eng, dw);
+  if (p.reorderW) {
+    memory wInt(p.wInt, eng);
+    args.emplace(DNNL_ARG_DIFF_WEIGHTS, wInt);
+    p.prim.execute(s, args);
+    p.wReorder.execute(s, wInt, wUser);
+  } else {
+    args.emplace(DNNL_ARG_DIFF_WEIGHTS, wUser);
+    p.prim.execute(s, args);
+  }
+  s.wait();
 }
 
 // conv2dBackwardWeights(x, xShape, dy, dyShape, dw, dwShape,
@@ -133,30 +251,43 @@ Napi::Value Conv2dBackwardWeights(const Napi::CallbackInfo &info) {
     float *db = f32OrNull(info, 10, "db");
     if (db && f32Len(info, 10) != static_cast<size_t>(g.y[1]))
       throw Napi::RangeError::New(info.Env(), "onednn conv2d: db length != outChannels");
-    memory::desc bd = db ? memory::desc({g.y[1]}, dt::f32, tag::a) : memory::desc();
-    auto &prim = bwdWeightsCache.get(g.key(2, db ? 1 : 0), [&] {
-      auto hint = fwdPd(g, db != nullptr, prop_kind::forward_training, primitive_attr());
-      convolution_backward_weights::desc d(
-          algorithm::convolution_direct, xDesc(g.x), wDesc(g.w), bd, xDesc(g.y),
-          g.strides, g.dil, g.padL, g.padR);
-      return convolution_backward_weights(
-          convolution_backward_weights::primitive_desc(d, cpuEngine(), hint));
-    });
     auto &eng = cpuEngine();
     std::unordered_map<int, memory> args{
         {DNNL_ARG_SRC, memory(xDesc(g.x), eng, x)},
-        {DNNL_ARG_DIFF_DST, memory(xDesc(g.y), eng, dy)},
-        {DNNL_ARG_DIFF_WEIGHTS, memory(wDesc(g.w), eng, dw)}};
-    if (db) args.emplace(DNNL_ARG_DIFF_BIAS, memory(bd, eng, db));
-    prim.execute(cpuStream(), args);
-    cpuStream().wait();
+        {DNNL_ARG_DIFF_DST, memory(xDesc(g.y), eng, dy)}};
+    if (db) args.emplace(DNNL_ARG_DIFF_BIAS, memory(biasDesc(g), eng, db));
+    const memory::desc wUser = wDesc(g.w, false);
+    auto &plan = bwdWeightsCache.get(withPolicy(g.key(2, db ? 1 : 0)), [&] {
+      std::vector<Plan> plans;
+      for (bool anyW : {false, true}) {
+        auto hint = fwdPd(g, db != nullptr, anyW, prop_kind::forward_training, primitive_attr());
+        convolution_backward_weights::desc d(
+            algorithm::convolution_direct, xDesc(g.x), wDesc(g.w, anyW),
+            db ? biasDesc(g) : memory::desc(), xDesc(g.y), g.strides, g.dil, g.padL, g.padR);
+        convolution_backward_weights::primitive_desc pd(d, eng, hint);
+        plans.push_back(makePlan(pd, wUser, false, anyW, pd.diff_weights_desc()));
+      }
+      size_t i = choose(plans, {[&] { runWithFilterOut(plans[0], wUser, dw, args); },
+                          [&] { runWithFilterOut(plans[1], wUser, dw, args); }});
+      return plans[i];
+    });
+    runWithFilterOut(plan, wUser, dw, args);
     return info.Env().Undefined();
   });
 }
 
+
 }  // namespace
 
+Napi::Value SetConvPlanPolicy(const Napi::CallbackInfo &info) {
+  int p = static_cast<int>(intArg(info, 0, "policy"));
+  if (p < 0 || p > 2) throw Napi::RangeError::New(info.Env(), "policy must be 0, 1 or 2");
+  planPolicy = p;
+  return info.Env().Undefined();
+}
+
 void initConv2d(Napi::Env env, Napi::Object exports) {
+  exports.Set("setConvPlanPolicy", Napi::Function::New(env, SetConvPlanPolicy));
   exports.Set("conv2dForward", Napi::Function::New(env, Conv2dForward));
   exports.Set("conv2dBackwardData", Napi::Function::New(env, Conv2dBackwardData));
   exports.Set("conv2dBackwardWeights",

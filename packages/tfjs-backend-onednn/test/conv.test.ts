@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertSame, rand, runOn, tf } from './helpers.js';
 import { kernelStats, resetKernelStats } from '../src/index.js';
+import { addon } from '../src/native.js';
 
 interface Case { n: number; h: number; w: number; ci: number; co: number; k: [number, number];
   s: number; pad: 'same' | 'valid'; d: number }
@@ -21,6 +22,29 @@ const cases: Case[] = [
 const name = (c: Case) => `n${c.n} ${c.h}x${c.w}x${c.ci}->${c.co} k${c.k} s${c.s} ${c.pad} d${c.d}`;
 
 describe('Conv2D family vs tfjs-cpu', () => {
+  // Each geometry runs under both filter-layout plans (the default policy
+  // times them and keeps one, so force each in turn).
+  for (const policy of [1, 2] as const) for (const c of cases) {
+    it(`forward ${name(c)} plan ${policy}`, async () => {
+      addon!.setConvPlanPolicy(policy);
+      try {
+        const x = rand([c.n, c.h, c.w, c.ci]), w = rand([c.k[0], c.k[1], c.ci, c.co]);
+        await assertSame([x, w], (xt, wt) => tf.conv2d(xt as tf.Tensor4D, wt as tf.Tensor4D, c.s, c.pad, 'NHWC', c.d),
+          ['Conv2D'], 1e-4, name(c));
+        if (c.d === 1) {
+          await assertSame([x, w], (xt, wt) => tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+            tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.s, c.pad))))([xt, wt]),
+          ['Conv2DBackpropInput', 'Conv2DBackpropFilter'], 1e-4, name(c));
+          const bias = rand([c.co]);
+          await assertSame([x, w, bias], (xt, wt, bt) => tf.grads((a: tf.Tensor, f: tf.Tensor, b: tf.Tensor) =>
+            tf.sum(tf.square(tf.fused.conv2d({ x: a as tf.Tensor4D, filter: f as tf.Tensor4D, strides: c.s,
+              pad: c.pad, bias: b, activation: 'relu' }))))([xt, wt, bt]), ['FusedConv2D'], 1e-4, name(c));
+        }
+      } finally {
+        addon!.setConvPlanPolicy(0);
+      }
+    });
+  }
   for (const c of cases) {
     it(`forward ${name(c)}`, async () => {
       const x = rand([c.n, c.h, c.w, c.ci]), w = rand([c.k[0], c.k[1], c.ci, c.co]);
