@@ -25,43 +25,6 @@ function gaussianWeights(sigma: number): Float64Array {
   return w;
 }
 
-/** 1-D Gaussian along rows (axis 0) or columns (axis 1) of an H×W×C float image, mirror edges. */
-function gaussian1d(src: Float64Array, h: number, w: number, c: number, axis: 0 | 1, sigma: number): Float64Array {
-  const wt = gaussianWeights(sigma);
-  const r = (wt.length - 1) / 2;
-  const out = new Float64Array(src.length);
-  const n = axis === 0 ? h : w;
-  const idx = new Int32Array(n + 2 * r);
-  for (let i = -r; i < n + r; i++) idx[i + r] = mirror(i, n);
-  const wc = wt[r];
-  if (axis === 0) {
-    // whole rows at a time: out[y] = w0·src[y] + Σ wj·(src[y-j] + src[y+j]), same summation order as scipy
-    const len = w * c;
-    for (let y = 0; y < h; y++) {
-      const o = y * len;
-      for (let k = 0; k < len; k++) out[o + k] = src[o + k] * wc;
-      for (let j = 1; j <= r; j++) {
-        const a = idx[y - j + r] * len;
-        const b = idx[y + j + r] * len;
-        const wj = wt[r + j];
-        for (let k = 0; k < len; k++) out[o + k] += (src[a + k] + src[b + k]) * wj;
-      }
-    }
-  } else {
-    for (let y = 0; y < h; y++) {
-      const row = y * w * c;
-      for (let x = 0; x < w; x++) {
-        for (let ch = 0; ch < c; ch++) {
-          let acc = src[row + x * c + ch] * wc;
-          for (let j = 1; j <= r; j++) acc += (src[row + idx[x - j + r] * c + ch] + src[row + idx[x + j + r] * c + ch]) * wt[r + j];
-          out[row + x * c + ch] = acc;
-        }
-      }
-    }
-  }
-  return out;
-}
-
 /** Source index pair and weight of each output coordinate (grid_mode, mirror). */
 function linearTaps(nIn: number, nOut: number): { i0: Int32Array; i1: Int32Array; t: Float64Array } {
   const zoom = nIn / nOut;
@@ -80,32 +43,80 @@ function linearTaps(nIn: number, nOut: number): { i0: Int32Array; i1: Int32Array
   return { i0, i1, t };
 }
 
+const UNIT = Float64Array.from({ length: 256 }, (_, v) => v / 255);
+
 /**
  * Resizes an 8-bit image (whole image, aspect ratio not kept) to height×width as skimage `transform.resize` does
  * on it (after `img_as_float`): returns float64 in [0, 1], same channels.
+ * The separable blur (rows, then columns, as scipy) is only evaluated at the source rows and columns the
+ * bilinear taps read: same values, a fraction of the work for large images.
  */
 export function resizeImage(img: RawImage, height: number, width: number): Float64Array {
-  const { width: w, height: h, channels: c } = img;
-  let src: Float64Array = new Float64Array(img.data.length);
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = 0; i < src.length; i++) {
-    const v = img.data[i] / 255;
-    src[i] = v;
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
+  const { width: w, height: h, channels: c, data } = img;
+  let lo = 255;
+  let hi = 0;
+  for (let i = 0; i < data.length; i++) {
+    if (data[i] < lo) lo = data[i];
+    if (data[i] > hi) hi = data[i];
   }
-  const fy = h / height;
-  const fx = w / width;
-  if (fy > 1 || fx > 1) {
-    // skimage anti-aliases when any axis shrinks; an axis with sigma 0 is left alone (as scipy does)
-    const sy = Math.max(0, (fy - 1) / 2);
-    const sx = Math.max(0, (fx - 1) / 2);
-    if (sy > 1e-15) src = gaussian1d(src, h, w, c, 0, sy);
-    if (sx > 1e-15) src = gaussian1d(src, h, w, c, 1, sx);
-  }
+  const vlo = UNIT[lo];
+  const vhi = UNIT[hi];
   const ty = linearTaps(h, height);
   const tx = linearTaps(w, width);
+  const rowLen = w * c;
+
+  // src(r, q) for the rows/columns the taps need: the image itself, or its Gaussian blur when shrinking
+  let src: Float64Array;
+  const fy = h / height;
+  const fx = w / width;
+  const sy = fy > 1 || fx > 1 ? Math.max(0, (fy - 1) / 2) : 0;
+  const sx = fy > 1 || fx > 1 ? Math.max(0, (fx - 1) / 2) : 0;
+  const needRows = new Uint8Array(h);
+  for (let k = 0; k < height; k++) needRows[ty.i0[k]] = needRows[ty.i1[k]] = 1;
+  const needCols = new Uint8Array(w);
+  for (let k = 0; k < width; k++) needCols[tx.i0[k]] = needCols[tx.i1[k]] = 1;
+  // axis 0 (rows), whole needed rows: out = w0·x[y] + Σ wj·(x[y-j] + x[y+j]), scipy's summation order
+  const rows = new Float64Array(h * rowLen);
+  if (sy > 1e-15) {
+    const wt = gaussianWeights(sy);
+    const r = (wt.length - 1) / 2;
+    for (let y = 0; y < h; y++) {
+      if (!needRows[y]) continue;
+      const o = y * rowLen;
+      for (let k = 0; k < rowLen; k++) rows[o + k] = UNIT[data[o + k]] * wt[r];
+      for (let j = 1; j <= r; j++) {
+        const a = mirror(y - j, h) * rowLen;
+        const b = mirror(y + j, h) * rowLen;
+        const wj = wt[r + j];
+        for (let k = 0; k < rowLen; k++) rows[o + k] += (UNIT[data[a + k]] + UNIT[data[b + k]]) * wj;
+      }
+    }
+  } else {
+    for (let y = 0; y < h; y++) if (needRows[y]) for (let k = y * rowLen; k < (y + 1) * rowLen; k++) rows[k] = UNIT[data[k]];
+  }
+  // axis 1 (columns), at the needed columns of the needed rows
+  if (sx > 1e-15) {
+    src = new Float64Array(h * rowLen);
+    const wt = gaussianWeights(sx);
+    const r = (wt.length - 1) / 2;
+    const idx = new Int32Array(w + 2 * r);
+    for (let i = -r; i < w + r; i++) idx[i + r] = mirror(i, w) * c;
+    for (let y = 0; y < h; y++) {
+      if (!needRows[y]) continue;
+      const row = y * rowLen;
+      for (let x = 0; x < w; x++) {
+        if (!needCols[x]) continue;
+        for (let ch = 0; ch < c; ch++) {
+          let acc = rows[row + x * c + ch] * wt[r];
+          for (let j = 1; j <= r; j++) acc += (rows[row + idx[x - j + r] + ch] + rows[row + idx[x + j + r] + ch]) * wt[r + j];
+          src[row + x * c + ch] = acc;
+        }
+      }
+    }
+  } else {
+    src = rows;
+  }
+
   const out = new Float64Array(height * width * c);
   for (let y = 0; y < height; y++) {
     const r0 = ty.i0[y] * w;
@@ -123,8 +134,8 @@ export function resizeImage(img: RawImage, height: number, width: number): Float
           src[(r0 + c1) * c + ch] * (wy0 * wx1) +
           src[(r1 + c0) * c + ch] * (wy1 * wx0) +
           src[(r1 + c1) * c + ch] * (wy1 * wx1);
-        if (v < lo) v = lo;
-        else if (v > hi) v = hi;
+        if (v < vlo) v = vlo;
+        else if (v > vhi) v = vhi;
         out[(y * width + x) * c + ch] = v;
       }
     }
