@@ -12,7 +12,7 @@ export function registerInfoCommands(program: Command): void {
     .action((o) => {
       const models = listModels().map((m) => ({ name: m.name, description: m.description }));
       if (o.json) printJson(models);
-      else process.stdout.write(table(['model', 'description'], models.map((m) => [m.name, m.description])).replace(/ +$/gm, '') + '\n');
+      else process.stdout.write(table(['model', 'description'], models.map((m) => [m.name, m.description]), ['l', 'l']) + '\n');
     });
   program
     .command('datasets')
