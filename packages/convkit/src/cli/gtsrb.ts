@@ -1,4 +1,3 @@
-import '../datasets/gtsrb-source.js';
 import type { Command } from 'commander';
 import { downloadGtsrb, GTSRB_OFFICIAL_URL, readGtsrbManifest } from '../datasets/gtsrb-download.js';
 import { analyseGtsrb } from '../report/gtsrb-analysis.js';

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ConvkitError } from '../util/errors.js';
-import { readImage } from '../prepare/load-image.js';
+import { readImage } from './image-file.js';
 import type { RawImage } from './pnm.js';
 
 /** The 43 GTSRB classes in English, index = ClassId. */

@@ -1,11 +1,11 @@
 // Importing this module registers `--data gtsrb:ROOT` (or a GTSRB folder given as is).
 import path from 'node:path';
-import { toSize } from '../prepare/load-image.js';
+import { toSize } from './load-image.js';
 import { exists } from '../util/atomic.js';
 import { mapLimit } from '../util/map-limit.js';
-import { GTSRB_NUM_CLASSES, indexGtsrb, readGtsrbImage, type GtsrbSample } from './gtsrb.js';
-import { registerDataSource } from './sources.js';
-import type { ImageDataset, ImageSplit } from './types.js';
+import { GTSRB_NUM_CLASSES, indexGtsrb, readGtsrbImage, type GtsrbSample } from '../datasets/gtsrb.js';
+import { registerDataSource } from '../datasets/sources.js';
+import type { ImageDataset, ImageSplit } from '../datasets/types.js';
 
 /** Side of the square images a GTSRB folder is resized to when trained on directly (no `convkit prepare`). */
 export const GTSRB_DIRECT_SIZE = 32;
