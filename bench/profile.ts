@@ -1,10 +1,33 @@
 // Per-kernel time of one training step (tf.profile), to find the next
 // bottleneck. Usage: node --import tsx bench/profile.ts [model-id] [backend] [steps]
 import * as tf from '@tensorflow/tfjs-core';
+import { getKernelsForBackend, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
+import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
 import { OneDnnAdam, kernelStats, resetKernelStats } from '@convkit/tfjs-backend-onednn';
 import { specs, syntheticBatch } from './models.js';
 
 const [id = 'mnist-cnn', backendName = 'onednn', stepsArg = '5'] = process.argv.slice(2);
+
+// Process CPU time per kernel (user+system, all threads): unlike tf.profile's
+// wall time it is not inflated when other jobs preempt us on a shared machine.
+const cpuMs = new Map<string, { ms: number; n: number }>();
+let cpuOn = false;
+for (const k of getKernelsForBackend(backendName)) {
+  const inner = k.kernelFunc;
+  const wrapped: KernelConfig = { ...k, kernelFunc: ((args: Parameters<KernelFunc>[0]) => {
+    if (!cpuOn) return inner(args);
+    const t0 = process.cpuUsage();
+    const out = inner(args);
+    const d = process.cpuUsage(t0);
+    const e = cpuMs.get(k.kernelName) ?? { ms: 0, n: 0 };
+    e.ms += (d.user + d.system) / 1000;
+    e.n++;
+    cpuMs.set(k.kernelName, e);
+    return out;
+  }) as KernelFunc };
+  unregisterKernel(k.kernelName, backendName);
+  registerKernel(wrapped);
+}
 const spec = specs.find((s) => s.id === id);
 if (!spec) throw new Error(`unknown model ${id}`);
 await tf.setBackend(backendName);
@@ -18,6 +41,17 @@ const t0 = performance.now();
 for (let i = 0; i < steps; i++) await model.trainOnBatch(x, y);
 const ms = (performance.now() - t0) / steps;
 console.log(`${id} on ${backendName}: ${ms.toFixed(1)} ms/step, ${(spec.batch / ms * 1000).toFixed(0)} img/s`);
+cpuOn = true;
+const c0 = process.cpuUsage();
+for (let i = 0; i < steps; i++) await model.trainOnBatch(x, y);
+const cAll = process.cpuUsage(c0);
+cpuOn = false;
+const cpuTotal = (cAll.user + cAll.system) / 1000 / steps;
+const inKernels = [...cpuMs.values()].reduce((a, b) => a + b.ms, 0) / steps;
+console.log(`CPU time per step: ${cpuTotal.toFixed(1)} ms (${inKernels.toFixed(1)} ms in kernels)`);
+for (const [name, e] of [...cpuMs.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15)) {
+  console.log(`  cpu ${name.padEnd(30)} ${(e.ms / steps).toFixed(2).padStart(8)} ms  x${e.n / steps}`);
+}
 resetKernelStats();
 const t1 = performance.now();
 const prof = await tf.profile(async () => { await model.trainOnBatch(x, y); });

@@ -21,6 +21,17 @@ export class OneDnnBackend extends MathBackendCPU {
     return v instanceof Float32Array ? v : null;
   }
 
+  /**
+   * A Float32Array for a kernel output that the native code overwrites
+   * entirely: uninitialised memory (Buffer.allocUnsafeSlow, its own
+   * ArrayBuffer, never a shared pool slab), which saves the zero-filling pass
+   * `new Float32Array(n)` costs on every activation-sized output.
+   */
+  allocF32(n: number): Float32Array {
+    const buf = Buffer.allocUnsafeSlow(n * 4);
+    return new Float32Array(buf.buffer, buf.byteOffset, n);
+  }
+
   /** Wraps a freshly written Float32Array as a float32 tensor. */
   makeF32(shape: number[], values: Float32Array): TensorInfo {
     return this.makeTensorInfo(shape, 'float32', values);

@@ -73,9 +73,13 @@ describe('MNIST CNN training (tfjs-layers)', () => {
     initialWeights = undefined;
     const cpu = await train('cpu', 12, 1);
     const one = await train('onednn', 12, 1);
+    // Dropout masks come from different generators (and tfjs's own is
+    // unseeded here), so curves are compared loosely: both must fall to well
+    // under half of the initial loss and end up close to each other.
     const tail = (l: number[]) => l.slice(-3).reduce((a, b) => a + b, 0) / 3;
-    assert.ok(tail(one) < one[0] * 0.8, `onednn loss fell: ${one[0]} -> ${tail(one)}`);
-    assert.ok(Math.abs(tail(one) - tail(cpu)) < 0.35 * tail(cpu) + 0.05, `onednn ${tail(one)} vs cpu ${tail(cpu)}`);
+    assert.ok(tail(cpu) < cpu[0] * 0.5, `cpu loss fell: ${cpu[0]} -> ${tail(cpu)}`);
+    assert.ok(tail(one) < one[0] * 0.5, `onednn loss fell: ${one[0]} -> ${tail(one)}`);
+    assert.ok(Math.abs(tail(one) - tail(cpu)) < 0.4, `onednn ${tail(one)} vs cpu ${tail(cpu)}`);
   });
 
   it('keeps tf.memory().numTensors and RSS flat over 1000 training steps', async () => {

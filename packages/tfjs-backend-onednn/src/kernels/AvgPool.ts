@@ -14,7 +14,7 @@ export const avgPoolConfig: KernelConfig = {
     const pg = xv && poolGeom(x.shape, attrs as unknown as AvgPoolAttrs);
     if (!xv || !pg) return null;
     const { info, g } = pg;
-    const y = new Float32Array(sizeOf(info.outShape));
+    const y = backend.allocF32(sizeOf(info.outShape));
     nat().poolForward(xv, x.shape, y, info.outShape, g.kernel, g.strides, g.padL, g.padR, false);
     return backend.makeF32(info.outShape, y);
   }),

@@ -14,7 +14,7 @@ export const avgPoolGradConfig: KernelConfig = {
     const pg = dyv && input.dtype === 'float32' && poolGeom(input.shape, attrs as unknown as AvgPoolGradAttrs);
     if (!dyv || !pg || pg.info.outShape.some((d, i) => d !== dy.shape[i])) return null;
     const { g } = pg;
-    const dx = new Float32Array(sizeOf(input.shape));
+    const dx = backend.allocF32(sizeOf(input.shape));
     nat().avgPoolBackward(dyv, dy.shape, dx, input.shape, g.kernel, g.strides, g.padL, g.padR);
     return backend.makeF32(input.shape, dx);
   }),

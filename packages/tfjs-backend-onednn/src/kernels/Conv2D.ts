@@ -18,7 +18,7 @@ export const conv2DConfig: KernelConfig = {
       false, 'channelsLast');
     const g = nativeGeom(info);
     if (!g) return null;
-    const y = new Float32Array(sizeOf(info.outShape));
+    const y = backend.allocF32(sizeOf(info.outShape));
     nat().conv2dForward(xv, x.shape, wv, filter.shape, null, y, info.outShape, g.strides,
       g.dilations, g.padL, g.padR, Act.linear, 0);
     return backend.makeF32(info.outShape, y);

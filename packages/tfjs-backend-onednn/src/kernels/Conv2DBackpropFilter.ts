@@ -18,7 +18,7 @@ export const conv2DBackpropFilterConfig: KernelConfig = {
       filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
     const g = nativeGeom(info);
     if (!g || info.outShape.some((d, i) => d !== dy.shape[i])) return null;
-    const dw = new Float32Array(sizeOf(filterShape));
+    const dw = backend.allocF32(sizeOf(filterShape));
     nat().conv2dBackwardWeights(xv, x.shape, dyv, dy.shape, dw, filterShape, g.strides,
       g.dilations, g.padL, g.padR);
     return backend.makeF32(filterShape, dw);

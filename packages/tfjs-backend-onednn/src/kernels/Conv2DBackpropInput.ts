@@ -18,7 +18,7 @@ export const conv2DBackpropInputConfig: KernelConfig = {
       strides, 1, pad, dimRoundingMode, false, 'channelsLast');
     const g = nativeGeom(info);
     if (!g || info.outShape.some((d, i) => d !== dy.shape[i])) return null;
-    const dx = new Float32Array(sizeOf(inputShape));
+    const dx = backend.allocF32(sizeOf(inputShape));
     nat().conv2dBackwardData(dyv, dy.shape, wv, filter.shape, dx, inputShape, g.strides,
       g.dilations, g.padL, g.padR);
     return backend.makeF32(inputShape, dx);

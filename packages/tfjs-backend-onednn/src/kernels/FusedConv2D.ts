@@ -30,7 +30,7 @@ export const fusedConv2DConfig: KernelConfig = {
       false, 'channelsLast');
     const g = nativeGeom(info);
     if (!g) return null;
-    const y = new Float32Array(sizeOf(info.outShape));
+    const y = backend.allocF32(sizeOf(info.outShape));
     nat().conv2dForward(xv, x.shape, wv, filter.shape, bv, y, info.outShape, g.strides,
       g.dilations, g.padL, g.padR, act, leakyreluAlpha ?? 0.2);
     return backend.makeF32(info.outShape, y);

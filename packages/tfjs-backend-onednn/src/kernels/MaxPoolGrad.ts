@@ -16,7 +16,7 @@ export const maxPoolGradConfig: KernelConfig = {
     const pg = xv && dyv && poolGeom(input.shape, attrs as unknown as MaxPoolGradAttrs);
     if (!xv || !dyv || !pg || pg.info.outShape.some((d, i) => d !== dy.shape[i])) return null;
     const { g } = pg;
-    const dx = new Float32Array(sizeOf(input.shape));
+    const dx = backend.allocF32(sizeOf(input.shape));
     nat().maxPoolBackward(xv, input.shape, dyv, dy.shape, dx, g.kernel, g.strides, g.padL, g.padR);
     return backend.makeF32(input.shape, dx);
   }),

@@ -23,8 +23,8 @@ export const oneDnnConv2DBackpropFilterBiasConfig: KernelConfig = {
       filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
     const g = nativeGeom(info);
     if (!xv || !dyv || !g) throw new Error('OneDnnConv2DBackpropFilterBias: unsupported inputs');
-    const dw = new Float32Array(sizeOf(filterShape));
-    const db = new Float32Array(filterShape[3]);
+    const dw = backend.allocF32(sizeOf(filterShape));
+    const db = backend.allocF32(filterShape[3]);
     nat().conv2dBackwardWeights(xv, x.shape, dyv, dy.shape, dw, filterShape, g.strides, g.dilations,
       g.padL, g.padR, db);
     return [backend.makeF32(filterShape, dw), backend.makeF32([filterShape[3]], db)];

@@ -15,7 +15,7 @@ export const oneDnnReluGradConfig: KernelConfig = {
     if (!dyv || !yv || dyv.length !== yv.length) {
       throw new Error('OneDnnReluGrad: dy and y must be float32 tensors of equal size');
     }
-    const out = new Float32Array(dyv.length);
+    const out = backend.allocF32(dyv.length);
     nat().binary(BinaryOp.ReluGrad, dyv, yv, out);
     return backend.makeF32(dy.shape, out);
   }),

@@ -15,7 +15,7 @@ export const softmaxConfig: KernelConfig = {
     const rank = logits.shape.length;
     if (!xv || xv.length === 0 || rank === 0 || (dim !== -1 && dim !== rank - 1)) return null;
     const cols = logits.shape[rank - 1];
-    const y = new Float32Array(xv.length);
+    const y = backend.allocF32(xv.length);
     nat().softmax(xv, y, xv.length / cols, cols);
     return backend.makeF32(logits.shape, y);
   }),

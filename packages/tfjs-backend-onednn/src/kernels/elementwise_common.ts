@@ -15,7 +15,7 @@ export function unaryKernel(kernelName: string, op: number): KernelConfig {
       const xv = backend.f32(x);
       if (!xv || xv.length === 0) return null;
       const alpha = kernelName === 'Step' ? (attrs as unknown as StepAttrs).alpha ?? 0 : 0;
-      const y = new Float32Array(xv.length);
+      const y = backend.allocF32(xv.length);
       nat().unary(op, xv, y, alpha);
       return backend.makeF32(x.shape, y);
     }),
@@ -63,7 +63,7 @@ export function binaryKernel(kernelName: string, op: number): KernelConfig {
       } else {
         return null;
       }
-      const y = new Float32Array(n);
+      const y = backend.allocF32(n);
       nat().binary(op, av, bv, y);
       return backend.makeF32(out, y);
     }),

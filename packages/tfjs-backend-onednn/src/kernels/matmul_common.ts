@@ -28,7 +28,7 @@ export function nativeMatMul(backend: OneDnnBackend, a: TensorInfo, b: TensorInf
   const N = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
   if (K !== K2 || batch * M * N * K === 0) return null;
   if (bias && bias.length !== N) return null;
-  const y = new Float32Array(batch * M * N);
+  const y = backend.allocF32(batch * M * N);
   nat().matmulForward(av, [batchA, a.shape[ra - 2], a.shape[ra - 1]], bv,
     [batchB, b.shape[rb - 2], b.shape[rb - 1]], bias, y, transposeA, transposeB, act, alpha);
   return backend.makeF32([...outer, M, N], y);

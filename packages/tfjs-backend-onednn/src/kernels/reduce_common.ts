@@ -25,7 +25,7 @@ export function reduceKernel(kernelName: string, op: number, axisAttr = 'axis'):
       const inner = sizeOf(x.shape.slice(last + 1));
       const [outShape] = backend_util.computeOutAndReduceShapes(x.shape, axes);
       const shape = keepDims ? backend_util.expandShapeToKeepDim(outShape, axes) : outShape;
-      const y = new Float32Array(outer * inner);
+      const y = backend.allocF32(outer * inner);
       nat().reduce(op, xv, y, outer, reduce, inner);
       return backend.makeF32(shape, y);
     }),
