@@ -99,7 +99,41 @@ void binaryLoop(const float *a, int64_t na, const float *b, int64_t nb,
   }
 }
 
-// binary(code, a, b, y)
+// y[r*inner + j] = f(a', b') where the shorter operand is indexed by r
+// (leading-axis broadcast: [rows, 1] against [rows, inner]).
+template <typename F>
+void binaryRowLoop(const float *a, int64_t na, const float *b, int64_t nb,
+                   float *y, int64_t n, F f) {
+  if (na == n) {
+    const int64_t inner = n / nb;
+#pragma omp parallel for if (n >= kParallelMin) schedule(static)
+    for (int64_t r = 0; r < nb; ++r) {
+      const float s = b[r];
+#pragma omp simd
+      for (int64_t j = 0; j < inner; ++j) y[r * inner + j] = f(a[r * inner + j], s);
+    }
+  } else {
+    const int64_t inner = n / na;
+#pragma omp parallel for if (n >= kParallelMin) schedule(static)
+    for (int64_t r = 0; r < na; ++r) {
+      const float s = a[r];
+#pragma omp simd
+      for (int64_t j = 0; j < inner; ++j) y[r * inner + j] = f(s, b[r * inner + j]);
+    }
+  }
+}
+
+template <typename F>
+void dispatch(bool rows, const float *a, int64_t na, const float *b, int64_t nb,
+              float *y, int64_t n, F f) {
+  if (rows) binaryRowLoop(a, na, b, nb, y, n, f);
+  else binaryLoop(a, na, b, nb, y, n, f);
+}
+
+// binary(code, a, b, y[, rowBroadcast])
+// rowBroadcast=false: the shorter operand repeats along the output
+// (trailing axes); true: each of its elements covers a run of
+// len(y)/len(short) consecutive outputs (leading axes).
 Napi::Value BinaryOp(const Napi::CallbackInfo &info) {
   return guarded(info, [&]() -> Napi::Value {
     int code = static_cast<int>(intArg(info, 0, "op"));
@@ -110,26 +144,27 @@ Napi::Value BinaryOp(const Napi::CallbackInfo &info) {
     int64_t big = std::max(na, nb), small = std::min(na, nb);
     if (n != big || small == 0 || big % small != 0)
       throw Napi::RangeError::New(info.Env(), "onednn binary: bad broadcast");
+    const bool rows = info.Length() > 4 && info[4].ToBoolean();
     switch (code) {
-      case kAdd: binaryLoop(a, na, b, nb, y, n, [](float p, float q) { return p + q; }); break;
-      case kSub: binaryLoop(a, na, b, nb, y, n, [](float p, float q) { return p - q; }); break;
-      case kMul: binaryLoop(a, na, b, nb, y, n, [](float p, float q) { return p * q; }); break;
-      case kDiv: binaryLoop(a, na, b, nb, y, n, [](float p, float q) { return p / q; }); break;
+      case kAdd: dispatch(rows, a, na, b, nb, y, n, [](float p, float q) { return p + q; }); break;
+      case kSub: dispatch(rows, a, na, b, nb, y, n, [](float p, float q) { return p - q; }); break;
+      case kMul: dispatch(rows, a, na, b, nb, y, n, [](float p, float q) { return p * q; }); break;
+      case kDiv: dispatch(rows, a, na, b, nb, y, n, [](float p, float q) { return p / q; }); break;
       case kMax:
-        binaryLoop(a, na, b, nb, y, n, [](float p, float q) {
+        dispatch(rows, a, na, b, nb, y, n, [](float p, float q) {
           return (std::isnan(p) || std::isnan(q)) ? NAN : (p > q ? p : q);
         });
         break;
       case kMin:
-        binaryLoop(a, na, b, nb, y, n, [](float p, float q) {
+        dispatch(rows, a, na, b, nb, y, n, [](float p, float q) {
           return (std::isnan(p) || std::isnan(q)) ? NAN : (p < q ? p : q);
         });
         break;
       case kSquaredDiff:
-        binaryLoop(a, na, b, nb, y, n, [](float p, float q) { return (p - q) * (p - q); });
+        dispatch(rows, a, na, b, nb, y, n, [](float p, float q) { return (p - q) * (p - q); });
         break;
       case kReluGrad:
-        binaryLoop(a, na, b, nb, y, n, [](float p, float q) { return q > 0.f ? p : 0.f; });
+        dispatch(rows, a, na, b, nb, y, n, [](float p, float q) { return q > 0.f ? p : 0.f; });
         break;
       default: throw Napi::RangeError::New(info.Env(), "onednn binary: unknown op");
     }

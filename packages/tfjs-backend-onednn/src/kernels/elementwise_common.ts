@@ -39,7 +39,30 @@ function trailingBroadcast(small: readonly number[], out: readonly number[]): bo
   return true;
 }
 
-/** A float32 binary kernel with trailing-axis broadcasting computed natively. */
+/**
+ * True when `small` broadcasts onto `out` along trailing axes only: its
+ * (left-padded) dims equal `out`'s up to some axis and are 1 after it
+ * ([rows, 1] against [rows, cols]). Element i of the output then reads
+ * small[floor(i / (size(out) / size(small)))].
+ */
+function leadingBroadcast(small: readonly number[], out: readonly number[]): boolean {
+  const pad = out.length - small.length;
+  if (pad < 0) return false;
+  let ones = false;
+  for (let i = 0; i < out.length; i++) {
+    const d = i < pad ? 1 : small[i - pad];
+    if (i < pad && out[i] !== 1) return false;
+    if (ones) {
+      if (d !== 1) return false;
+    } else if (d !== out[i]) {
+      if (d !== 1) return false;
+      ones = true;
+    }
+  }
+  return true;
+}
+
+/** A float32 binary kernel with trailing- or leading-axis broadcasting computed natively. */
 export function binaryKernel(kernelName: string, op: number): KernelConfig {
   return {
     kernelName,
@@ -56,15 +79,20 @@ export function binaryKernel(kernelName: string, op: number): KernelConfig {
       }
       const n = sizeOf(out);
       if (n === 0 || av.length === 0 || bv.length === 0) return null;
-      if (av.length === n) {
-        if (bv.length !== n && !trailingBroadcast(b.shape, out)) return null;
-      } else if (bv.length === n) {
-        if (!trailingBroadcast(a.shape, out)) return null;
+      let rows = false;
+      if (av.length === n && bv.length === n) {
+        // same size (shapes equal up to leading 1s)
+      } else if (av.length === n || bv.length === n) {
+        const small = av.length === n ? b.shape : a.shape;
+        if (!trailingBroadcast(small, out)) {
+          if (!leadingBroadcast(small, out)) return null;
+          rows = true;
+        }
       } else {
         return null;
       }
       const y = backend.allocF32(n);
-      nat().binary(op, av, bv, y);
+      nat().binary(op, av, bv, y, rows);
       return backend.makeF32(out, y);
     }),
   };
