@@ -3,9 +3,11 @@
 //
 // Usage: node --import tsx bench/prepare.ts [--root DIR] [--sizes 24,48] [--modes RGB,RGB-HE,L,L-HE,L-LHE,L-CLAHE]
 //                                           [--limit N] [--workers N]
-// Per variant, both sides run decode-free resize + mode over every image, one variant at a time as the notebook
-// does (convkit also re-decodes each image per variant, so its figure is conservative). Then convkit's real
-// mode of work: every variant from one decoding pass, on worker threads, with and without writing the .h5 files.
+// --limit N: N images spread evenly over train+test (the final whole-command run uses --scale N/total).
+// Per variant: skimage runs resize + mode over every image, decoded once beforehand, one variant after the other
+// as the notebook does; convkit runs decode + resize + mode for that variant alone on its worker threads (so its
+// figure is conservative). Then convkit's real mode of work: every variant from one decoding pass ("all (1 pass)",
+// against skimage's decode + sum of variants), and the whole command with the .h5 files written.
 import { spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
@@ -33,7 +35,12 @@ const workers = a.workers ? Number(a.workers) : defaultWorkers();
 
 const index = await indexGtsrb(a.root!);
 let samples = [...index.train, ...index.test].filter((s) => /\.ppm$/i.test(s.file));
-if (a.limit) samples = samples.slice(0, Number(a.limit));
+const all = samples.length;
+if (a.limit && Number(a.limit) < all) {
+  // an even spread over classes and image sizes, not the first N (which would be class 0 only)
+  const step = all / Number(a.limit);
+  samples = Array.from({ length: Number(a.limit) }, (_, i) => samples[Math.floor(i * step)]);
+}
 const tasks: WorkerTask[] = [];
 for (let i = 0; i < samples.length; i += 128) tasks.push({ id: tasks.length, samples: samples.slice(i, i + 128) });
 console.log(`${samples.length} images from ${a.root} (${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(1)}), convkit on ${workers} worker threads`);
@@ -52,37 +59,53 @@ const peer = spawnSync(py, [path.join(repoRoot, 'bench/peers/skimage_prepare.py'
 const skWall = (performance.now() - t0) / 1000;
 await fs.rm(list, { force: true });
 if (peer.status !== 0) throw new Error('skimage peer failed');
-const sk = JSON.parse(peer.stdout) as { decode_s: number; variants: Record<string, number> };
+const sk = JSON.parse(peer.stdout) as { decode_s: number; variants: Record<string, number>; cpu: Record<string, number> };
 
 // convkit, one variant at a time (worker start-up, ~1 s from source, is paid once before timing)
 const pool = new PreparePool(workers);
 await pool.run({ sizes: [sizes[0]], modes: [modes[0]], roi: false, skipBad: false }, tasks.slice(0, workers), () => {});
+// (wall time, and CPU time of the whole process: main thread + workers, which the machine's load does not inflate)
 const ours: Record<string, number> = {};
+const oursCpu: Record<string, number> = {};
+const cpuSeconds = (since: NodeJS.CpuUsage) => {
+  const d = process.cpuUsage(since);
+  return (d.user + d.system) / 1e6;
+};
 for (const size of sizes) {
   for (const mode of modes) {
     const t = performance.now();
+    const c = process.cpuUsage();
     await pool.run({ sizes: [size], modes: [mode], roi: false, skipBad: false }, tasks, () => {});
     ours[`${size}-${mode}`] = (performance.now() - t) / 1000;
+    oursCpu[`${size}-${mode}`] = cpuSeconds(c);
   }
 }
 // convkit, all variants from one decoding pass (no writing), then the whole command with .h5 writing
 const t = performance.now();
+const c1 = process.cpuUsage();
 await pool.run({ sizes, modes, roi: false, skipBad: false }, tasks, () => {});
 const onePass = (performance.now() - t) / 1000;
+const onePassCpu = cpuSeconds(c1);
 await pool.close();
 const out = await fs.mkdtemp(path.join(os.tmpdir(), 'convkit-bench-prepare-'));
-const rep = await prepareGtsrb({ root: a.root!, out, sizes, modes, workers });
+const rep = await prepareGtsrb({ root: a.root!, out, sizes, modes, workers, scale: Math.min(1, samples.length / all) });
 await fs.rm(out, { recursive: true, force: true });
 
 const rows: string[][] = [];
 let skSum = sk.decode_s;
+let skCpuSum = sk.decode_s;
+const x = (a: number, b: number) => (a / b).toFixed(1) + '×';
 for (const k of Object.keys(ours)) {
   skSum += sk.variants[k];
-  rows.push([k, sk.variants[k].toFixed(2), ours[k].toFixed(2), (sk.variants[k] / ours[k]).toFixed(1) + '×']);
+  skCpuSum += sk.cpu[k];
+  rows.push([k, sk.variants[k].toFixed(2), ours[k].toFixed(2), x(sk.variants[k], ours[k]), sk.cpu[k].toFixed(2), oursCpu[k].toFixed(2), x(sk.cpu[k], oursCpu[k])]);
 }
-const w = [14, 12, 16, 8];
+const w = [14, 10, 12, 7, 10, 12, 7];
 const line = (r: string[]) => r.map((c, i) => (i ? c.padStart(w[i]) : c.padEnd(w[i]))).join('  ');
-console.log(line(['variant', 'skimage s', `convkit s (${workers}w)`, 'ratio']));
+console.log(line(['variant', 'skimage', `convkit ${workers}w`, 'wall', 'skimage', 'convkit', 'CPU']));
+console.log(line(['', 'wall s', 'wall s', 'ratio', 'CPU s', 'CPU s', 'ratio']));
 for (const r of rows) console.log(line(r));
-console.log(line(['all (1 pass)', skSum.toFixed(2), onePass.toFixed(2), (skSum / onePass).toFixed(1) + '×']));
-console.log(`skimage total incl. Python start-up ${skWall.toFixed(1)} s (decode ${sk.decode_s.toFixed(2)} s); convkit prepare with ${rep.files.length} .h5 files written: ${rep.seconds.toFixed(2)} s for ${rep.images} images (train+test+meta)`);
+console.log(line(['all (1 pass)', skSum.toFixed(2), onePass.toFixed(2), x(skSum, onePass), skCpuSum.toFixed(2), onePassCpu.toFixed(2), x(skCpuSum, onePassCpu)]));
+console.log('CPU ratio = work per image, independent of other load; wall ratio ≈ CPU ratio × cores convkit could use.');
+console.log(`skimage total incl. Python start-up ${skWall.toFixed(1)} s (decode ${sk.decode_s.toFixed(2)} s)`);
+console.log(`convkit prepare (index, decode, ${rep.files.length} variants, .h5 files written, ${workers} workers): ${rep.seconds.toFixed(2)} s for ${rep.images} images (train+test+meta)`);

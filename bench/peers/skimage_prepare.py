@@ -5,7 +5,7 @@ Usage: /usr/bin/python3 bench/peers/skimage_prepare.py --sizes 24,48 --modes RGB
        (--list FILE_OF_PATHS | FILE...)
 Reads the PPM files (decode timed once, like convkit's single decoding pass), then for each size × mode runs
 resize + mode on every image (as the notebook does, one variant after the other) and prints one JSON line:
-{"decode_s": ..., "variants": {"24-L": seconds, ...}, "images": n}.
+{"decode_s": ..., "variants": {"24-L": wall seconds, ...}, "cpu": {"24-L": CPU seconds, ...}, "images": n}.
 """
 import argparse
 import json
@@ -72,12 +72,14 @@ def main():
     files = a.files + ([l.strip() for l in open(a.list) if l.strip()] if a.list else [])
     t = time.perf_counter()
     images = [read_ppm(f) for f in files]
-    res = {'decode_s': time.perf_counter() - t, 'variants': {}, 'images': len(images)}
+    res = {'decode_s': time.perf_counter() - t, 'variants': {}, 'cpu': {}, 'images': len(images)}
     for s in [int(x) for x in a.sizes.split(',')]:
         for m in a.modes.split(','):
             t = time.perf_counter()
+            c = time.process_time()
             enhance(images, s, m)
             res['variants'][f'{s}-{m}'] = time.perf_counter() - t
+            res['cpu'][f'{s}-{m}'] = time.process_time() - c
             print(f'skimage {s}-{m}: {res["variants"][f"{s}-{m}"]:.2f} s', file=sys.stderr)
     print(json.dumps(res))
 

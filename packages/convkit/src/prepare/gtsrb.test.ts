@@ -9,6 +9,7 @@ import { trainRun } from '../train/run.js';
 import { applyMode } from './modes.js';
 import { prepareGtsrb } from './gtsrb.js';
 import { resizeImage } from './resize.js';
+import { decodeSample } from './worker.js';
 import { h5pyJson, pythonWithH5py, runCli } from '../../test-support/prepare.js';
 
 const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../..');
@@ -163,4 +164,19 @@ test('--roi crops each image to its (scaled) region of interest before resizing'
     assert.ok(crop.width < whole.width, 'the ROI is smaller than the image');
     assert.deepEqual(d.meta!.x.subarray(k * per, (k + 1) * per), applyMode('RGB', resizeImage(crop, 16, 16), 16, 16));
   }
+});
+
+test('the workers\' fast PPM/PGM decoder returns what the GTSRB reader returns (whole, ROI, grey PGM)', async () => {
+  const index = await indexGtsrb(mini);
+  for (const s of [index.train[0], index.train[700], index.test[5]]) {
+    for (const roi of [false, true]) assert.deepEqual(await decodeSample(s, roi), await readGtsrbImage(s, { roi }));
+  }
+  // a grey P5 copy of a training image
+  const dir = await tmpDir();
+  const rgb = await readGtsrbImage(index.train[3]);
+  const grey = Buffer.concat([Buffer.from(`P5\n${rgb.width} ${rgb.height}\n255\n`), Buffer.from(rgb.data.filter((_, i) => i % 3 === 1))]);
+  const file = path.join(dir, 'grey.pgm');
+  await fs.writeFile(file, grey);
+  const s = { ...index.train[3], file };
+  for (const roi of [false, true]) assert.deepEqual(await decodeSample(s, roi), await readGtsrbImage(s, { roi }));
 });

@@ -112,3 +112,11 @@ test('a missing .h5 file and a non-HDF5 file are one-line errors', async () => {
   await fs.writeFile(junk, 'not hdf5 at all');
   await assert.rejects(readH5Dataset(junk), (e: unknown) => e instanceof ConvkitError && e.file === junk);
 });
+
+test('a writer that cannot create its file fails with a one-line error naming it', async () => {
+  const dir = await tmpDir();
+  const notADir = path.join(dir, 'file');
+  await fs.writeFile(notADir, 'x');
+  const target = path.join(notADir, 'set-4x4-L.h5');
+  await assert.rejects(H5SetWriter.create(target, { height: 4, width: 4, channels: 1, attrs: {} }), (e: unknown) => e instanceof ConvkitError && e.file === target && e.exitCode === 2);
+});

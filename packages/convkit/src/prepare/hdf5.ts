@@ -1,7 +1,8 @@
-import { promises as fs } from 'node:fs';
+import { constants as fsConstants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type h5wasm from 'h5wasm/node';
 import { h5, type H5Split } from '../datasets/hdf5.js';
+import { ConvkitError } from '../util/errors.js';
 
 /** Images per HDF5 chunk: small enough to read a few images cheaply, large enough to keep the index small. */
 export const H5_CHUNK_IMAGES = 64;
@@ -35,9 +36,17 @@ export class H5SetWriter {
   static async create(finalPath: string, info: H5SetInfo): Promise<H5SetWriter> {
     const lib = await h5();
     const abs = path.resolve(finalPath);
-    await fs.mkdir(path.dirname(abs), { recursive: true });
     const tmp = path.join(path.dirname(abs), `.${path.basename(abs)}.tmp-${process.pid}-${Date.now().toString(36)}`);
-    const f = new lib.File(tmp, 'w');
+    let f: InstanceType<typeof h5wasm.File>;
+    try {
+      await fs.mkdir(path.dirname(abs), { recursive: true });
+      await fs.access(path.dirname(abs), fsConstants.W_OK);
+      f = new lib.File(tmp, 'w');
+      // h5wasm reports a failed open with a negative id (and HDF5's diagnostics on stderr), not an exception
+      if (f.file_id < 0n) throw new Error('HDF5 could not create the file');
+    } catch (e) {
+      throw new ConvkitError(`cannot create an HDF5 file here (${(e as Error).message.split('\n')[0]})`, { file: finalPath });
+    }
     const { height: h, width: w, channels: c } = info;
     for (const split of ['train', 'test', 'meta'] as const) {
       f.create_dataset({ name: `x_${split}`, data: new Float32Array(0), shape: [0, h, w, c], maxshape: [null, h, w, c], chunks: [H5_CHUNK_IMAGES, h, w, c], dtype: '<f' });

@@ -76,23 +76,28 @@ export function resizeImage(img: RawImage, height: number, width: number): Float
   const needCols = new Uint8Array(w);
   for (let k = 0; k < width; k++) needCols[tx.i0[k]] = needCols[tx.i1[k]] = 1;
   // axis 0 (rows), whole needed rows: out = w0·x[y] + Σ wj·(x[y-j] + x[y+j]), scipy's summation order
-  const rows = new Float64Array(h * rowLen);
+  let rows: Float64Array;
   if (sy > 1e-15) {
+    const x = new Float64Array(data.length);
+    for (let i = 0; i < data.length; i++) x[i] = UNIT[data[i]];
+    rows = new Float64Array(h * rowLen);
     const wt = gaussianWeights(sy);
     const r = (wt.length - 1) / 2;
+    const w0 = wt[r];
     for (let y = 0; y < h; y++) {
       if (!needRows[y]) continue;
       const o = y * rowLen;
-      for (let k = 0; k < rowLen; k++) rows[o + k] = UNIT[data[o + k]] * wt[r];
+      for (let k = 0; k < rowLen; k++) rows[o + k] = x[o + k] * w0;
       for (let j = 1; j <= r; j++) {
         const a = mirror(y - j, h) * rowLen;
         const b = mirror(y + j, h) * rowLen;
         const wj = wt[r + j];
-        for (let k = 0; k < rowLen; k++) rows[o + k] += (UNIT[data[a + k]] + UNIT[data[b + k]]) * wj;
+        for (let k = 0; k < rowLen; k++) rows[o + k] += (x[a + k] + x[b + k]) * wj;
       }
     }
   } else {
-    for (let y = 0; y < h; y++) if (needRows[y]) for (let k = y * rowLen; k < (y + 1) * rowLen; k++) rows[k] = UNIT[data[k]];
+    rows = new Float64Array(data.length);
+    for (let i = 0; i < data.length; i++) rows[i] = UNIT[data[i]];
   }
   // axis 1 (columns), at the needed columns of the needed rows
   if (sx > 1e-15) {
