@@ -1,6 +1,9 @@
 // Hand-written: local (rank) histogram equalisation over a disk, as skimage's `filters.rank.equalize(img, disk(r))`
-// on 8-bit values. A sliding histogram (add the disk's right edge, drop its left edge per step) with a 16-bucket
-// coarse level makes each pixel cost ~4r+32 operations instead of a full window recount.
+// on 8-bit values; no JS library has it. Two exact algorithms, chosen by width:
+//  - small images (the course's 24–48 px): pixels visited in increasing grey level, each inserted into per-row
+//    prefix counts, each queried with 2 lookups per disk row once every pixel ≤ its level is in (~1.6× faster);
+//  - larger ones: a sliding histogram (add the disk's right edge, drop its left edge per step) with a 16-bucket
+//    coarse level, ~4r+32 operations per pixel instead of a full window recount.
 
 /** Half-widths of skimage's `disk(radius)` per row offset: points with dx² + dy² ≤ r². */
 export function diskHalfWidths(radius: number): Int32Array {
@@ -9,11 +12,67 @@ export function diskHalfWidths(radius: number): Int32Array {
   return hw;
 }
 
+/** Widths up to this use the sorted prefix-count algorithm (its insertion cost grows with the width). */
+const SORTED_MAX_WIDTH = 64;
+
 /**
  * For each pixel g: floor(255 × #(neighbours ≤ g) / #neighbours), neighbours = disk pixels inside the image
  * (skimage counts only in-image pixels; it uses 256 bins for 8-bit input). Returns 8-bit values.
  */
 export function localEqualize(gray: Uint8Array, height: number, width: number, radius = 10): Uint8Array {
+  return width <= SORTED_MAX_WIDTH ? localEqualizeSorted(gray, height, width, radius) : localEqualizeSliding(gray, height, width, radius);
+}
+
+/** `localEqualize` by increasing grey level with per-row prefix counts. */
+export function localEqualizeSorted(gray: Uint8Array, height: number, width: number, radius = 10): Uint8Array {
+  const n = height * width;
+  const out = new Uint8Array(n);
+  const hw = diskHalfWidths(radius);
+  // pixel indices sorted by grey level (counting sort)
+  const start = new Int32Array(257);
+  for (let i = 0; i < n; i++) start[gray[i] + 1]++;
+  for (let v = 0; v < 256; v++) start[v + 1] += start[v];
+  const order = new Int32Array(n);
+  const next = start.slice(0, 256);
+  for (let i = 0; i < n; i++) order[next[gray[i]]++] = i;
+  // prefix[y·(W+1) + x] = pixels inserted so far in row y at columns < x
+  const W1 = width + 1;
+  const prefix = new Int32Array(height * W1);
+  for (let v = 0; v < 256; v++) {
+    const s = start[v];
+    const e = start[v + 1];
+    if (s === e) continue;
+    // insert every pixel of this level before querying any (the count includes ties)
+    for (let k = s; k < e; k++) {
+      const i = order[k];
+      const y = (i / width) | 0;
+      const row = y * W1;
+      for (let c = i - y * width + 1; c <= width; c++) prefix[row + c]++;
+    }
+    for (let k = s; k < e; k++) {
+      const i = order[k];
+      const y = (i / width) | 0;
+      const x = i - y * width;
+      const y0 = y - radius < 0 ? 0 : y - radius;
+      const y1 = y + radius >= height ? height - 1 : y + radius;
+      let count = 0;
+      let pop = 0;
+      for (let yy = y0; yy <= y1; yy++) {
+        const h = hw[yy - y + radius];
+        const a = x - h < 0 ? 0 : x - h;
+        const b = x + h >= width ? width - 1 : x + h;
+        const row = yy * W1;
+        count += prefix[row + b + 1] - prefix[row + a];
+        pop += b - a + 1;
+      }
+      out[i] = Math.floor((255 * count) / pop);
+    }
+  }
+  return out;
+}
+
+/** `localEqualize` with a sliding two-level histogram. */
+export function localEqualizeSliding(gray: Uint8Array, height: number, width: number, radius = 10): Uint8Array {
   const out = new Uint8Array(height * width);
   const hw = diskHalfWidths(radius);
   let diskCount = 0;

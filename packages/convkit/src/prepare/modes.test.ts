@@ -99,3 +99,14 @@ test('a wrong rule is caught: luminance with Rec.601 weights is far from the ref
   const rec601 = Float32Array.from({ length: img.width * img.height }, (_, i) => 0.299 * f[i * 3] + 0.587 * f[i * 3 + 1] + 0.114 * f[i * 3 + 2]);
   assert.throws(() => assertClose(rec601, expected(c, 'mode/L').values, 'rec601'));
 });
+
+test('both local-equalisation algorithms agree on real images (small and large, square and not)', async () => {
+  const { localEqualizeSliding, localEqualizeSorted } = await import('./local-equalize.js');
+  const { floatToUint, luminance } = await import('./color.js');
+  for (const c of manifest.cases) {
+    for (const [h, w] of [[48, 48], [24, 37], [90, 70]]) {
+      const g = floatToUint(luminance(resizeImage(input(c), h, w), h * w), 255) as Uint8Array;
+      assert.deepEqual(localEqualizeSorted(g, h, w, 10), localEqualizeSliding(g, h, w, 10), `${c.file} ${h}×${w}`);
+    }
+  }
+});
