@@ -62,6 +62,11 @@ Napi::Value guarded(const Napi::CallbackInfo &info, F &&body) {
   }
 }
 
+// Reduction of x viewed as [outer, R, inner] over R (op: 0 sum, 1 mean,
+// 2 max, 3 min, 4 prod) into y[outer, inner]; threaded. See reduce.cc.
+void reduceBlocks(int op, const float *x, float *y, int64_t outer, int64_t R,
+                  int64_t inner);
+
 // Registration hooks, one per kernel translation unit.
 void initConv2d(Napi::Env env, Napi::Object exports);
 void initPool(Napi::Env env, Napi::Object exports);

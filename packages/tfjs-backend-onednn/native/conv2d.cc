@@ -8,7 +8,8 @@
 // prefers ("format_tag::any"), which unlocks its direct JIT kernels. When the
 // two plans pick different implementations, both are timed on the first call
 // and the faster one is kept for that geometry.
-#include <chrono>
+#include <time.h>
+
 #include <functional>
 
 #include "common.h"
@@ -77,24 +78,33 @@ struct Plan {
   memory::desc wInt;
   reorder wReorder;
   std::string impl;
+  // Backward weights only: compute the bias gradient with reduceBlocks
+  // instead of inside the oneDNN primitive (much cheaper for some shapes).
+  bool biasSeparate = false;
 };
 
-double seconds() {
-  return std::chrono::duration<double>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
+// Process CPU time (all threads). Used to compare plans because, unlike
+// wall time, it is barely affected by other processes competing for the
+// cores (OpenMP threads sleep rather than spin, see src/native.ts).
+double cpuSeconds() {
+  timespec t;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
 }
 
-// Runs each candidate twice, times the second run, returns the fastest.
+// Runs each candidate once to warm up, then twice timed; returns the one
+// with the least CPU time.
 size_t fastest(const std::vector<std::function<void()>> &runs) {
   size_t best = 0;
   double bestT = 1e30;
   for (size_t i = 0; i < runs.size(); ++i) {
     runs[i]();
-    double t0 = seconds();
-    runs[i]();
-    double t = seconds() - t0;
-    if (t < bestT) bestT = t, best = i;
+    for (int rep = 0; rep < 2; ++rep) {
+      double t0 = cpuSeconds();
+      runs[i]();
+      double t = cpuSeconds() - t0;
+      if (t < bestT) bestT = t, best = i;
+    }
   }
   return best;
 }
@@ -117,8 +127,10 @@ Plan makePlan(const PD &pd, const memory::desc &user, bool toInternal,
 
 PrimitiveCache<Plan> fwdCache, bwdDataCache, bwdWeightsCache;
 
-// 0: time both plans and keep the faster (default); 1: always HWIO;
-// 2: always oneDNN's preferred filter layout. 1 and 2 exist for tests.
+// 0: time the plans and keep the fastest (default). k in 1..4 forces plan
+// (k-1) mod (number of plans): 1 HWIO, 2 oneDNN's preferred filter layout,
+// and for bias gradients 3/4 the same with the bias reduced separately.
+// Forcing exists for tests.
 int planPolicy = 0;
 
 std::vector<int64_t> withPolicy(std::vector<int64_t> k) {
@@ -126,11 +138,11 @@ std::vector<int64_t> withPolicy(std::vector<int64_t> k) {
   return k;
 }
 
+// plans come in pairs: [HWIO, preferred layout] (x2 for bias variants).
 size_t choose(const std::vector<Plan> &plans,
               const std::vector<std::function<void()>> &runs) {
-  if (planPolicy == 1) return 0;
-  if (planPolicy == 2) return 1;
-  if (plans[0].impl == plans[1].impl && !plans[1].reorderW) return 0;
+  if (planPolicy > 0) return static_cast<size_t>(planPolicy - 1) % plans.size();
+  if (plans.size() == 2 && plans[0].impl == plans[1].impl && !plans[1].reorderW) return 0;
   return fastest(runs);
 }
 
@@ -221,10 +233,14 @@ Napi::Value Conv2dBackwardData(const Napi::CallbackInfo &info) {
   });
 }
 
-void runWithFilterOut(const Plan &p, const memory::desc &wUserD, float *dw,
-                      std::unordered_map<int, memory> args) {
+void runWithFilterOut(const Plan &p, const ConvGeom &g, const memory::desc &wUserD,
+                      float *x, float *dy, float *dw, float *db) {
   auto &eng = cpuEngine();
   auto &s = cpuStream();
+  std::unordered_map<int, memory> args{
+      {DNNL_ARG_SRC, memory(xDesc(g.x), eng, x)},
+      {DNNL_ARG_DIFF_DST, memory(xDesc(g.y), eng, dy)}};
+  if (db && !p.biasSeparate) args.emplace(DNNL_ARG_DIFF_BIAS, memory(biasDesc(g), eng, db));
   memory wUser(wUserD, eng, dw);
   if (p.reorderW) {
     memory wInt(p.wInt, eng);
@@ -236,12 +252,14 @@ void runWithFilterOut(const Plan &p, const memory::desc &wUserD, float *dw,
     p.prim.execute(s, args);
   }
   s.wait();
+  if (db && p.biasSeparate) reduceBlocks(0, dy, db, 1, g.y[0] * g.y[2] * g.y[3], g.y[1]);
 }
 
 // conv2dBackwardWeights(x, xShape, dy, dyShape, dw, dwShape,
 //                       strides, dilations, padL, padR[, db])
 // When db (a Float32Array of outChannels) is given, the bias gradient
-// (sum of dy over N, H, W) is produced by the same primitive.
+// (sum of dy over N, H, W) is produced too: inside the oneDNN primitive or
+// by a separate reduction, whichever plan was measured faster.
 Napi::Value Conv2dBackwardWeights(const Napi::CallbackInfo &info) {
   return guarded(info, [&]() -> Napi::Value {
     float *x = f32(info, 0, "x");
@@ -252,36 +270,37 @@ Napi::Value Conv2dBackwardWeights(const Napi::CallbackInfo &info) {
     if (db && f32Len(info, 10) != static_cast<size_t>(g.y[1]))
       throw Napi::RangeError::New(info.Env(), "onednn conv2d: db length != outChannels");
     auto &eng = cpuEngine();
-    std::unordered_map<int, memory> args{
-        {DNNL_ARG_SRC, memory(xDesc(g.x), eng, x)},
-        {DNNL_ARG_DIFF_DST, memory(xDesc(g.y), eng, dy)}};
-    if (db) args.emplace(DNNL_ARG_DIFF_BIAS, memory(biasDesc(g), eng, db));
     const memory::desc wUser = wDesc(g.w, false);
     auto &plan = bwdWeightsCache.get(withPolicy(g.key(2, db ? 1 : 0)), [&] {
       std::vector<Plan> plans;
-      for (bool anyW : {false, true}) {
-        auto hint = fwdPd(g, db != nullptr, anyW, prop_kind::forward_training, primitive_attr());
-        convolution_backward_weights::desc d(
-            algorithm::convolution_direct, xDesc(g.x), wDesc(g.w, anyW),
-            db ? biasDesc(g) : memory::desc(), xDesc(g.y), g.strides, g.dil, g.padL, g.padR);
-        convolution_backward_weights::primitive_desc pd(d, eng, hint);
-        plans.push_back(makePlan(pd, wUser, false, anyW, pd.diff_weights_desc()));
+      for (bool separate : {false, true}) {
+        if (separate && !db) break;
+        for (bool anyW : {false, true}) {
+          bool inPrim = db && !separate;
+          auto hint = fwdPd(g, inPrim, anyW, prop_kind::forward_training, primitive_attr());
+          convolution_backward_weights::desc d(
+              algorithm::convolution_direct, xDesc(g.x), wDesc(g.w, anyW),
+              inPrim ? biasDesc(g) : memory::desc(), xDesc(g.y), g.strides, g.dil, g.padL,
+              g.padR);
+          convolution_backward_weights::primitive_desc pd(d, eng, hint);
+          plans.push_back(makePlan(pd, wUser, false, anyW, pd.diff_weights_desc()));
+          plans.back().biasSeparate = separate;
+        }
       }
-      size_t i = choose(plans, {[&] { runWithFilterOut(plans[0], wUser, dw, args); },
-                          [&] { runWithFilterOut(plans[1], wUser, dw, args); }});
-      return plans[i];
+      std::vector<std::function<void()>> runs;
+      for (const Plan &p : plans) runs.push_back([&, pp = &p] { runWithFilterOut(*pp, g, wUser, x, dy, dw, db); });
+      return plans[choose(plans, runs)];
     });
-    runWithFilterOut(plan, wUser, dw, args);
+    runWithFilterOut(plan, g, wUser, x, dy, dw, db);
     return info.Env().Undefined();
   });
 }
-
 
 }  // namespace
 
 Napi::Value SetConvPlanPolicy(const Napi::CallbackInfo &info) {
   int p = static_cast<int>(intArg(info, 0, "policy"));
-  if (p < 0 || p > 2) throw Napi::RangeError::New(info.Env(), "policy must be 0, 1 or 2");
+  if (p < 0 || p > 4) throw Napi::RangeError::New(info.Env(), "policy must be 0..4");
   planPolicy = p;
   return info.Env().Undefined();
 }

@@ -51,6 +51,61 @@ void reduceBlock(int op, const float *x, int64_t r0, int64_t r1, int64_t inner,
   }
 }
 
+}  // namespace
+
+void reduceBlocks(int op, const float *x, float *y, int64_t outer, int64_t R,
+                  int64_t inner) {
+  const double init = initOf(op);
+  const int nt = omp_get_max_threads();
+  const bool big = outer * R * inner >= (1 << 15);
+  if (inner == 1) {
+    // Row reductions: contiguous, parallel over rows.
+#pragma omp parallel for if (big && outer >= nt) schedule(static)
+    for (int64_t o = 0; o < outer; ++o) {
+      const float *row = x + o * R;
+      double acc = init;
+      if (op == kSum || op == kMean) {
+#pragma omp simd reduction(+ : acc)
+        for (int64_t r = 0; r < R; ++r) acc += row[r];
+      } else {
+        for (int64_t r = 0; r < R; ++r) acc = combine(op, acc, row[r]);
+      }
+      if (op == kMean) acc /= static_cast<double>(R);
+      y[o] = static_cast<float>(acc);
+    }
+    return;
+  }
+  if (outer >= nt || !big) {
+#pragma omp parallel for if (big) schedule(static)
+    for (int64_t o = 0; o < outer; ++o) {
+      std::vector<double> acc(inner, init);
+      reduceBlock(op, x + o * R * inner, 0, R, inner, acc.data());
+      for (int64_t j = 0; j < inner; ++j)
+        y[o * inner + j] = static_cast<float>(
+            op == kMean ? acc[j] / static_cast<double>(R) : acc[j]);
+    }
+    return;
+  }
+  // Few outer blocks: split the reduce axis across threads.
+  std::vector<double> partial(static_cast<size_t>(nt) * outer * inner, init);
+#pragma omp parallel num_threads(nt)
+  {
+    int t = omp_get_thread_num(), T = omp_get_num_threads();
+    int64_t r0 = R * t / T, r1 = R * (t + 1) / T;
+    for (int64_t o = 0; o < outer; ++o)
+      reduceBlock(op, x + o * R * inner, r0, r1, inner,
+                  partial.data() + (static_cast<size_t>(t) * outer + o) * inner);
+  }
+  for (int64_t i = 0; i < outer * inner; ++i) {
+    double acc = init;
+    for (int t = 0; t < nt; ++t) acc = combine(op == kMean ? kSum : op, acc,
+                                               partial[static_cast<size_t>(t) * outer * inner + i]);
+    y[i] = static_cast<float>(op == kMean ? acc / static_cast<double>(R) : acc);
+  }
+}
+
+namespace {
+
 // reduce(op, x, y, outer, reduce, inner)
 Napi::Value Reduce(const Napi::CallbackInfo &info) {
   return guarded(info, [&]() -> Napi::Value {
@@ -64,53 +119,7 @@ Napi::Value Reduce(const Napi::CallbackInfo &info) {
     if (static_cast<int64_t>(f32Len(info, 1)) != outer * R * inner ||
         static_cast<int64_t>(f32Len(info, 2)) != outer * inner)
       throw Napi::RangeError::New(info.Env(), "onednn reduce: length mismatch");
-    const double init = initOf(op);
-    const int nt = omp_get_max_threads();
-    const bool big = outer * R * inner >= (1 << 15);
-    if (inner == 1) {
-      // Row reductions: contiguous, parallel over rows.
-#pragma omp parallel for if (big && outer >= nt) schedule(static)
-      for (int64_t o = 0; o < outer; ++o) {
-        const float *row = x + o * R;
-        double acc = init;
-        if (op == kSum || op == kMean) {
-#pragma omp simd reduction(+ : acc)
-          for (int64_t r = 0; r < R; ++r) acc += row[r];
-        } else {
-          for (int64_t r = 0; r < R; ++r) acc = combine(op, acc, row[r]);
-        }
-        if (op == kMean) acc /= static_cast<double>(R);
-        y[o] = static_cast<float>(acc);
-      }
-      return info.Env().Undefined();
-    }
-    if (outer >= nt || !big) {
-#pragma omp parallel for if (big) schedule(static)
-      for (int64_t o = 0; o < outer; ++o) {
-        std::vector<double> acc(inner, init);
-        reduceBlock(op, x + o * R * inner, 0, R, inner, acc.data());
-        for (int64_t j = 0; j < inner; ++j)
-          y[o * inner + j] = static_cast<float>(
-              op == kMean ? acc[j] / static_cast<double>(R) : acc[j]);
-      }
-      return info.Env().Undefined();
-    }
-    // Few outer blocks: split the reduce axis across threads.
-    std::vector<double> partial(static_cast<size_t>(nt) * outer * inner, init);
-#pragma omp parallel num_threads(nt)
-    {
-      int t = omp_get_thread_num(), T = omp_get_num_threads();
-      int64_t r0 = R * t / T, r1 = R * (t + 1) / T;
-      for (int64_t o = 0; o < outer; ++o)
-        reduceBlock(op, x + o * R * inner, r0, r1, inner,
-                    partial.data() + (static_cast<size_t>(t) * outer + o) * inner);
-    }
-    for (int64_t i = 0; i < outer * inner; ++i) {
-      double acc = init;
-      for (int t = 0; t < nt; ++t) acc = combine(op == kMean ? kSum : op, acc,
-                                                 partial[static_cast<size_t>(t) * outer * inner + i]);
-      y[i] = static_cast<float>(op == kMean ? acc / static_cast<double>(R) : acc);
-    }
+    reduceBlocks(op, x, y, outer, R, inner);
     return info.Env().Undefined();
   });
 }

@@ -29,8 +29,8 @@ export interface NativeAddon {
     padL: Dims, padR: Dims): void;
   matmulForward(a: F32, aShape: Dims, b: F32, bShape: Dims, bias: F32 | null, y: F32,
     transposeA: boolean, transposeB: boolean, activation: number, alpha: number): void;
-  /** 0 = auto (time both filter layouts), 1 = HWIO only, 2 = oneDNN-preferred only. */
-  setConvPlanPolicy(policy: 0 | 1 | 2): void;
+  /** 0 = auto (time the plans); 1..4 force a plan (see native/conv2d.cc), for tests. */
+  setConvPlanPolicy(policy: 0 | 1 | 2 | 3 | 4): void;
   unary(op: number, x: F32, y: F32, alpha: number): void;
   binary(op: number, a: F32, b: F32, y: F32, rowBroadcast?: boolean): void;
   reduce(op: number, x: F32, y: F32, outer: number, reduce: number, inner: number): void;

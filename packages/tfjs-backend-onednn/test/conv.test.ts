@@ -22,9 +22,10 @@ const cases: Case[] = [
 const name = (c: Case) => `n${c.n} ${c.h}x${c.w}x${c.ci}->${c.co} k${c.k} s${c.s} ${c.pad} d${c.d}`;
 
 describe('Conv2D family vs tfjs-cpu', () => {
-  // Each geometry runs under both filter-layout plans (the default policy
-  // times them and keeps one, so force each in turn).
-  for (const policy of [1, 2] as const) for (const c of cases) {
+  // Each geometry runs under every plan (filter as HWIO or in oneDNN's
+  // layout; bias gradient inside the primitive or reduced separately): the
+  // default policy times them and keeps one, so force each in turn.
+  for (const policy of [1, 2, 3, 4] as const) for (const c of cases) {
     it(`forward ${name(c)} plan ${policy}`, async () => {
       addon!.setConvPlanPolicy(policy);
       try {
