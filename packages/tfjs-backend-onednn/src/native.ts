@@ -52,9 +52,12 @@ export const BinaryOp = {
 } as const;
 export const ReduceOp = { Sum: 0, Mean: 1, Max: 2, Min: 3, Prod: 4 } as const;
 
-/** Path of the compiled addon (built by `npm run build:native`). */
-export const addonPath = join(dirname(fileURLToPath(import.meta.url)), '..', 'build', 'Release',
-  'convkit_onednn.node');
+/**
+ * Path of the compiled addon (built by `npm run build:native`);
+ * CONVKIT_ONEDNN_ADDON overrides it (used by the test of the fallback path).
+ */
+export const addonPath = process.env.CONVKIT_ONEDNN_ADDON ||
+  join(dirname(fileURLToPath(import.meta.url)), '..', 'build', 'Release', 'convkit_onednn.node');
 
 function load(): { addon: NativeAddon | null; error: Error | null } {
   // OpenMP threads that busy-wait between parallel regions are a disaster as
