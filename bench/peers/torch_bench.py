@@ -33,13 +33,14 @@ def build(spec):
 
 
 def timed(fn, seconds, min_iters=3):
+    """Seconds per call: (wall, process CPU time of all threads)."""
     fn()  # warm-up (allocations, kernel selection)
     fn()
-    n, t0 = 0, time.perf_counter()
+    n, t0, c0 = 0, time.perf_counter(), time.process_time()
     while n < min_iters or time.perf_counter() - t0 < seconds:
         fn()
         n += 1
-    return (time.perf_counter() - t0) / n
+    return (time.perf_counter() - t0) / n, (time.process_time() - c0) / n
 
 
 def run(model_id, seconds):
@@ -59,11 +60,12 @@ def run(model_id, seconds):
         opt.step()
 
     model.train()
-    train_s = timed(train_step, seconds)
+    train_s, train_cpu = timed(train_step, seconds)
     model.eval()
     with torch.no_grad():
-        infer_s = timed(lambda: model(x), seconds / 2)
+        infer_s, infer_cpu = timed(lambda: model(x), seconds / 2)
     return dict(model=model_id, batch=b, train_img_s=b / train_s, infer_img_s=b / infer_s,
+                train_img_cpu_s=b / train_cpu, infer_img_cpu_s=b / infer_cpu,
                 train_step_ms=1e3 * train_s, infer_step_ms=1e3 * infer_s)
 
 
