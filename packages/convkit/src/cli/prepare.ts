@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { prepareGtsrb } from '../prepare/gtsrb.js';
 import { table } from '../util/term.js';
 import { nonNegativeInt, positiveInt, printJson } from './options.js';
@@ -19,8 +19,12 @@ export function registerPrepareCommands(program: Command): void {
     .description('GTSRB (official or Kaggle layout) → one HDF5 file per size × mode: set-24x24-L.h5, set-48x48-RGB-HE.h5, …')
     .argument('<root>', 'folder holding GTSRB/Final_Training (official) or Train.csv (Kaggle)')
     .requiredOption('--out <dir>', 'folder for the .h5 files')
-    .option('--size <list>', 'square sizes in pixels, comma-separated', numberList, [24, 48])
-    .option('--mode <list>', 'RGB, RGB-HE, L, L-HE, L-LHE, L-CLAHE, comma-separated', stringList, ['RGB', 'RGB-HE', 'L', 'L-LHE'])
+    .addOption(new Option('--size <list>', 'square sizes in pixels, comma-separated').argParser(numberList).default([24, 48], '24,48'))
+    .addOption(
+      new Option('--mode <list>', 'RGB, RGB-HE, L, L-HE, L-LHE, L-CLAHE, comma-separated')
+        .argParser(stringList)
+        .default(['RGB', 'RGB-HE', 'L', 'L-LHE'], 'RGB,RGB-HE,L,L-LHE'),
+    )
     .option('--scale <x>', 'keep this fraction of train and test (seeded, stratified by class)', Number, 1)
     .option('--roi', 'crop each image to its region of interest first', false)
     .option('--seed <n>', 'seed for the training-set shuffle and --scale', nonNegativeInt, 42)
