@@ -4,6 +4,7 @@
 // Usage: node --import tsx bench/prepare.ts [--root DIR] [--sizes 24,48] [--modes RGB,RGB-HE,L,L-HE,L-LHE,L-CLAHE]
 //                                           [--limit N] [--workers N]
 // --limit N: N images spread evenly over train+test (the final whole-command run uses --scale N/total).
+// Realistic image sizes without the real download: python3 bench/make_gtsrb_sized.py, then --root /tmp/gtsrb-synth.
 // Per variant: skimage runs resize + mode over every image, decoded once beforehand, one variant after the other
 // as the notebook does; convkit runs decode + resize + mode for that variant alone on its worker threads (so its
 // figure is conservative). Then convkit's real mode of work: every variant from one decoding pass ("all (1 pass)",
