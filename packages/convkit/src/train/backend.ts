@@ -11,12 +11,14 @@ const INSTALL_HINT = 'install oneDNN with `apt-get install libdnnl-dev` and buil
 tf.enableProdMode();
 
 let nativeProbe: Promise<{ ok: boolean; why?: string }> | null = null;
+let nativeModule: any = null;
 
 /** Tries once to load the oneDNN backend package; never throws. */
 export function probeNativeBackend(): Promise<{ ok: boolean; why?: string }> {
   nativeProbe ??= (async () => {
     try {
       const mod: any = await import(NATIVE_PACKAGE);
+      nativeModule = mod;
       const available = typeof mod.isAvailable === 'function' ? mod.isAvailable() : true;
       if (!available) return { ok: false, why: String(mod.loadError?.message ?? mod.loadError ?? 'native addon not loaded') };
       if (!tf.findBackendFactory(NATIVE_BACKEND)) return { ok: false, why: 'package loaded but registered no "onednn" backend' };
@@ -52,4 +54,13 @@ export async function selectBackend(name: string, warn: (msg: string) => void = 
   if (!ok) throw new ConvkitError(`option --backend: backend "${chosen}" failed to initialise`);
   await tf.ready();
   return chosen;
+}
+
+/**
+ * The native package's Adam (one fused pass per variable, same state and serialisation as tfjs's),
+ * when `onednn` is the active backend; null otherwise.
+ */
+export function nativeAdam(lr: number): tf.Optimizer | null {
+  if (tf.getBackend() !== NATIVE_BACKEND || typeof nativeModule?.OneDnnAdam !== 'function') return null;
+  return new nativeModule.OneDnnAdam(lr) as tf.Optimizer;
 }

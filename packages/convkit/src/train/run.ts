@@ -12,7 +12,7 @@ import { exists, writeJsonAtomic } from '../util/atomic.js';
 import { seedGlobalRandom, stratifiedSplit, stratifiedSubset } from '../util/rng.js';
 import { parseWith } from '../util/schema.js';
 import { CONVKIT_VERSION } from '../version.js';
-import { selectBackend } from './backend.js';
+import { nativeAdam, selectBackend } from './backend.js';
 import type { BatchShape } from './batches.js';
 import { isStateful, type Callback, type EpochLogs, type TrainingContext } from './callbacks/callback.js';
 import { findResumeCheckpoint, ModelCheckpoint, restoreCheckpoint, type LoadedCheckpoint } from './callbacks/checkpoint.js';
@@ -64,7 +64,7 @@ export interface ResolvedRun {
 export function createOptimizer(name: TrainConfig['optimizer'], lr: number): tf.Optimizer {
   if (name === 'sgd') return tf.train.sgd(lr);
   if (name === 'rmsprop') return tf.train.rmsprop(lr);
-  return tf.train.adam(lr);
+  return nativeAdam(lr) ?? tf.train.adam(lr);
 }
 
 /** Loads the data and resolves every default (model's, then Fidle's) into one config. */
