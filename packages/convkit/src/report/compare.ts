@@ -52,7 +52,7 @@ function rows(runs: RunSummary[]): string[][] {
 const HEADER = ['model', 'data', 'test accuracy', 'test loss', 'best val acc', 'epochs', 'training time', 'img/s', 'backend'];
 
 export function comparisonTable(runs: RunSummary[]): string {
-  return table(HEADER, rows(runs));
+  return table(HEADER, rows(runs), ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'l']);
 }
 
 export function comparisonMarkdown(runs: RunSummary[], title = 'convkit comparison'): string {
