@@ -18,6 +18,15 @@ dnnl::stream &cpuStream() {
   return s;
 }
 
+SignalBlock::SignalBlock() {
+  sigset_t all;
+  sigfillset(&all);
+  for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP}) sigdelset(&all, sig);
+  pthread_sigmask(SIG_BLOCK, &all, &old_);
+}
+
+SignalBlock::~SignalBlock() { pthread_sigmask(SIG_SETMASK, &old_, nullptr); }
+
 static void argError(const Napi::CallbackInfo &info, size_t i,
                      const char *what, const char *expected) {
   throw Napi::TypeError::New(info.Env(), std::string("onednn: argument ") +

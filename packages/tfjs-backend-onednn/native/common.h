@@ -2,6 +2,8 @@
 #pragma once
 #include <napi.h>
 
+#include <signal.h>
+
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -47,11 +49,31 @@ void appendActivation(dnnl::post_ops &ops, int act, float alpha);
 [[noreturn]] void throwDnnl(const Napi::Env &env, const dnnl::error &e);
 const char *statusName(dnnl_status_t s);
 
+// Blocks asynchronous signals on the calling thread for its lifetime and
+// restores the previous mask after. Native kernels run with signals blocked:
+// a signal handler (V8's SIGPROF sampler under --cpu-prof, libuv's SIGCHLD
+// handler, ...) interrupting oneDNN's JIT code was observed to corrupt the
+// heap. Pending signals are delivered when the mask is restored. OpenMP
+// workers, created inside a blocked region, inherit the blocked mask.
+// Synchronous fault signals are left unblocked.
+class SignalBlock {
+ public:
+  SignalBlock();
+  ~SignalBlock();
+  SignalBlock(const SignalBlock &) = delete;
+  SignalBlock &operator=(const SignalBlock &) = delete;
+
+ private:
+  sigset_t old_;
+};
+
 // Wraps the body of a binding so that oneDNN and argument errors become JS
-// exceptions instead of aborting the process.
+// exceptions instead of aborting the process (and signals are blocked while
+// it runs, see SignalBlock).
 template <typename F>
 Napi::Value guarded(const Napi::CallbackInfo &info, F &&body) {
   try {
+    SignalBlock block;
     return body();
   } catch (const dnnl::error &e) {
     throwDnnl(info.Env(), e);
