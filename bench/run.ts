@@ -112,7 +112,7 @@ for (const spec of selected) {
     `infer ${fmt(r.inferImgS)} img/s (${fmt(r.inferImgCpuS)} img/CPU-s)`);
   if (!flag('no-cpu')) {
     // tfjs-cpu is ~100-1000× slower: a tiny batch, one timed step.
-    const small = spec.id === 'mnist-cnn' ? 16 : 2;
+    const small = spec.id === 'mnist-cnn' ? 16 : spec.id === 'gtsrb-v1-24' ? 2 : 1;
     const c = await measure(spec, 'cpu', small, 0, 1, 0);
     cpu.set(spec.id, c);
     console.log(`cpu    ${spec.id}: train ${fmt(c.trainImgS, 2)} img/s, infer ${fmt(c.inferImgS, 1)} img/s (batch ${small})`);
@@ -145,6 +145,6 @@ for (const s of selected) {
 }
 console.log(`\n${started.toISOString().slice(0, 10)}, ${os.cpus()[0]?.model ?? 'cpu'}, ${threads} threads; ` +
   `tfjs 4.22 + oneDNN ${onednnVersion()}; PyTorch ${torchVersion ?? 'n/a'}; tfjs-cpu measured on a batch of ` +
-  `16 (MNIST) / 2 (GTSRB), one step; load average at start ${started.load.toFixed(2)}, at end ` +
+  `16 (MNIST) / 2 (GTSRB 24) / 1 (GTSRB 48) images, one step; load average at start ${started.load.toFixed(2)}, at end ` +
   `${os.loadavg()[0].toFixed(2)} (other jobs on the machine lower wall-clock img/s; the per-CPU-second ` +
   `ratio is less sensitive to them).`);
