@@ -56,7 +56,9 @@ async function measure(spec: ModelSpec, backendName: string, batch: number, secs
   const { x, y } = syntheticBatch(spec, batch);
   const train = await timed(async () => { await model.trainOnBatch(x, y); }, secs, minIters, warmup);
   const infer = await timed(() => {
-    const out = model.predict(x) as tf.Tensor;
+    // The whole batch in one pass, like the PyTorch peer (tfjs-layers' predict
+    // would otherwise split it into chunks of 32).
+    const out = model.predict(x, { batchSize: batch }) as tf.Tensor;
     out.dataSync();
     out.dispose();
   }, secs / 2, minIters, warmup);
