@@ -102,7 +102,12 @@ if (addon) {
   // Reuse freed activation buffers instead of fresh page-faulted mappings
   // (about -8% CPU per GTSRB 48x48 training step); CONVKIT_ONEDNN_MALLOC=0 opts out.
   if (process.env.CONVKIT_ONEDNN_MALLOC !== '0') addon.tuneMalloc();
+  // Fixed convolution plans by default (reproducible); `timed` picks per geometry by timing on first use.
+  if (process.env.CONVKIT_ONEDNN_CONV_PLAN === 'timed') addon.setConvPlanPolicy(0);
 }
+
+/** The convolution plan policy the addon starts with (fixed, reproducible). */
+export const DEFAULT_CONV_PLAN_POLICY = 4;
 
 /** The addon, asserting that it is loaded (for kernels, which only run when it is). */
 export function nat(): NativeAddon {

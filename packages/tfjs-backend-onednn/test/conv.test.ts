@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertSame, rand, runOn, tf } from './helpers.js';
 import { kernelStats, resetKernelStats } from '../src/index.js';
-import { addon } from '../src/native.js';
+import { addon, DEFAULT_CONV_PLAN_POLICY } from '../src/native.js';
 
 interface Case { n: number; h: number; w: number; ci: number; co: number; k: [number, number];
   s: number; pad: 'same' | 'valid'; d: number }
@@ -42,7 +42,7 @@ describe('Conv2D family vs tfjs-cpu', () => {
               pad: c.pad, bias: b, activation: 'relu' }))))([xt, wt, bt]), ['FusedConv2D'], 1e-4, name(c));
         }
       } finally {
-        addon!.setConvPlanPolicy(0);
+        addon!.setConvPlanPolicy(DEFAULT_CONV_PLAN_POLICY);
       }
     });
   }

@@ -179,3 +179,31 @@ test('killed before its first checkpoint: --resume restarts from epoch 1 (and ma
   assertSameMetrics(await readMetrics(path.join(dir, 'metrics.jsonl')), reference.slice(0, 2));
   assert.equal(JSON.parse(await fs.readFile(path.join(dir, 'config.json'), 'utf8')).epochs, 2);
 });
+
+test('on the native onednn backend too: a CNN with dropout, killed and resumed, matches its uninterrupted run exactly', async (t) => {
+  const { probeNativeBackend } = await import('./backend.js');
+  const native = await probeNativeBackend();
+  if (!native.ok) {
+    t.skip(`onednn unavailable: ${native.why}`);
+    return;
+  }
+  // fused conv+relu, native dropout masks, fused Adam and fixed conv plans all take part here
+  const args = ['--model', 'mnist-cnn', '--epochs', '3', '--batch-size', '32', '--limit-train', '1024', '--limit-test', '200', '--backend', 'onednn', '--seed', '9', '--progress', 'lines'];
+  const base = await tmp();
+  const ref = await cli(['train', ...args, '--out', path.join(base, 'ref'), '--json']);
+  assert.equal(ref.code, 0, ref.stderr);
+  const want = await readMetrics(path.join(base, 'ref', 'metrics.jsonl'));
+  const dir = path.join(base, 'killed');
+  const { child, done } = start(['train', ...args, '--out', dir]);
+  await waitFor('epoch 1 and its checkpoint', async () => (await lastEpoch(dir)) >= 1);
+  child.kill('SIGKILL');
+  await done;
+  const r = await cli(['train', '--resume', dir, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const got = await readMetrics(path.join(dir, 'metrics.jsonl'));
+  assert.deepEqual(got.map((l) => l.epoch), [1, 2, 3]);
+  for (let i = 0; i < want.length; i++) {
+    for (const k of ['loss', 'accuracy', 'val_loss', 'val_accuracy'] as const) assert.equal(got[i][k], want[i][k], `epoch ${i + 1} ${k}`);
+  }
+  assert.equal(JSON.parse(r.stdout).test_accuracy, JSON.parse(ref.stdout).test_accuracy);
+});

@@ -22,8 +22,7 @@ type DropoutFn = (x: tf.Tensor | tf.TensorLike, rate: number, noiseShape?: numbe
 const tfcCjs = createRequire(import.meta.url)('@tensorflow/tfjs-core') as { dropout: DropoutFn };
 const original: DropoutFn = tfcCjs.dropout;
 // 2^52 range keeps the seed exact when passed as a double.
-const sessionSeed = Math.floor(Math.random() * 2 ** 52);
-let offset = 0;
+const SEED_RANGE = 2 ** 52;
 let installed = false;
 
 function sameShape(a: readonly (number | null)[], b: readonly number[]): boolean {
@@ -39,10 +38,11 @@ const fastDropout: DropoutFn = (x, rate, noiseShape, seed) => {
   }
   const mask = new Float32Array(x.size);
   if (seed != null) {
-    addon.dropoutMask(mask, 1 - rate, Math.abs(Math.trunc(seed)) % 2 ** 52, 0);
+    addon.dropoutMask(mask, 1 - rate, Math.abs(Math.trunc(seed)) % SEED_RANGE, 0);
   } else {
-    addon.dropoutMask(mask, 1 - rate, sessionSeed, offset);
-    offset = (offset + x.size) % 2 ** 52;
+    // Like tfjs, an unseeded mask draws from Math.random on each call: a program that seeds
+    // Math.random (or saves and restores its state) gets the same masks again.
+    addon.dropoutMask(mask, 1 - rate, Math.floor(Math.random() * SEED_RANGE), 0);
   }
   return tf.tidy(() => tf.mul(x, tf.tensor(mask, x.shape, 'float32')));
 };
