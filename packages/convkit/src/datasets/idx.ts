@@ -1,6 +1,5 @@
-import { promises as fs } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { ConvkitError } from '../util/errors.js';
+import { ConvkitError, readInputFile } from '../util/errors.js';
 
 // Hand-written: the IDX format (LeCun's MNIST files) is 4 header words and raw bytes; no npm library reads it with checks.
 
@@ -45,14 +44,7 @@ export function parseIdx(buf: Uint8Array, file: string, expectedMagic?: number):
 }
 
 export async function readIdxFile(file: string, expectedMagic?: number): Promise<IdxArray> {
-  let buf: Buffer;
-  try {
-    buf = await fs.readFile(file);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new ConvkitError(code === 'ENOENT' ? 'file not found' : `cannot read (${code})`, { file });
-  }
-  return parseIdx(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), file, expectedMagic);
+  return parseIdx(await readInputFile(file), file, expectedMagic);
 }
 
 /** Reads an images file and a labels file and checks that they agree. */

@@ -1,5 +1,4 @@
-import { promises as fs } from 'node:fs';
-import { ConvkitError } from '../util/errors.js';
+import { ConvkitError, readInputFile } from '../util/errors.js';
 
 // Hand-written: Netpbm (PGM/PPM) is what GTSRB ships; sharp/libvips builds from npm do not decode it.
 
@@ -65,11 +64,5 @@ export function parsePnm(buf: Uint8Array, file: string): RawImage {
 }
 
 export async function readPnm(file: string): Promise<RawImage> {
-  let buf: Buffer;
-  try {
-    buf = await fs.readFile(file);
-  } catch (e) {
-    throw new ConvkitError((e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : 'cannot read', { file });
-  }
-  return parsePnm(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), file);
+  return parsePnm(await readInputFile(file), file);
 }

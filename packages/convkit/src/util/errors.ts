@@ -24,3 +24,15 @@ export function optionError(option: string, reason: string): ConvkitError {
 export function isConvkitError(e: unknown): e is ConvkitError {
   return e instanceof ConvkitError;
 }
+
+/** Reads a whole input file; a missing or unreadable file becomes a one-line ConvkitError naming it. */
+export async function readInputFile(file: string): Promise<Uint8Array> {
+  const { readFile } = await import('node:fs/promises');
+  try {
+    const buf = await readFile(file);
+    return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ConvkitError(code === 'ENOENT' ? 'file not found' : `cannot read (${code ?? (e as Error).message})`, { file });
+  }
+}
