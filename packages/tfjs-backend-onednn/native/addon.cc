@@ -163,6 +163,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   initSoftmax(env, exports);
   initAdam(env, exports);
   initDropout(env, exports);
+  initBatchNorm(env, exports);
+  initTile(env, exports);
   return exports;
 }
 

@@ -98,6 +98,8 @@ void initReduce(Napi::Env env, Napi::Object exports);
 void initSoftmax(Napi::Env env, Napi::Object exports);
 void initAdam(Napi::Env env, Napi::Object exports);
 void initDropout(Napi::Env env, Napi::Object exports);
+void initBatchNorm(Napi::Env env, Napi::Object exports);
+void initTile(Napi::Env env, Napi::Object exports);
 
 }  // namespace convkit
 

@@ -39,6 +39,9 @@ export interface NativeAddon {
     lr: number, beta1: number, beta2: number, epsilon: number,
     oneMinusAccBeta1: number, oneMinusAccBeta2: number): void;
   dropoutMask(out: F32, keepProb: number, seed: number, offset: number): void;
+  batchNorm(x: F32, y: F32, channels: number, mean: F32, variance: F32, scale: F32 | null,
+    offset: F32 | null, varianceEpsilon: number): void;
+  tile(x: F32, xShape: Dims, reps: Dims, y: F32): void;
 }
 
 // Codes mirrored from native/*.cc.

@@ -11,6 +11,7 @@ import { conv2DConfig } from './kernels/Conv2D.js';
 import { conv2DBackpropFilterConfig } from './kernels/Conv2DBackpropFilter.js';
 import { conv2DBackpropInputConfig } from './kernels/Conv2DBackpropInput.js';
 import { expConfig } from './kernels/Exp.js';
+import { fusedBatchNormConfig } from './kernels/FusedBatchNorm.js';
 import { fusedConv2DConfig } from './kernels/FusedConv2D.js';
 import { logConfig } from './kernels/Log.js';
 import { maxConfig } from './kernels/Max.js';
@@ -38,6 +39,7 @@ import { squaredDifferenceConfig } from './kernels/SquaredDifference.js';
 import { stepConfig } from './kernels/Step.js';
 import { subConfig } from './kernels/Sub.js';
 import { sumConfig } from './kernels/Sum.js';
+import { tileConfig } from './kernels/Tile.js';
 import { fusedMatMulConfig } from './kernels/_FusedMatMul.js';
 
 export const nativeKernelConfigs: KernelConfig[] = [
@@ -50,6 +52,7 @@ export const nativeKernelConfigs: KernelConfig[] = [
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
   expConfig,
+  fusedBatchNormConfig,
   fusedConv2DConfig,
   logConfig,
   maxConfig,
@@ -77,5 +80,6 @@ export const nativeKernelConfigs: KernelConfig[] = [
   stepConfig,
   subConfig,
   sumConfig,
+  tileConfig,
   fusedMatMulConfig,
 ];
