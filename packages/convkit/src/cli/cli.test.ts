@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
-import { promises as fs } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
 import { runCli } from '../../test-support/cli.js';
+import { gtsrbMiniDir, repoRoot } from '../../test-support/paths.js';
 import { encodeIdx } from '../datasets/idx.js';
 import { loadEmbeddedMnist } from '../datasets/mnist.js';
 
@@ -116,4 +118,17 @@ test('train → evaluate → predict on real digits, and a finished run is not o
   const bad = await runCli(['predict', out, path.join(tmp, 'missing.png')]);
   assert.equal(bad.code, 2);
   oneLineError(bad.stderr, /missing\.png: file not found/);
+});
+
+test('the compiled CLI (bin/convkit.js on dist/, as `make` builds it) runs prepare on its worker threads', async (t) => {
+  const bin = path.join(repoRoot, 'packages/convkit/bin/convkit.js');
+  const dist = path.join(repoRoot, 'packages/convkit/dist/prepare/worker.js');
+  if (!existsSync(dist)) {
+    t.skip('dist/ not built (run `make build`)');
+    return;
+  }
+  const out = path.join(tmp, 'dist-prepare');
+  const r = spawnSync(process.execPath, [bin, 'prepare', 'gtsrb', gtsrbMiniDir, '--size', '24', '--mode', 'L', '--scale', '0.1', '--out', out, '--json'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(await fs.readdir(out), ['set-24x24-L.h5']);
 });
