@@ -165,6 +165,14 @@ void runWithFilterIn(const Plan &p, const memory::desc &wUserD, float *w,
   s.wait();
 }
 
+// Picks among filter-input plans, running each on the real arguments when they are timed.
+Plan pickFilterIn(const std::vector<Plan> &plans, const memory::desc &wUser, float *w,
+                  std::unordered_map<int, memory> &args) {
+  std::vector<std::function<void()>> runs;
+  for (const Plan &p : plans) runs.push_back([&, pp = &p] { runWithFilterIn(*pp, wUser, w, args, DNNL_ARG_WEIGHTS); });
+  return plans[choose(plans, runs)];
+}
+
 // conv2dForward(x, xShape, w, wShape, bias|null, y, yShape,
 //               strides, dilations, padL, padR, activation, alpha)
 Napi::Value Conv2dForward(const Napi::CallbackInfo &info) {
@@ -194,9 +202,7 @@ Napi::Value Conv2dForward(const Napi::CallbackInfo &info) {
         auto pd = fwdPd(g, b != nullptr, anyW, prop_kind::forward_inference, attr);
         plans.push_back(makePlan(pd, wUser, true, anyW, pd.weights_desc()));
       }
-      size_t i = choose(plans, {[&] { runWithFilterIn(plans[0], wUser, w, args, DNNL_ARG_WEIGHTS); },
-                          [&] { runWithFilterIn(plans[1], wUser, w, args, DNNL_ARG_WEIGHTS); }});
-      return plans[i];
+      return pickFilterIn(plans, wUser, w, args);
     });
     runWithFilterIn(plan, wUser, w, args, DNNL_ARG_WEIGHTS);
     return info.Env().Undefined();
@@ -226,9 +232,7 @@ Napi::Value Conv2dBackwardData(const Napi::CallbackInfo &info) {
         convolution_backward_data::primitive_desc pd(d, eng, hint);
         plans.push_back(makePlan(pd, wUser, true, anyW, pd.weights_desc()));
       }
-      size_t i = choose(plans, {[&] { runWithFilterIn(plans[0], wUser, w, args, DNNL_ARG_WEIGHTS); },
-                          [&] { runWithFilterIn(plans[1], wUser, w, args, DNNL_ARG_WEIGHTS); }});
-      return plans[i];
+      return pickFilterIn(plans, wUser, w, args);
     });
     runWithFilterIn(plan, wUser, w, args, DNNL_ARG_WEIGHTS);
     return info.Env().Undefined();
