@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ConvkitError } from '../util/errors.js';
-import { readImage } from './image-file.js';
+import { readImage, toRgb } from './image-file.js';
 import type { RawImage } from './pnm.js';
 
 /** The 43 GTSRB classes in English, index = ClassId. */
@@ -333,23 +333,6 @@ export async function indexGtsrb(root: string, opts: GtsrbIndexOptions = {}): Pr
   const parts = layout === 'official' ? await indexOfficial(base, opts, listing, skipped) : await indexKaggle(base, opts, listing, skipped);
   if (!parts.train.length) throw new ConvkitError('no training image found', { file: base });
   return { root: base, layout, ...parts, classNames: GTSRB_CLASS_NAMES, skipped };
-}
-
-/** Grey → RGB by copying, RGBA → RGB over white (Kaggle's Meta pictograms are transparent around the sign). */
-function toRgb(img: RawImage): RawImage {
-  if (img.channels === 3) return img;
-  const n = img.width * img.height;
-  const out = new Uint8Array(n * 3);
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < 3; c++) {
-      if (img.channels === 1) out[i * 3 + c] = img.data[i];
-      else {
-        const a = img.data[i * 4 + 3] / 255;
-        out[i * 3 + c] = Math.round(img.data[i * 4 + c] * a + 255 * (1 - a));
-      }
-    }
-  }
-  return { data: out, width: img.width, height: img.height, channels: 3 };
 }
 
 /** The ROI in the image's own pixels: scaled by realSize / csvSize when a copy was resized after its CSV was written. */

@@ -122,6 +122,7 @@ export async function readH5Dataset(file: string): Promise<ImageDataset> {
       train: train.split,
       test: test.split,
       meta: meta?.split,
+      preparation: typeof readAttr(f, 'mode') === 'string' ? { mode: readAttr(f, 'mode') as string } : undefined,
     };
   } catch (e) {
     if (e instanceof ConvkitError) throw e;

@@ -21,6 +21,8 @@ export interface ImageDataset {
   train: ImageSplit;
   test: ImageSplit;
   meta?: ImageSplit;
+  /** How the images were prepared (e.g. the colour mode of a `convkit prepare` set), so inference can do the same. */
+  preparation?: { mode?: string };
 }
 
 export function pixelsPerImage(d: Pick<ImageDataset, 'height' | 'width' | 'channels'>): number {

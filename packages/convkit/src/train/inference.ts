@@ -2,7 +2,11 @@ import { promises as fs } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadDataset } from '../datasets/sources.js';
 import { loadModel } from '../models/io.js';
+import { toRgb } from '../datasets/image-file.js';
+import type { RawImage } from '../datasets/pnm.js';
 import { readImage, toSize } from '../prepare/load-image.js';
+import { applyMode, PREPARE_MODES, type PrepareMode } from '../prepare/modes.js';
+import { resizeImage } from '../prepare/resize.js';
 import { ConvkitError } from '../util/errors.js';
 import { selectBackend } from './backend.js';
 import { evaluateSplit } from './evaluate.js';
@@ -12,7 +16,7 @@ export interface RunConfigFile {
   model: string;
   data: string;
   seed: number;
-  dataset: { height: number; width: number; channels: number; numClasses: number; classNames?: string[] };
+  dataset: { height: number; width: number; channels: number; numClasses: number; classNames?: string[]; preparation?: { mode?: string } };
 }
 
 export async function readRunConfig(dir: string): Promise<RunConfigFile> {
@@ -41,6 +45,19 @@ export async function evaluateRun(dir: string, opts: { data?: string; backend?: 
   return { data: opts.data ?? cfg.data, count: ev.count, test_accuracy: ev.accuracy, test_loss: ev.loss, backend };
 }
 
+/**
+ * An image as the model's training data was made: through the same resize and colour mode for a model trained on
+ * a `convkit prepare` set, else converted to the model's channels and size; float32 in [0, 1], NHWC.
+ */
+export async function predictionInput(img: RawImage, preparation: { mode?: string } | undefined, h: number, w: number, c: number, invert = false): Promise<Float32Array> {
+  if (invert) img = { ...img, data: img.data.map((v, i) => (img.channels === 4 && i % 4 === 3 ? v : 255 - v)) };
+  const mode = preparation?.mode;
+  if (mode !== undefined && (PREPARE_MODES as readonly string[]).includes(mode)) {
+    return applyMode(mode as PrepareMode, resizeImage(toRgb(img), h, w), h, w);
+  }
+  return Float32Array.from(await toSize(img, h, w, c === 1 ? 1 : 3), (v) => v / 255);
+}
+
 export interface Prediction {
   file: string;
   top: { class: number; name: string; probability: number }[];
@@ -56,10 +73,7 @@ export async function predictImages(dir: string, files: string[], opts: { topK?:
   const names = cfg.dataset?.classNames ?? [];
   const out: Prediction[] = [];
   for (const file of files) {
-    const img = await readImage(file);
-    const px = await toSize(img, h, w, c === 1 ? 1 : 3);
-    const x = new Float32Array(px.length);
-    for (let i = 0; i < px.length; i++) x[i] = (opts.invert ? 255 - px[i] : px[i]) / 255;
+    const x = await predictionInput(await readImage(file), cfg.dataset?.preparation, h, w, c, opts.invert);
     const probs = tf.tidy(() => model.predict(tf.tensor4d(x, [1, h, w, c])) as tf.Tensor);
     const p = Array.from(await probs.data());
     probs.dispose();

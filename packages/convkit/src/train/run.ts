@@ -197,7 +197,7 @@ async function writeRunConfig(run: ResolvedRun, backend: string, created?: strin
     ...config,
     backend,
     requestedBackend: config.backend,
-    dataset: { name: dataset.name, source: dataset.source, height: dataset.height, width: dataset.width, channels: dataset.channels, numClasses: dataset.numClasses, classNames: dataset.classNames, trainCount: run.train.count, validationCount: run.validation.count, testCount: run.test.count },
+    dataset: { name: dataset.name, source: dataset.source, height: dataset.height, width: dataset.width, channels: dataset.channels, numClasses: dataset.numClasses, classNames: dataset.classNames, preparation: dataset.preparation, trainCount: run.train.count, validationCount: run.validation.count, testCount: run.test.count },
     versions: { convkit: CONVKIT_VERSION, tfjsCore: tf.version_core, tfjsLayers: tfl.version_layers, node: process.version },
     created: created ?? new Date().toISOString(),
   });
