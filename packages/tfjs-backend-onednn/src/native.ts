@@ -31,6 +31,10 @@ export interface NativeAddon {
     transposeA: boolean, transposeB: boolean, activation: number, alpha: number): void;
   /** 0 = auto (time the plans); 1..4 force a plan (see native/conv2d.cc), for tests. */
   setConvPlanPolicy(policy: 0 | 1 | 2 | 3 | 4): void;
+  /** Winograd plans for 3x3 stride-1 convolutions where oneDNN has them (default on). */
+  setConvWinograd(enabled: boolean): void;
+  /** oneDNN implementation names of the convolutions run since the previous call (for tests). */
+  convImplsRun(): string[];
   unary(op: number, x: F32, y: F32, alpha: number): void;
   binary(op: number, a: F32, b: F32, y: F32, rowBroadcast?: boolean): void;
   reduce(op: number, x: F32, y: F32, outer: number, reduce: number, inner: number): void;
@@ -107,6 +111,8 @@ if (addon) {
   if (process.env.CONVKIT_ONEDNN_MALLOC !== '0') addon.tuneMalloc();
   // Fixed convolution plans by default (reproducible); `timed` picks per geometry by timing on first use.
   if (process.env.CONVKIT_ONEDNN_CONV_PLAN === 'timed') addon.setConvPlanPolicy(0);
+  // Winograd convolutions where oneDNN has them; CONVKIT_ONEDNN_WINOGRAD=0 opts out.
+  if (process.env.CONVKIT_ONEDNN_WINOGRAD === '0') addon.setConvWinograd(false);
 }
 
 /** The convolution plan policy the addon starts with (fixed, reproducible). */

@@ -117,3 +117,37 @@ describe('Conv2D family vs tfjs-cpu', () => {
     assert.ok((kernelStats().fallback['Conv2D'] ?? 0) > 0);
   });
 });
+
+describe('Winograd convolution plans vs tfjs-cpu', () => {
+  // 3x3 stride-1 geometries with channel counts oneDNN's Winograd kernels
+  // take (on avx512_core machines); each is checked with Winograd on (the
+  // default) and off, forward and both gradients, bias + relu fused.
+  const wcases: Case[] = [
+    { n: 2, h: 11, w: 11, ci: 16, co: 32, k: [3, 3], s: 1, pad: 'valid', d: 1 },
+    { n: 1, h: 10, w: 13, ci: 32, co: 16, k: [3, 3], s: 1, pad: 'same', d: 1 },
+    { n: 1, h: 17, w: 15, ci: 48, co: 64, k: [3, 3], s: 1, pad: 'valid', d: 1 },
+  ];
+  for (const wino of [true, false]) for (const c of wcases) {
+    it(`${name(c)} winograd ${wino ? 'on' : 'off'}`, async () => {
+      addon!.setConvWinograd(wino);
+      try {
+        const x = rand([c.n, c.h, c.w, c.ci]), w = rand([3, 3, c.ci, c.co]), bias = rand([c.co]);
+        addon!.convImplsRun();
+        await assertSame([x, w], (xt, wt) => tf.conv2d(xt as tf.Tensor4D, wt as tf.Tensor4D, 1, c.pad),
+          ['Conv2D'], 1e-4, name(c));
+        await assertSame([x, w, bias], (xt, wt, bt) => tf.grads((a: tf.Tensor, f: tf.Tensor, b: tf.Tensor) =>
+          tf.sum(tf.square(tf.fused.conv2d({ x: a as tf.Tensor4D, filter: f as tf.Tensor4D, strides: 1,
+            pad: c.pad, bias: b, activation: 'relu' }))))([xt, wt, bt]),
+        ['FusedConv2D', 'Conv2DBackpropInput'], 1e-4, name(c));
+        const impls = addon!.convImplsRun();
+        // forward, fused forward, backward data, backward weights
+        assert.ok(impls.length >= 4, `impls run: ${impls}`);
+        const winoRuns = impls.filter((s) => s.includes('wino'));
+        if (wino) assert.equal(winoRuns.length, impls.length, `every plan Winograd: ${impls}`);
+        else assert.equal(winoRuns.length, 0, `no Winograd plan: ${impls}`);
+      } finally {
+        addon!.setConvWinograd(true);
+      }
+    });
+  }
+});
