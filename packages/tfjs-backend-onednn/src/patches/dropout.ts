@@ -13,7 +13,7 @@
 // with an explicit seed the mask is deterministic, as in tfjs.
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
-import { BACKEND_NAME } from '../backend.js';
+import { BACKEND_NAME, OneDnnBackend } from '../backend.js';
 import { addon } from '../native.js';
 
 type DropoutFn = (x: tf.Tensor | tf.TensorLike, rate: number, noiseShape?: number[],
@@ -36,7 +36,9 @@ const fastDropout: DropoutFn = (x, rate, noiseShape, seed) => {
       (seed != null && typeof seed !== 'number')) {
     return original(x, rate, noiseShape, seed);
   }
-  const mask = new Float32Array(x.size);
+  const backend = tf.backend() as OneDnnBackend;
+  // A pooled buffer (see OneDnnBackend.allocF32); every element is written below.
+  const mask = backend.allocF32(x.size);
   if (seed != null) {
     addon.dropoutMask(mask, 1 - rate, Math.abs(Math.trunc(seed)) % SEED_RANGE, 0);
   } else {
@@ -44,7 +46,7 @@ const fastDropout: DropoutFn = (x, rate, noiseShape, seed) => {
     // Math.random (or saves and restores its state) gets the same masks again.
     addon.dropoutMask(mask, 1 - rate, Math.floor(Math.random() * SEED_RANGE), 0);
   }
-  return tf.tidy(() => tf.mul(x, tf.tensor(mask, x.shape, 'float32')));
+  return tf.tidy(() => tf.mul(x, tf.engine().makeTensorFromTensorInfo(backend.makeF32(x.shape, mask))));
 };
 
 /** Routes tfjs-core's dropout() through the native mask while onednn is active. */
