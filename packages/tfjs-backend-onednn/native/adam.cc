@@ -3,12 +3,36 @@
 //   m' = b1*m + (1-b1)*g ;  v' = b2*v + (1-b2)*g^2
 //   value' = value - lr * (m'/(1-b1^t)) / (sqrt(v'/(1-b2^t)) + eps)
 // Outputs may alias inputs (in-place update).
+#include <omp.h>
+
 #include <cmath>
 
 #include "common.h"
 
 namespace convkit {
 namespace {
+
+struct AdamParams {
+  float lr, b1, b2, eps, c1, c2, omb1, omb2;
+};
+
+// Elements [begin, end). Cloned per ISA (target_clones does not reach the
+// OpenMP-outlined body, so the parallel region calls this). Same-index
+// aliasing of the outputs with the inputs is safe for the simd loop.
+__attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
+void adamRange(const float *value, const float *g, const float *m,
+               const float *v, float *valueOut, float *mOut, float *vOut,
+               AdamParams p, int64_t begin, int64_t end) {
+#pragma omp simd
+  for (int64_t i = begin; i < end; ++i) {
+    const float gi = g[i];
+    const float mi = m[i] * p.b1 + gi * p.omb1;
+    const float vi = v[i] * p.b2 + gi * gi * p.omb2;
+    mOut[i] = mi;
+    vOut[i] = vi;
+    valueOut[i] = value[i] - p.lr * ((mi / p.c1) / (std::sqrt(vi / p.c2) + p.eps));
+  }
+}
 
 // adamUpdate(value, grad, m, v, valueOut, mOut, vOut,
 //            lr, beta1, beta2, eps, oneMinusAccBeta1, oneMinusAccBeta2)
@@ -31,15 +55,11 @@ Napi::Value AdamUpdate(const Napi::CallbackInfo &info) {
     for (size_t i : {1, 2, 3, 4, 5, 6})
       if (static_cast<int64_t>(f32Len(info, i)) != n)
         throw Napi::RangeError::New(info.Env(), "onednn adam: length mismatch");
-    const float omb1 = 1.f - b1, omb2 = 1.f - b2;
-#pragma omp parallel for simd if (n >= (1 << 15)) schedule(static)
-    for (int64_t i = 0; i < n; ++i) {
-      const float gi = g[i];
-      const float mi = m[i] * b1 + gi * omb1;
-      const float vi = v[i] * b2 + gi * gi * omb2;
-      mOut[i] = mi;
-      vOut[i] = vi;
-      valueOut[i] = value[i] - lr * ((mi / c1) / (std::sqrt(vi / c2) + eps));
+    const AdamParams p{lr, b1, b2, eps, c1, c2, 1.f - b1, 1.f - b2};
+#pragma omp parallel if (n >= (1 << 15))
+    {
+      const int64_t t = omp_get_thread_num(), T = omp_get_num_threads();
+      adamRange(value, g, m, v, valueOut, mOut, vOut, p, n * t / T, n * (t + 1) / T);
     }
     return info.Env().Undefined();
   });
