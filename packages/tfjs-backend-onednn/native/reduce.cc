@@ -34,20 +34,29 @@ inline double combine(int op, double acc, double v) {
   }
 }
 
+// acc[j] = combine(Op, acc[j], row[j]) over rows [r0, r1): each column in
+// row order, so the result does not depend on the vector width.
+template <int Op>
+inline void foldRows(const float *x, int64_t r0, int64_t r1, int64_t inner,
+                     double *acc) {
+  for (int64_t r = r0; r < r1; ++r) {
+    const float *row = x + r * inner;
+#pragma omp simd
+    for (int64_t j = 0; j < inner; ++j) acc[j] = combine(Op, acc[j], row[j]);
+  }
+}
+
 // Reduces rows [r0, r1) of x[o] (an R x inner block) into acc[inner].
+// Cloned per ISA; called from the parallel regions (clones do not reach
+// OpenMP-outlined bodies).
+__attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
 void reduceBlock(int op, const float *x, int64_t r0, int64_t r1, int64_t inner,
                  double *acc) {
-  if (op == kSum || op == kMean) {
-    for (int64_t r = r0; r < r1; ++r) {
-      const float *row = x + r * inner;
-#pragma omp simd
-      for (int64_t j = 0; j < inner; ++j) acc[j] += row[j];
-    }
-  } else {
-    for (int64_t r = r0; r < r1; ++r) {
-      const float *row = x + r * inner;
-      for (int64_t j = 0; j < inner; ++j) acc[j] = combine(op, acc[j], row[j]);
-    }
+  switch (op) {
+    case kMax: foldRows<kMax>(x, r0, r1, inner, acc); break;
+    case kMin: foldRows<kMin>(x, r0, r1, inner, acc); break;
+    case kProd: foldRows<kProd>(x, r0, r1, inner, acc); break;
+    default: foldRows<kSum>(x, r0, r1, inner, acc);
   }
 }
 
