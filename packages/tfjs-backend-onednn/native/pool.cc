@@ -1,8 +1,10 @@
 // MaxPool / AvgPool forward and backward over oneDNN (NHWC). tfjs's AvgPool
 // divides by the number of in-bounds taps, i.e. oneDNN's
-// pooling_avg_exclude_padding. MaxPoolGrad receives (dy, x, y) but no
-// argmax workspace, so the backward pass re-runs a forward_training pass to
-// obtain oneDNN's workspace, then runs pooling backward.
+// pooling_avg_exclude_padding. tfjs's MaxPoolGrad receives (dy, x, y) but no
+// argmax workspace, so that backward pass re-runs a forward_training pass to
+// obtain oneDNN's workspace, then runs pooling backward. The training-time
+// max pool (patches/max_pool.ts) instead keeps the workspace written by its
+// forward (maxPoolForwardTraining) and hands it to maxPoolBackwardWs.
 #include "common.h"
 
 namespace convkit {
@@ -60,6 +62,28 @@ PrimitiveCache<pooling_forward> fwdCache;
 PrimitiveCache<MaxBwd> maxBwdCache;
 PrimitiveCache<pooling_backward> avgBwdCache;
 
+// The workspace as raw bytes: any TypedArray (the JS side stores it in an
+// Int32Array of ceil(bytes / 4) elements).
+uint8_t *wsArg(const Napi::CallbackInfo &info, size_t i, size_t needed) {
+  if (i >= info.Length() || !info[i].IsTypedArray())
+    throw Napi::TypeError::New(info.Env(), "onednn pool: workspace must be a TypedArray");
+  Napi::TypedArray t = info[i].As<Napi::TypedArray>();
+  if (t.ByteLength() < needed)
+    throw Napi::RangeError::New(info.Env(), "onednn pool: workspace too small");
+  return static_cast<uint8_t *>(t.ArrayBuffer().Data()) + t.ByteOffset();
+}
+
+MaxBwd &maxPrims(const PoolGeom &g) {
+  return maxBwdCache.get(g.key(2), [&] {
+    auto fpd = fwdPd(g, algorithm::pooling_max, prop_kind::forward_training);
+    pooling_backward::desc bd(algorithm::pooling_max, nhwc(g.x), nhwc(g.y),
+                              g.strides, g.kernel, g.padL, g.padR);
+    pooling_backward::primitive_desc bpd(bd, cpuEngine(), fpd);
+    return MaxBwd{pooling_forward(fpd), pooling_backward(bpd),
+                  fpd.workspace_desc()};
+  });
+}
+
 // poolForward(x, xShape, y, yShape, kernel, strides, padL, padR, isMax)
 Napi::Value PoolForward(const Napi::CallbackInfo &info) {
   return guarded(info, [&]() -> Napi::Value {
@@ -85,14 +109,7 @@ Napi::Value MaxPoolBackward(const Napi::CallbackInfo &info) {
     float *dy = f32(info, 2, "dy");
     float *dx = f32(info, 4, "dx");
     PoolGeom g = readGeom(info, 1, 3, 5);
-    auto &p = maxBwdCache.get(g.key(2), [&] {
-      auto fpd = fwdPd(g, algorithm::pooling_max, prop_kind::forward_training);
-      pooling_backward::desc bd(algorithm::pooling_max, nhwc(g.x), nhwc(g.y),
-                                g.strides, g.kernel, g.padL, g.padR);
-      pooling_backward::primitive_desc bpd(bd, cpuEngine(), fpd);
-      return MaxBwd{pooling_forward(fpd), pooling_backward(bpd),
-                    fpd.workspace_desc()};
-    });
+    auto &p = maxPrims(g);
     auto &eng = cpuEngine();
     memory ws(p.ws, eng);
     memory yScratch(nhwc(g.y), eng);
@@ -102,6 +119,51 @@ Napi::Value MaxPoolBackward(const Napi::CallbackInfo &info) {
     p.bwd.execute(cpuStream(), {{DNNL_ARG_DIFF_DST, memory(nhwc(g.y), eng, dy)},
                                 {DNNL_ARG_DIFF_SRC, memory(nhwc(g.x), eng, dx)},
                                 {DNNL_ARG_WORKSPACE, ws}});
+    cpuStream().wait();
+    return info.Env().Undefined();
+  });
+}
+
+// maxPoolWorkspaceBytes(xShape, yShape, kernel, strides, padL, padR): the
+// size of the workspace maxPoolForwardTraining writes.
+Napi::Value MaxPoolWorkspaceBytes(const Napi::CallbackInfo &info) {
+  return guarded(info, [&]() -> Napi::Value {
+    PoolGeom g = readGeom(info, 0, 1, 2);
+    return Napi::Number::New(info.Env(),
+                             static_cast<double>(maxPrims(g).ws.get_size()));
+  });
+}
+
+// maxPoolForwardTraining(x, xShape, y, yShape, ws, kernel, strides, padL, padR)
+Napi::Value MaxPoolForwardTraining(const Napi::CallbackInfo &info) {
+  return guarded(info, [&]() -> Napi::Value {
+    float *x = f32(info, 0, "x");
+    float *y = f32(info, 2, "y");
+    PoolGeom g = readGeom(info, 1, 3, 5);
+    auto &p = maxPrims(g);
+    uint8_t *ws = wsArg(info, 4, p.ws.get_size());
+    auto &eng = cpuEngine();
+    p.fwd.execute(cpuStream(), {{DNNL_ARG_SRC, memory(nhwc(g.x), eng, x)},
+                                {DNNL_ARG_DST, memory(nhwc(g.y), eng, y)},
+                                {DNNL_ARG_WORKSPACE, memory(p.ws, eng, ws)}});
+    cpuStream().wait();
+    return info.Env().Undefined();
+  });
+}
+
+// maxPoolBackwardWs(dy, dyShape, ws, dx, dxShape, kernel, strides, padL, padR):
+// pooling backward from the workspace of maxPoolForwardTraining (same geometry).
+Napi::Value MaxPoolBackwardWs(const Napi::CallbackInfo &info) {
+  return guarded(info, [&]() -> Napi::Value {
+    float *dy = f32(info, 0, "dy");
+    float *dx = f32(info, 3, "dx");
+    PoolGeom g = readGeom(info, 4, 1, 5);
+    auto &p = maxPrims(g);
+    uint8_t *ws = wsArg(info, 2, p.ws.get_size());
+    auto &eng = cpuEngine();
+    p.bwd.execute(cpuStream(), {{DNNL_ARG_DIFF_DST, memory(nhwc(g.y), eng, dy)},
+                                {DNNL_ARG_DIFF_SRC, memory(nhwc(g.x), eng, dx)},
+                                {DNNL_ARG_WORKSPACE, memory(p.ws, eng, ws)}});
     cpuStream().wait();
     return info.Env().Undefined();
   });
@@ -135,6 +197,9 @@ void initPool(Napi::Env env, Napi::Object exports) {
   exports.Set("poolForward", Napi::Function::New(env, PoolForward));
   exports.Set("maxPoolBackward", Napi::Function::New(env, MaxPoolBackward));
   exports.Set("avgPoolBackward", Napi::Function::New(env, AvgPoolBackward));
+  exports.Set("maxPoolWorkspaceBytes", Napi::Function::New(env, MaxPoolWorkspaceBytes));
+  exports.Set("maxPoolForwardTraining", Napi::Function::New(env, MaxPoolForwardTraining));
+  exports.Set("maxPoolBackwardWs", Napi::Function::New(env, MaxPoolBackwardWs));
 }
 
 }  // namespace convkit
