@@ -24,7 +24,7 @@ export function cpuFallback(kernelName: string, args: KernelArgs): TensorInfo | 
  * which case the tfjs-cpu kernel runs instead.
  */
 export function withFallback(kernelName: string,
-  tryNative: (args: KernelArgs) => TensorInfo | null): KernelFunc {
+  tryNative: (args: KernelArgs) => TensorInfo | TensorInfo[] | null): KernelFunc {
   return ((args: KernelArgs) => {
     const out = tryNative(args);
     if (out) {

@@ -25,6 +25,15 @@ export interface NativeAddon {
     padL: Dims, padR: Dims, isMax: boolean): void;
   maxPoolBackward(x: F32, xShape: Dims, dy: F32, dyShape: Dims, dx: F32, kernel: Dims,
     strides: Dims, padL: Dims, padR: Dims): void;
+  /** Bytes of oneDNN's max-pool workspace for this geometry. */
+  maxPoolWorkspaceBytes(xShape: Dims, yShape: Dims, kernel: Dims, strides: Dims, padL: Dims,
+    padR: Dims): number;
+  /** Max pool forward that also writes oneDNN's workspace into `ws` (any TypedArray, >= the bytes above). */
+  maxPoolForwardTraining(x: F32, xShape: Dims, y: F32, yShape: Dims, ws: Int32Array, kernel: Dims,
+    strides: Dims, padL: Dims, padR: Dims): void;
+  /** Max pool backward from the workspace of maxPoolForwardTraining (same geometry). */
+  maxPoolBackwardWs(dy: F32, dyShape: Dims, ws: Int32Array, dx: F32, dxShape: Dims, kernel: Dims,
+    strides: Dims, padL: Dims, padR: Dims): void;
   avgPoolBackward(dy: F32, dyShape: Dims, dx: F32, dxShape: Dims, kernel: Dims, strides: Dims,
     padL: Dims, padR: Dims): void;
   matmulForward(a: F32, aShape: Dims, b: F32, bShape: Dims, bias: F32 | null, y: F32,

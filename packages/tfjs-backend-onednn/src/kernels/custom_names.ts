@@ -1,8 +1,12 @@
 // Names of the kernels that exist only on the onednn backend (used by the
-// training-time fused conv op in patches/fused_conv2d.ts and its gradient).
+// training-time ops in patches/ and their gradients).
 export const OneDnnFusedConv2D = 'OneDnnFusedConv2D';
 export const OneDnnReluGrad = 'OneDnnReluGrad';
 export const OneDnnConv2DBackpropFilterBias = 'OneDnnConv2DBackpropFilterBias';
+/** Max pool that also returns oneDNN's argmax workspace: outputs [y, workspace]. */
+export const OneDnnMaxPoolTraining = 'OneDnnMaxPoolTraining';
+/** Max pool gradient from that workspace: inputs {dy, workspace}. */
+export const OneDnnMaxPoolGradWs = 'OneDnnMaxPoolGradWs';
 
 /** Attributes of OneDnnFusedConv2D: FusedConv2D's plus what the gradient needs. */
 export interface OneDnnFusedConv2DAttrs {
@@ -14,4 +18,16 @@ export interface OneDnnFusedConv2DAttrs {
   activation: 'relu' | 'linear';
   hasBias: boolean;
   biasShape: number[];
+}
+
+/** Attributes of OneDnnMaxPoolTraining (MaxPool's, always NHWC). */
+export interface OneDnnMaxPoolAttrs {
+  filterSize: [number, number] | number;
+  strides: [number, number] | number;
+  pad: 'valid' | 'same' | number;
+}
+
+/** Attributes of OneDnnMaxPoolGradWs: the forward's plus the input shape. */
+export interface OneDnnMaxPoolGradWsAttrs extends OneDnnMaxPoolAttrs {
+  inputShape: [number, number, number, number];
 }

@@ -1,0 +1,81 @@
+// Training-time max pool for the onednn backend.
+//
+// tfjs's MaxPool gradient receives only (x, y), so the MaxPoolGrad kernel has
+// to re-run oneDNN's forward pass to rebuild the argmax workspace before it
+// can run pooling backward: the forward is paid twice per training step.
+// installMaxPoolTraining() replaces the `maxPool` export of tfjs-core's
+// CommonJS module (the one tfjs-layers' MaxPooling2D layers call) with a
+// version that, while 'onednn' is the active backend and gradients are being
+// recorded, runs OneDnnMaxPoolTraining (output + workspace in one pass) and
+// differentiates it with OneDnnMaxPoolGradWs from the saved workspace (a
+// tensor kept by the tape exactly like tfjs's own saved x and y, and freed
+// with it). Inference (no gradient recorded) runs the plain MaxPool kernel:
+// it pays for no workspace. Anything else (other backends, rank 3,
+// dimRoundingMode, explicit padding, geometries oneDNN cannot express,
+// non-float32 or non-tensor inputs) goes to the original function. ESM
+// importers of tf.maxPool keep tfjs's (as for the dropout patch).
+import { createRequire } from 'node:module';
+import * as tf from '@tensorflow/tfjs-core';
+import { BACKEND_NAME } from '../backend.js';
+import { OneDnnMaxPoolGradWs, OneDnnMaxPoolTraining } from '../kernels/custom_names.js';
+import type { OneDnnMaxPoolAttrs, OneDnnMaxPoolGradWsAttrs } from '../kernels/custom_names.js';
+import { poolGeom } from '../kernels/pool_common.js';
+import { addon } from '../native.js';
+
+type MaxPoolFn = typeof tf.maxPool;
+
+const tfcCjs = createRequire(import.meta.url)('@tensorflow/tfjs-core') as { maxPool: MaxPoolFn };
+const original: MaxPoolFn = tfcCjs.maxPool;
+let installed = false;
+
+// One tape node (customGrad) under an op scope of its own; the workspace is
+// the only tensor saved for the backward pass.
+const maxPoolWithWorkspace = tf.op({
+  oneDnnMaxPool_: (x: tf.Tensor4D, attrs: OneDnnMaxPoolAttrs): tf.Tensor4D => {
+    const engine = tf.engine();
+    const f = tf.customGrad(((xt: tf.Tensor, save: tf.GradSaveFunc) => {
+      const [y, ws] = engine.runKernel(OneDnnMaxPoolTraining, { x: xt },
+        attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+      save([ws]);
+      return {
+        value: y,
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => engine.runKernel(OneDnnMaxPoolGradWs,
+          { dy, ws: saved[0] },
+          { ...attrs, inputShape: x.shape } as OneDnnMaxPoolGradWsAttrs as unknown as tf.NamedAttrMap) as tf.Tensor,
+      };
+    }) as unknown as Parameters<typeof tf.customGrad>[0]);
+    return f(x) as tf.Tensor4D;
+  },
+});
+
+function maxPoolTrain(...args: Parameters<MaxPoolFn>): ReturnType<MaxPoolFn> {
+  const [x, filterSize, strides, pad, dimRoundingMode] = args;
+  if (!addon || tf.getBackend() !== BACKEND_NAME || tf.engine().state.gradientDepth === 0 ||
+      !(x instanceof tf.Tensor) || x.rank !== 4 || x.dtype !== 'float32' || dimRoundingMode != null ||
+      !(pad === 'valid' || pad === 'same' || typeof pad === 'number')) {
+    return original(...args);
+  }
+  const attrs: OneDnnMaxPoolAttrs = { filterSize, strides, pad };
+  let supported = false;
+  try {
+    supported = poolGeom(x.shape, attrs) != null;
+  } catch {
+    // invalid arguments: the original op reports them
+  }
+  if (!supported) return original(...args);
+  return maxPoolWithWorkspace(x as tf.Tensor4D, attrs) as ReturnType<MaxPoolFn>;
+}
+
+/** Routes training-time tf.maxPool (tfjs-core's CommonJS export) through OneDnnMaxPoolTraining. */
+export function installMaxPoolTraining(): void {
+  if (installed || !addon) return;
+  tfcCjs.maxPool = maxPoolTrain as MaxPoolFn;
+  installed = true;
+}
+
+/** Restores tfjs-core's own maxPool. */
+export function uninstallMaxPoolTraining(): void {
+  if (!installed) return;
+  tfcCjs.maxPool = original;
+  installed = false;
+}
