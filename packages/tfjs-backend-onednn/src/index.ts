@@ -10,8 +10,10 @@ import { findBackendFactory, getKernel, getKernelsForBackend, registerBackend, r
 import { BACKEND_NAME, OneDnnBackend } from './backend.js';
 import { registerGradient } from '@tensorflow/tfjs-core';
 import { oneDnnFusedConv2DGradConfig } from './gradients/OneDnnFusedConv2D_grad.js';
+import { oneDnnFusedMatMulGradConfig } from './gradients/OneDnnFusedMatMul_grad.js';
 import { installFastDropout } from './patches/dropout.js';
 import { installFusedConv2d } from './patches/fused_conv2d.js';
+import { installFusedMatMul } from './patches/fused_mat_mul.js';
 import { installMaxPoolTraining } from './patches/max_pool.js';
 import { addon, defaultThreads, loadError } from './native.js';
 import { nativeKernelConfigs } from './register_all_kernels.js';
@@ -21,6 +23,7 @@ export { loadError, addonPath } from './native.js';
 export { OneDnnAdam } from './optimizers/OneDnnAdam.js';
 export { installFastDropout, uninstallFastDropout, isFastDropoutInstalled } from './patches/dropout.js';
 export { installFusedConv2d, uninstallFusedConv2d } from './patches/fused_conv2d.js';
+export { installFusedMatMul, uninstallFusedMatMul } from './patches/fused_mat_mul.js';
 export { installMaxPoolTraining, uninstallMaxPoolTraining } from './patches/max_pool.js';
 export { nativeKernelConfigs } from './register_all_kernels.js';
 export { kernelStats, resetKernelStats } from './kernel_utils.js';
@@ -68,10 +71,13 @@ function register(): void {
     registerKernel({ ...k, backendName: BACKEND_NAME });
   }
   registerGradient(oneDnnFusedConv2DGradConfig);
-  // CONVKIT_ONEDNN_PATCHES=0 keeps tfjs-core's dropout(), fused.conv2d() and maxPool() untouched.
+  registerGradient(oneDnnFusedMatMulGradConfig);
+  // CONVKIT_ONEDNN_PATCHES=0 keeps tfjs-core's dropout(), fused.conv2d(), fused.matMul() and
+  // maxPool() untouched.
   if (process.env.CONVKIT_ONEDNN_PATCHES !== '0') {
     installFastDropout();
     installFusedConv2d();
+    installFusedMatMul();
     installMaxPoolTraining();
   }
 }

@@ -1,5 +1,5 @@
 // The kernels implemented natively on oneDNN (plus the onednn-only kernels
-// used by the training-time patches: fused conv, max pool). Every other tfjs-cpu kernel is
+// used by the training-time patches: fused conv, fused matmul, max pool). Every other tfjs-cpu kernel is
 // registered under 'onednn' unchanged (see index.ts).
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { absConfig } from './kernels/Abs.js';
@@ -25,6 +25,7 @@ import { multiplyConfig } from './kernels/Multiply.js';
 import { negConfig } from './kernels/Neg.js';
 import { oneDnnConv2DBackpropFilterBiasConfig } from './kernels/OneDnnConv2DBackpropFilterBias.js';
 import { oneDnnFusedConv2DConfig } from './kernels/OneDnnFusedConv2D.js';
+import { oneDnnFusedMatMulConfig } from './kernels/OneDnnFusedMatMul.js';
 import { oneDnnMaxPoolGradWsConfig } from './kernels/OneDnnMaxPoolGradWs.js';
 import { oneDnnMaxPoolTrainingConfig } from './kernels/OneDnnMaxPoolTraining.js';
 import { oneDnnReluGradConfig } from './kernels/OneDnnReluGrad.js';
@@ -68,6 +69,7 @@ export const nativeKernelConfigs: KernelConfig[] = [
   negConfig,
   oneDnnConv2DBackpropFilterBiasConfig,
   oneDnnFusedConv2DConfig,
+  oneDnnFusedMatMulConfig,
   oneDnnMaxPoolGradWsConfig,
   oneDnnMaxPoolTrainingConfig,
   oneDnnReluGradConfig,

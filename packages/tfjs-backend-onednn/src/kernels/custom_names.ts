@@ -3,6 +3,8 @@
 export const OneDnnFusedConv2D = 'OneDnnFusedConv2D';
 export const OneDnnReluGrad = 'OneDnnReluGrad';
 export const OneDnnConv2DBackpropFilterBias = 'OneDnnConv2DBackpropFilterBias';
+/** Training-time fused matmul (+ bias + relu/linear) with its own gradient. */
+export const OneDnnFusedMatMul = 'OneDnnFusedMatMul';
 /** Max pool that also returns oneDNN's argmax workspace: outputs [y, workspace]. */
 export const OneDnnMaxPoolTraining = 'OneDnnMaxPoolTraining';
 /** Max pool gradient from that workspace: inputs {dy, workspace}. */
@@ -30,4 +32,14 @@ export interface OneDnnMaxPoolAttrs {
 /** Attributes of OneDnnMaxPoolGradWs: the forward's plus the input shape. */
 export interface OneDnnMaxPoolGradWsAttrs extends OneDnnMaxPoolAttrs {
   inputShape: [number, number, number, number];
+}
+
+/** Attributes of OneDnnFusedMatMul: _FusedMatMul's plus what the gradient needs. */
+export interface OneDnnFusedMatMulAttrs {
+  transposeA: boolean;
+  transposeB: boolean;
+  activation: 'relu' | 'linear';
+  leakyreluAlpha: number;
+  hasBias: boolean;
+  biasShape: number[];
 }
