@@ -151,3 +151,21 @@ describe('Winograd convolution plans vs tfjs-cpu', () => {
     });
   }
 });
+
+describe('Winograd plans are reproducible', () => {
+  it('the same inputs give bitwise the same forward and gradients twice (exact resume relies on it)', async () => {
+    await tf.setBackend('onednn');
+    const x = rand([8, 13, 13, 32]), w = rand([3, 3, 32, 48]), b = rand([48]);
+    const run = () => tf.tidy(() => {
+      const [xt, wt, bt] = [tf.tensor(x.data, x.shape), tf.tensor(w.data, w.shape), tf.tensor(b.data, b.shape)];
+      const f = (a: tf.Tensor, f2: tf.Tensor, c: tf.Tensor) => tf.sum(tf.square(tf.fused.conv2d({
+        x: a as tf.Tensor4D, filter: f2 as tf.Tensor4D, strides: 1, pad: 'same', bias: c, activation: 'relu' })));
+      return [tf.fused.conv2d({ x: xt as tf.Tensor4D, filter: wt as tf.Tensor4D, strides: 1, pad: 'same' }),
+        ...tf.grads(f)([xt, wt, bt])].map((t) => Array.from(t.dataSync()));
+    });
+    addon!.convImplsRun();
+    const first = run();
+    assert.ok(addon!.convImplsRun().every((s) => s.includes('wino')), 'Winograd plans ran');
+    assert.deepEqual(run(), first);
+  });
+});
