@@ -3,6 +3,7 @@
 // training test; bench/peers/torch_bench.py mirrors them layer for layer.
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { gtsrbV3 } from '../packages/convkit/src/models/gtsrb.js';
 
 export interface ModelSpec {
   id: string;
@@ -55,6 +56,15 @@ export const specs: ModelSpec[] = [
     batch: 64, build: (d = true) => gtsrbV1([24, 24, 1], 43, d) },
   { id: 'gtsrb-v1-48', title: 'Fidle GTSRB v1 48×48×3, batch 64', inputShape: [48, 48, 3], classes: 43,
     batch: 64, build: (d = true) => gtsrbV1([48, 48, 3], 43, d) },
+];
+
+/**
+ * Models for bench/profile.ts and bench/profile-calls.ts only (not in `npm run bench`, which has
+ * no PyTorch twin for them): convkit's own builders from its model registry.
+ */
+export const profileSpecs: ModelSpec[] = [
+  { id: 'gtsrb-v3-32', title: 'Fidle GTSRB v3 32×32×3 (conv+BatchNorm), batch 64', inputShape: [32, 32, 3],
+    classes: 43, batch: 64, build: () => gtsrbV3({ inputShape: [32, 32, 3], numClasses: 43 }) },
 ];
 
 /** Forward multiply-adds ×2 of the conv and dense layers for one image. */

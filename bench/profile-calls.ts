@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { getKernelsForBackend, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { OneDnnAdam } from '@convkit/tfjs-backend-onednn';
-import { specs, syntheticBatch } from './models.js';
+import { profileSpecs, specs, syntheticBatch } from './models.js';
 
 const [id = 'gtsrb-v1-24', backendName = 'onednn', minArg = '0.2'] = process.argv.slice(2);
 const calls: string[] = [];
@@ -29,7 +29,7 @@ for (const k of getKernelsForBackend(backendName)) {
   unregisterKernel(k.kernelName, backendName);
   registerKernel(wrapped);
 }
-const spec = specs.find((s) => s.id === id);
+const spec = [...specs, ...profileSpecs].find((s) => s.id === id);
 if (!spec) throw new Error(`unknown model ${id}`);
 await tf.setBackend(backendName);
 const model = spec.build(true);

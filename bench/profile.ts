@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { getKernelsForBackend, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
 import { OneDnnAdam, kernelStats, resetKernelStats } from '@convkit/tfjs-backend-onednn';
-import { specs, syntheticBatch } from './models.js';
+import { profileSpecs, specs, syntheticBatch } from './models.js';
 
 const [id = 'mnist-cnn', backendName = 'onednn', stepsArg = '5'] = process.argv.slice(2);
 
@@ -28,7 +28,7 @@ for (const k of getKernelsForBackend(backendName)) {
   unregisterKernel(k.kernelName, backendName);
   registerKernel(wrapped);
 }
-const spec = specs.find((s) => s.id === id);
+const spec = [...specs, ...profileSpecs].find((s) => s.id === id);
 if (!spec) throw new Error(`unknown model ${id}`);
 await tf.setBackend(backendName);
 const model = spec.build(true);
