@@ -1,6 +1,16 @@
 // FusedBatchNorm (inference form, as tfjs's op): y = (x - mean) * scale /
 // sqrt(variance + eps) + offset, every parameter either one value or one per
 // channel (the last axis of x). One OpenMP loop; no oneDNN primitive.
+//
+// Also the training-time pieces, per channel c of x viewed as [rows, C]:
+//  - batchNormGrad: FusedBatchNorm's gradient for per-channel mean/variance/
+//    scale (tfjs-core's FusedBatchNorm_grad formulas) from one pass over
+//    (x, dy): sum(dy) and sum(dy * (x - mean)).
+// Sums accumulate in double over fixed blocks of rows whose partials are added
+// in block order, so the results do not depend on the thread count.
+#include <omp.h>
+
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -57,10 +67,106 @@ Napi::Value BatchNorm(const Napi::CallbackInfo &info) {
   });
 }
 
+// Rows per block of the per-channel sums: about 16K elements (64 KB of x),
+// a function of C only, never of the thread count.
+int64_t blockRows(int64_t C) { return std::max<int64_t>(1, (int64_t{1} << 14) / C); }
+
+// s1[c] += sum_r dy[r,c], s2[c] += sum_r dy[r,c] * (x[r,c] - m[c]) over rows
+// [r0, r1). Cloned per ISA; called from the parallel region (clones do not
+// reach OpenMP-outlined bodies). Each channel sums its rows in order, so the
+// result does not depend on the vector width.
+__attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
+void gradSums(const float *x, const float *dy, const float *m, int64_t r0, int64_t r1,
+              int64_t C, double *s1, double *s2) {
+  for (int64_t r = r0; r < r1; ++r) {
+    const float *xr = x + r * C, *dr = dy + r * C;
+#pragma omp simd
+    for (int64_t c = 0; c < C; ++c) {
+      const double d = dr[c];
+      s1[c] += d;
+      s2[c] += d * static_cast<double>(xr[c] - m[c]);
+    }
+  }
+}
+
+// Per-channel sums over all rows of two accumulators filled by
+// sums(r0, r1, s1, s2): fixed blocks of blockRows(C) rows, threaded over
+// blocks, partials added in block order.
+template <typename Sums>
+void blockedSums(int64_t rows, int64_t C, std::vector<double> &t1, std::vector<double> &t2,
+                 Sums sums) {
+  const int64_t br = blockRows(C), nb = (rows + br - 1) / br;
+  std::vector<double> p(static_cast<size_t>(2 * nb * C), 0.0);
+#pragma omp parallel for if (nb > 1 && rows * C >= kParallelMin) schedule(static)
+  for (int64_t b = 0; b < nb; ++b) {
+    double *p1 = p.data() + 2 * b * C;
+    sums(b * br, std::min(rows, (b + 1) * br), p1, p1 + C);
+  }
+  t1.assign(C, 0.0);
+  t2.assign(C, 0.0);
+  for (int64_t b = 0; b < nb; ++b) {
+    const double *p1 = p.data() + 2 * b * C;
+    for (int64_t c = 0; c < C; ++c) {
+      t1[c] += p1[c];
+      t2[c] += p1[C + c];
+    }
+  }
+}
+
+void checkLen(const Napi::CallbackInfo &info, size_t i, int64_t n, const char *what) {
+  if (static_cast<int64_t>(f32Len(info, i)) != n)
+    throw Napi::RangeError::New(info.Env(), std::string("onednn batchNorm: bad length of ") + what);
+}
+
+// batchNormGrad(x, dy, C, mean, variance, scale|null, eps,
+//               dMean, dVariance, dScale, dOffset, k)
+// Per channel (mean, variance and scale have C values), with r = 1/sqrt(var + eps),
+// s = scale (1 if absent):  dOffset = sum(dy),  dScale = r sum(dy (x - mean)),
+// dMean = -r s sum(dy),  dVariance = -r^3 s sum(dy (x - mean)) / 2,  k = r s
+// (dx = dy * k, left to the caller).
+Napi::Value BatchNormGrad(const Napi::CallbackInfo &info) {
+  return guarded(info, [&]() -> Napi::Value {
+    const float *x = f32(info, 0, "x");
+    const float *dy = f32(info, 1, "dy");
+    const int64_t C = intArg(info, 2, "channels");
+    const int64_t n = static_cast<int64_t>(f32Len(info, 0));
+    if (C <= 0 || n % C != 0) throw Napi::RangeError::New(info.Env(), "onednn batchNormGrad: bad shapes");
+    checkLen(info, 1, n, "dy");
+    const float *mean = f32(info, 3, "mean");
+    const float *var = f32(info, 4, "variance");
+    const float *scale = f32OrNull(info, 5, "scale");
+    checkLen(info, 3, C, "mean");
+    checkLen(info, 4, C, "variance");
+    if (scale) checkLen(info, 5, C, "scale");
+    const double eps = numArg(info, 6, "varianceEpsilon");
+    float *outs[5];
+    const char *names[5] = {"dMean", "dVariance", "dScale", "dOffset", "k"};
+    for (size_t i = 0; i < 5; ++i) {
+      outs[i] = f32(info, 7 + i, names[i]);
+      checkLen(info, 7 + i, C, names[i]);
+    }
+    std::vector<double> sDy, sDyXmu;
+    blockedSums(n / C, C, sDy, sDyXmu, [&](int64_t r0, int64_t r1, double *s1, double *s2) {
+      gradSums(x, dy, mean, r0, r1, C, s1, s2);
+    });
+    for (int64_t c = 0; c < C; ++c) {
+      const double r = 1.0 / std::sqrt(static_cast<double>(var[c]) + eps);
+      const double s = scale ? static_cast<double>(scale[c]) : 1.0;
+      outs[0][c] = static_cast<float>(-r * s * sDy[c]);
+      outs[1][c] = static_cast<float>(-0.5 * r * r * r * s * sDyXmu[c]);
+      outs[2][c] = static_cast<float>(r * sDyXmu[c]);
+      outs[3][c] = static_cast<float>(sDy[c]);
+      outs[4][c] = static_cast<float>(r * s);
+    }
+    return info.Env().Undefined();
+  });
+}
+
 }  // namespace
 
 void initBatchNorm(Napi::Env env, Napi::Object exports) {
   exports.Set("batchNorm", Napi::Function::New(env, BatchNorm));
+  exports.Set("batchNormGrad", Napi::Function::New(env, BatchNormGrad));
 }
 
 }  // namespace convkit

@@ -9,6 +9,7 @@ import '@tensorflow/tfjs-backend-cpu'; // registers 'cpu' and its kernels
 import { findBackendFactory, getKernel, getKernelsForBackend, registerBackend, registerKernel } from '@tensorflow/tfjs-core';
 import { BACKEND_NAME, OneDnnBackend } from './backend.js';
 import { registerGradient } from '@tensorflow/tfjs-core';
+import { installFusedBatchNormGrad } from './gradients/FusedBatchNorm_grad.js';
 import { oneDnnFusedConv2DGradConfig } from './gradients/OneDnnFusedConv2D_grad.js';
 import { oneDnnFusedMatMulGradConfig } from './gradients/OneDnnFusedMatMul_grad.js';
 import { installFastDropout } from './patches/dropout.js';
@@ -25,6 +26,9 @@ export { installFastDropout, uninstallFastDropout, isFastDropoutInstalled } from
 export { installFusedConv2d, uninstallFusedConv2d } from './patches/fused_conv2d.js';
 export { installFusedMatMul, uninstallFusedMatMul } from './patches/fused_mat_mul.js';
 export { installMaxPoolTraining, uninstallMaxPoolTraining } from './patches/max_pool.js';
+export {
+  installFusedBatchNormGrad, uninstallFusedBatchNormGrad, isFusedBatchNormGradInstalled,
+} from './gradients/FusedBatchNorm_grad.js';
 export { nativeKernelConfigs } from './register_all_kernels.js';
 export { kernelStats, resetKernelStats } from './kernel_utils.js';
 
@@ -72,6 +76,8 @@ function register(): void {
   }
   registerGradient(oneDnnFusedConv2DGradConfig);
   registerGradient(oneDnnFusedMatMulGradConfig);
+  // FusedBatchNorm's gradient (native on onednn, tfjs-core's formula elsewhere).
+  installFusedBatchNormGrad();
   // CONVKIT_ONEDNN_PATCHES=0 keeps tfjs-core's dropout(), fused.conv2d(), fused.matMul() and
   // maxPool() untouched.
   if (process.env.CONVKIT_ONEDNN_PATCHES !== '0') {

@@ -55,6 +55,12 @@ export interface NativeAddon {
   batchNorm(x: F32, y: F32, channels: number, mean: F32, variance: F32, scale: F32 | null,
     offset: F32 | null, varianceEpsilon: number): void;
   tile(x: F32, xShape: Dims, reps: Dims, y: F32): void;
+  /**
+   * FusedBatchNorm's gradient for per-channel mean/variance/scale (C values each): writes
+   * dMean, dVariance, dScale, dOffset and k = scale / sqrt(variance + eps) (dx = dy * k).
+   */
+  batchNormGrad(x: F32, dy: F32, channels: number, mean: F32, variance: F32, scale: F32 | null,
+    varianceEpsilon: number, dMean: F32, dVariance: F32, dScale: F32, dOffset: F32, k: F32): void;
 }
 
 // Codes mirrored from native/*.cc.

@@ -1,5 +1,6 @@
 // The kernels implemented natively on oneDNN (plus the onednn-only kernels
-// used by the training-time patches: fused conv, fused matmul, max pool). Every other tfjs-cpu kernel is
+// used by the training-time patches: fused conv, fused matmul, max pool,
+// and by the native FusedBatchNorm gradient). Every other tfjs-cpu kernel is
 // registered under 'onednn' unchanged (see index.ts).
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { absConfig } from './kernels/Abs.js';
@@ -24,6 +25,7 @@ import { minimumConfig } from './kernels/Minimum.js';
 import { multiplyConfig } from './kernels/Multiply.js';
 import { negConfig } from './kernels/Neg.js';
 import { oneDnnConv2DBackpropFilterBiasConfig } from './kernels/OneDnnConv2DBackpropFilterBias.js';
+import { oneDnnFusedBatchNormGradConfig } from './kernels/OneDnnFusedBatchNormGrad.js';
 import { oneDnnFusedConv2DConfig } from './kernels/OneDnnFusedConv2D.js';
 import { oneDnnFusedMatMulConfig } from './kernels/OneDnnFusedMatMul.js';
 import { oneDnnMaxPoolGradWsConfig } from './kernels/OneDnnMaxPoolGradWs.js';
@@ -68,6 +70,7 @@ export const nativeKernelConfigs: KernelConfig[] = [
   multiplyConfig,
   negConfig,
   oneDnnConv2DBackpropFilterBiasConfig,
+  oneDnnFusedBatchNormGradConfig,
   oneDnnFusedConv2DConfig,
   oneDnnFusedMatMulConfig,
   oneDnnMaxPoolGradWsConfig,

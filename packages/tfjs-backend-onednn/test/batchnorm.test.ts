@@ -1,7 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertSame, rand, tf } from './helpers.js';
-import { kernelStats } from '../src/index.js';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { assertSame, rand, relErr, tf } from './helpers.js';
+import {
+  installFusedBatchNormGrad, isFusedBatchNormGradInstalled, kernelStats, resetKernelStats,
+  uninstallFusedBatchNormGrad,
+} from '../src/index.js';
 
 type BN = (x: tf.Tensor, m: tf.Tensor, v: tf.Tensor, s?: tf.Tensor, o?: tf.Tensor) => tf.Tensor;
 // tf.batchNorm's argument order is (x, mean, variance, offset, scale, eps).
@@ -42,21 +46,97 @@ describe('FusedBatchNorm vs tfjs-cpu', () => {
     assert.equal(kernelStats().native['FusedBatchNorm'] ?? 0, 0);
   });
 
-  // With scale and offset: tf.grads through tf.batchNorm without them throws in tfjs 4.22 on
-  // every backend (tfjs-cpu too: the tape meets the absent inputs).
-  for (const xs of [[6, 11], [3, 7, 5, 9], [2, 5, 4, 1]]) {
-    it(`gradients through tf.grads, x ${JSON.stringify(xs)}`, async () => {
+  // Gradients of every input through tf.grads: tfjs's engine can only differentiate
+  // tf.batchNorm when scale and offset are both given (see 'without scale or offset' below).
+  // Rank 2 is Dense+BatchNorm (the op makes x [1,1,N,C]); one case has > 2^15 elements
+  // (threaded, several row blocks).
+  for (const xs of [[6, 11], [64, 33], [3, 7, 5, 9], [1, 5, 3, 7], [2, 5, 4, 1], [4, 19, 23, 13]]) {
+    it(`native gradient of x, mean, variance, scale, offset vs tfjs-cpu, x ${JSON.stringify(xs)}`, async () => {
       const C = xs[xs.length - 1];
       const inputs = [rand(xs, -2, 2), rand([C]), rand([C], 0.1, 2), rand([C], 0.5, 2), rand([C]), rand(xs)];
       await assertSame(inputs, (x, m, v, s, o, w) => {
         const f = (xx: tf.Tensor, mm: tf.Tensor, vv: tf.Tensor, ss: tf.Tensor, oo: tf.Tensor) =>
           tf.sum(tf.mul(bn(1e-3)(xx, mm, vv, ss, oo), w));
         return tf.grads(f)([x, m, v, s, o]);
-      }, ['FusedBatchNorm', 'Tile'], 1e-4, 'grads');
+      }, ['FusedBatchNorm', 'OneDnnFusedBatchNormGrad'], 1e-4, 'grads');
+      assert.equal(kernelStats().native['Tile'] ?? 0, 0, "tfjs's chain (Tile) did not run");
     });
   }
 
-  it('training-style batch norm (moments of the batch) gives the same gradients', async () => {
+  it('without scale or offset: tfjs cannot differentiate, on either backend; the gradient function itself agrees', async () => {
+    // The engine clones the saved inputs (scale among them) before any gradient function runs.
+    const [x, m, v] = [rand([2, 3, 4, 5]), rand([5]), rand([5], 0.5, 1)];
+    for (const b of ['cpu', 'onednn']) {
+      await tf.setBackend(b);
+      const ts = [x, m, v].map((i) => tf.tensor(i.data, i.shape));
+      assert.throws(() => tf.grads((xx: tf.Tensor) => tf.sum(tf.batchNorm(xx, ts[1], ts[2])))([ts[0]]));
+      tf.dispose(ts);
+    }
+    // The registered gradient function called directly with scale absent: tfjs-core's formula
+    // on cpu (it substitutes 1), the native one on onednn.
+    const inputs = [rand([3, 6, 5, 7], -2, 2), rand([7]), rand([7], 0.1, 2), rand([3, 6, 5, 7])];
+    await assertSame(inputs, (xx, mm, vv, dy) => {
+      const g = tf.getGradient('FusedBatchNorm');
+      assert.ok(g);
+      const closures = g.gradFunc(dy, [xx, mm, vv, undefined as unknown as tf.Tensor], { varianceEpsilon: 1e-3 });
+      return ['x', 'mean', 'variance', 'scale', 'offset'].map((k) => closures[k]());
+    }, ['OneDnnFusedBatchNormGrad'], 1e-4, 'no scale');
+  });
+
+  it('parameters that are not per-channel vectors use tfjs\'s gradient', async () => {
+    // Per-channel mean/variance/offset with a one-value scale: tfjs's formula on onednn too.
+    const inputs = [rand([2, 4, 3, 5], -2, 2), rand([5]), rand([5], 0.1, 2), rand([1], 0.5, 2), rand([2, 4, 3, 5])];
+    await assertSame(inputs, (x, m, v, s, dy) => {
+      const g = tf.getGradient('FusedBatchNorm');
+      assert.ok(g);
+      const closures = g.gradFunc(dy, [x, m, v, s], { varianceEpsilon: 1e-3 });
+      return ['x', 'mean', 'variance', 'scale', 'offset'].map((k) => closures[k]());
+    }, ['Tile'], 1e-4, 'scalar scale');
+    assert.equal(kernelStats().native['OneDnnFusedBatchNormGrad'] ?? 0, 0);
+  });
+
+  it('stays the registered FusedBatchNorm gradient when tfjs-core\'s is registered again, and can be uninstalled', async () => {
+    await tf.setBackend('onednn');
+    const ours = tf.getGradient('FusedBatchNorm');
+    assert.ok(ours && isFusedBatchNormGradInstalled());
+    uninstallFusedBatchNormGrad();
+    const tfjsGrad = tf.getGradient('FusedBatchNorm');
+    assert.ok(tfjsGrad && tfjsGrad !== ours, "uninstalling restores tfjs-core's gradient");
+    installFusedBatchNormGrad();
+    assert.equal(tf.getGradient('FusedBatchNorm'), ours);
+    const forward = () => tf.tidy(() => tf.batchNorm(tf.ones([1, 2, 2, 3]), tf.zeros([3]), tf.ones([3])));
+    // As a later import of tfjs-layers would: register tfjs-core's gradient again.
+    tf.registerGradient({ ...tfjsGrad });
+    assert.notEqual(tf.getGradient('FusedBatchNorm'), ours);
+    forward();
+    assert.equal(tf.getGradient('FusedBatchNorm'), ours, 'the onednn forward put it back');
+    // A gradient that saves other tensors is someone's own: left alone.
+    const foreign = { kernelName: 'FusedBatchNorm', inputsToSave: ['x'], gradFunc: tfjsGrad.gradFunc };
+    tf.registerGradient(foreign);
+    forward();
+    assert.equal(tf.getGradient('FusedBatchNorm'), foreign);
+    tf.registerGradient(tfjsGrad);
+    forward();
+    assert.equal(tf.getGradient('FusedBatchNorm'), ours);
+    // Uninstalled: tfjs's formula on onednn too (its Tile runs), same values.
+    const inputs = [rand([2, 5, 3, 7], -2, 2), rand([7]), rand([7], 0.1, 2), rand([7], 0.5, 2), rand([7]), rand([2, 5, 3, 7])];
+    const fn = (x: tf.Tensor, m: tf.Tensor, v: tf.Tensor, s: tf.Tensor, o: tf.Tensor, w: tf.Tensor) =>
+      tf.grads((xx: tf.Tensor, mm: tf.Tensor, vv: tf.Tensor, ss: tf.Tensor, oo: tf.Tensor) =>
+        tf.sum(tf.mul(bn(1e-3)(xx, mm, vv, ss, oo), w)))([x, m, v, s, o]);
+    uninstallFusedBatchNormGrad();
+    try {
+      await assertSame(inputs, fn, ['Tile'], 1e-4, 'uninstalled');
+      assert.equal(kernelStats().native['OneDnnFusedBatchNormGrad'] ?? 0, 0);
+    } finally {
+      installFusedBatchNormGrad();
+    }
+    assert.equal(tf.getGradient('FusedBatchNorm'), ours);
+    await assertSame(inputs, fn, ['OneDnnFusedBatchNormGrad'], 1e-4, 'reinstalled');
+  });
+});
+
+describe('training-style batch norm', () => {
+  it('moments of the batch: same gradients', async () => {
     const inputs = [rand([4, 9, 7, 5], -2, 2), rand([5], 0.5, 2), rand([5]), rand([4, 9, 7, 5])];
     await assertSame(inputs, (x, s, o, w) => {
       const f = (xx: tf.Tensor, ss: tf.Tensor, oo: tf.Tensor) => {
@@ -64,7 +144,7 @@ describe('FusedBatchNorm vs tfjs-cpu', () => {
         return tf.sum(tf.mul(bn(1e-3)(xx, mean, variance, ss, oo), w));
       };
       return tf.grads(f)([x, s, o]);
-    }, ['FusedBatchNorm', 'Tile'], 1e-4, 'moments grads');
+    }, ['FusedBatchNorm', 'OneDnnFusedBatchNormGrad'], 1e-4, 'moments grads');
   });
 });
 
@@ -82,5 +162,65 @@ describe('Tile vs tfjs-cpu', () => {
     const ints = { shape: [2, 3], data: Int32Array.from([1, -2, 3, -4, 5, 0]), dtype: 'int32' as const };
     await assertSame([ints], (x) => tf.tile(x, [3, 2]), [], 1e-12, 'tile int32');
     assert.ok((kernelStats().fallback['Tile'] ?? 0) >= 1);
+  });
+});
+
+describe('BatchNormalization layer training (tfjs-layers)', () => {
+  // Conv+ReLU+BN (rank 4, odd channel count) and Dense+ReLU+BN (rank 2), as in GTSRB v3. Seeded
+  // initializers: the test is deterministic. Tolerance: a bias followed by ReLU+BN gets a
+  // gradient that nearly cancels (BN is shift-invariant), and 5 steps amplify float32 rounding;
+  // over 12 seeds tfjs's own gradient ops running on onednn differed from tfjs-cpu by up to
+  // 3e-4 (relative to each weight's largest value), the native path by up to 7.6e-4.
+  function model(): tfl.LayersModel {
+    const init = (seed: number) => tfl.initializers.glorotUniform({ seed });
+    const m = tfl.sequential();
+    m.add(tfl.layers.conv2d({ inputShape: [10, 10, 3], filters: 7, kernelSize: 3, activation: 'relu', kernelInitializer: init(1) }));
+    m.add(tfl.layers.batchNormalization({ axis: -1 }));
+    m.add(tfl.layers.maxPooling2d({ poolSize: 2 }));
+    m.add(tfl.layers.flatten());
+    m.add(tfl.layers.dense({ units: 9, activation: 'relu', kernelInitializer: init(2) }));
+    m.add(tfl.layers.batchNormalization());
+    m.add(tfl.layers.dense({ units: 4, activation: 'softmax', kernelInitializer: init(3) }));
+    return m;
+  }
+  const N = 12;
+  const images = rand([N, 10, 10, 3], 0, 1, 7);
+  const oneHot = new Float32Array(N * 4);
+  for (let i = 0; i < N; i++) oneHot[i * 4 + ((i * 3) % 4)] = 1;
+
+  async function train(backendName: string, steps: number): Promise<{ weights: Float32Array[]; losses: number[] }> {
+    await tf.setBackend(backendName);
+    const m = model();
+    const opt = tf.train.sgd(0.1);
+    m.compile({ optimizer: opt, loss: 'categoricalCrossentropy' });
+    const x = tf.tensor4d(images.data, [N, 10, 10, 3]), y = tf.tensor2d(oneHot, [N, 4]);
+    const losses: number[] = [];
+    for (let i = 0; i < steps; i++) {
+      const l = await m.trainOnBatch(x, y);
+      losses.push(Array.isArray(l) ? l[0] : l);
+    }
+    const weights = m.getWeights().map((w) => (w.dataSync() as Float32Array).slice());
+    tf.dispose([x, y]);
+    m.dispose();
+    opt.dispose();
+    return { weights, losses };
+  }
+
+  it('5 SGD steps give the same weights, moving mean and variance as on tfjs-cpu', async () => {
+    const cpu = await train('cpu', 5);
+    resetKernelStats();
+    const one = await train('onednn', 5);
+    const stats = kernelStats();
+    for (const k of ['FusedBatchNorm', 'OneDnnFusedBatchNormGrad']) {
+      assert.equal(stats.native[k], 2 * 5, `${k} ran natively for both layers on every step (${JSON.stringify(stats.native)})`);
+    }
+    assert.equal(stats.native['Tile'] ?? 0, 0);
+    assert.equal(one.weights.length, 14);
+    one.weights.forEach((w, i) => {
+      const e = relErr(w, cpu.weights[i]);
+      assert.ok(e < 1e-3, `weight ${i}: relative error ${e}`);
+    });
+    one.losses.forEach((l, i) => assert.ok(Math.abs(l - cpu.losses[i]) < 1e-4 * Math.abs(cpu.losses[i]), `loss ${i}`));
+    assert.ok(one.losses[4] < one.losses[0], `loss fell: ${one.losses}`);
   });
 });

@@ -9,6 +9,12 @@ export const OneDnnFusedMatMul = 'OneDnnFusedMatMul';
 export const OneDnnMaxPoolTraining = 'OneDnnMaxPoolTraining';
 /** Max pool gradient from that workspace: inputs {dy, workspace}. */
 export const OneDnnMaxPoolGradWs = 'OneDnnMaxPoolGradWs';
+/**
+ * FusedBatchNorm's parameter gradients for per-channel parameters: inputs {x, dy, mean,
+ * variance, scale?}, outputs [dMean, dVariance, dScale, dOffset, k] (each [C];
+ * k = scale / sqrt(variance + eps), so dx = dy * k).
+ */
+export const OneDnnFusedBatchNormGrad = 'OneDnnFusedBatchNormGrad';
 
 /** Attributes of OneDnnFusedConv2D: FusedConv2D's plus what the gradient needs. */
 export interface OneDnnFusedConv2DAttrs {
@@ -32,6 +38,11 @@ export interface OneDnnMaxPoolAttrs {
 /** Attributes of OneDnnMaxPoolGradWs: the forward's plus the input shape. */
 export interface OneDnnMaxPoolGradWsAttrs extends OneDnnMaxPoolAttrs {
   inputShape: [number, number, number, number];
+}
+
+/** Attributes of OneDnnFusedBatchNormGrad (FusedBatchNorm's). */
+export interface OneDnnFusedBatchNormGradAttrs {
+  varianceEpsilon: number;
 }
 
 /** Attributes of OneDnnFusedMatMul: _FusedMatMul's plus what the gradient needs. */
