@@ -2,10 +2,12 @@
 // sqrt(variance + eps) + offset, every parameter either one value or one per
 // channel (the last axis of x). One OpenMP loop; no oneDNN primitive.
 //
-// Also the training-time pieces, per channel c of x viewed as [rows, C]:
+// Also the training-time pieces, all per channel c of x viewed as [rows, C]:
 //  - batchNormGrad: FusedBatchNorm's gradient for per-channel mean/variance/
 //    scale (tfjs-core's FusedBatchNorm_grad formulas) from one pass over
 //    (x, dy): sum(dy) and sum(dy * (x - mean)).
+//  - moments: mean and variance over the rows in one pass.
+//  - momentsGrad: dx = dMean/N + dVar * 2 (x - mean) / N in one pass.
 // Sums accumulate in double over fixed blocks of rows whose partials are added
 // in block order, so the results do not depend on the thread count.
 #include <omp.h>
@@ -89,6 +91,23 @@ void gradSums(const float *x, const float *dy, const float *m, int64_t r0, int64
   }
 }
 
+// s1[c] += sum_r (x[r,c] - x0[c]), s2[c] += sum_r (x[r,c] - x0[c])^2 over
+// rows [r0, r1) (shifted by the first row, so that a large mean does not
+// cancel the variance away).
+__attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
+void momentSums(const float *x, const float *x0, int64_t r0, int64_t r1, int64_t C,
+                double *s1, double *s2) {
+  for (int64_t r = r0; r < r1; ++r) {
+    const float *xr = x + r * C;
+#pragma omp simd
+    for (int64_t c = 0; c < C; ++c) {
+      const double d = static_cast<double>(xr[c]) - static_cast<double>(x0[c]);
+      s1[c] += d;
+      s2[c] += d * d;
+    }
+  }
+}
+
 // Per-channel sums over all rows of two accumulators filled by
 // sums(r0, r1, s1, s2): fixed blocks of blockRows(C) rows, threaded over
 // blocks, partials added in block order.
@@ -162,11 +181,74 @@ Napi::Value BatchNormGrad(const Napi::CallbackInfo &info) {
   });
 }
 
+// moments(x, C, mean, variance): per-channel mean and (biased) variance over
+// the rows of x, as tf.moments over every axis but the last.
+Napi::Value Moments(const Napi::CallbackInfo &info) {
+  return guarded(info, [&]() -> Napi::Value {
+    const float *x = f32(info, 0, "x");
+    const int64_t C = intArg(info, 1, "channels");
+    const int64_t n = static_cast<int64_t>(f32Len(info, 0));
+    if (C <= 0 || n == 0 || n % C != 0) throw Napi::RangeError::New(info.Env(), "onednn moments: bad shapes");
+    float *mean = f32(info, 2, "mean");
+    float *var = f32(info, 3, "variance");
+    checkLen(info, 2, C, "mean");
+    checkLen(info, 3, C, "variance");
+    const int64_t rows = n / C;
+    std::vector<double> s1, s2;
+    blockedSums(rows, C, s1, s2, [&](int64_t r0, int64_t r1, double *a, double *b) {
+      momentSums(x, x, r0, r1, C, a, b);
+    });
+    for (int64_t c = 0; c < C; ++c) {
+      const double d = s1[c] / static_cast<double>(rows);
+      mean[c] = static_cast<float>(static_cast<double>(x[c]) + d);
+      var[c] = static_cast<float>(std::max(0.0, s2[c] / static_cast<double>(rows) - d * d));
+    }
+    return info.Env().Undefined();
+  });
+}
+
+// momentsGrad(x, C, mean, dMean|null, dVariance|null, dx):
+// dx = dMean / N + dVariance * 2 (x - mean) / N, N = rows of x (absent = 0).
+Napi::Value MomentsGrad(const Napi::CallbackInfo &info) {
+  return guarded(info, [&]() -> Napi::Value {
+    const float *x = f32(info, 0, "x");
+    const int64_t C = intArg(info, 1, "channels");
+    const int64_t n = static_cast<int64_t>(f32Len(info, 0));
+    if (C <= 0 || n == 0 || n % C != 0) throw Napi::RangeError::New(info.Env(), "onednn momentsGrad: bad shapes");
+    const float *mean = f32(info, 2, "mean");
+    const float *dMean = f32OrNull(info, 3, "dMean");
+    const float *dVar = f32OrNull(info, 4, "dVariance");
+    float *dx = f32(info, 5, "dx");
+    checkLen(info, 2, C, "mean");
+    if (dMean) checkLen(info, 3, C, "dMean");
+    if (dVar) checkLen(info, 4, C, "dVariance");
+    checkLen(info, 5, n, "dx");
+    const int64_t rows = n / C;
+    const float invN = static_cast<float>(1.0 / static_cast<double>(rows));
+    std::vector<float> a(C), b(C);
+    for (int64_t c = 0; c < C; ++c) {
+      a[c] = dMean ? dMean[c] * invN : 0.f;
+      b[c] = dVar ? static_cast<float>(2.0 * dVar[c] / static_cast<double>(rows)) : 0.f;
+    }
+    const float *pa = a.data(), *pb = b.data();
+#pragma omp parallel for if (n >= kParallelMin) schedule(static)
+    for (int64_t r = 0; r < rows; ++r) {
+      const float *xr = x + r * C;
+      float *dr = dx + r * C;
+#pragma omp simd
+      for (int64_t c = 0; c < C; ++c) dr[c] = pa[c] + pb[c] * (xr[c] - mean[c]);
+    }
+    return info.Env().Undefined();
+  });
+}
+
 }  // namespace
 
 void initBatchNorm(Napi::Env env, Napi::Object exports) {
   exports.Set("batchNorm", Napi::Function::New(env, BatchNorm));
   exports.Set("batchNormGrad", Napi::Function::New(env, BatchNormGrad));
+  exports.Set("moments", Napi::Function::New(env, Moments));
+  exports.Set("momentsGrad", Napi::Function::New(env, MomentsGrad));
 }
 
 }  // namespace convkit

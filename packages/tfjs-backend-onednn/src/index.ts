@@ -12,10 +12,12 @@ import { registerGradient } from '@tensorflow/tfjs-core';
 import { installFusedBatchNormGrad } from './gradients/FusedBatchNorm_grad.js';
 import { oneDnnFusedConv2DGradConfig } from './gradients/OneDnnFusedConv2D_grad.js';
 import { oneDnnFusedMatMulGradConfig } from './gradients/OneDnnFusedMatMul_grad.js';
+import { oneDnnMomentsGradConfig } from './gradients/OneDnnMoments_grad.js';
 import { installFastDropout } from './patches/dropout.js';
 import { installFusedConv2d } from './patches/fused_conv2d.js';
 import { installFusedMatMul } from './patches/fused_mat_mul.js';
 import { installMaxPoolTraining } from './patches/max_pool.js';
+import { installMoments } from './patches/moments.js';
 import { addon, defaultThreads, loadError } from './native.js';
 import { nativeKernelConfigs } from './register_all_kernels.js';
 
@@ -26,6 +28,7 @@ export { installFastDropout, uninstallFastDropout, isFastDropoutInstalled } from
 export { installFusedConv2d, uninstallFusedConv2d } from './patches/fused_conv2d.js';
 export { installFusedMatMul, uninstallFusedMatMul } from './patches/fused_mat_mul.js';
 export { installMaxPoolTraining, uninstallMaxPoolTraining } from './patches/max_pool.js';
+export { installMoments, uninstallMoments } from './patches/moments.js';
 export {
   installFusedBatchNormGrad, uninstallFusedBatchNormGrad, isFusedBatchNormGradInstalled,
 } from './gradients/FusedBatchNorm_grad.js';
@@ -76,15 +79,17 @@ function register(): void {
   }
   registerGradient(oneDnnFusedConv2DGradConfig);
   registerGradient(oneDnnFusedMatMulGradConfig);
+  registerGradient(oneDnnMomentsGradConfig);
   // FusedBatchNorm's gradient (native on onednn, tfjs-core's formula elsewhere).
   installFusedBatchNormGrad();
-  // CONVKIT_ONEDNN_PATCHES=0 keeps tfjs-core's dropout(), fused.conv2d(), fused.matMul() and
-  // maxPool() untouched.
+  // CONVKIT_ONEDNN_PATCHES=0 keeps tfjs-core's dropout(), fused.conv2d(), fused.matMul(),
+  // maxPool() and moments() untouched.
   if (process.env.CONVKIT_ONEDNN_PATCHES !== '0') {
     installFastDropout();
     installFusedConv2d();
     installFusedMatMul();
     installMaxPoolTraining();
+    installMoments();
   }
 }
 

@@ -61,6 +61,11 @@ export interface NativeAddon {
    */
   batchNormGrad(x: F32, dy: F32, channels: number, mean: F32, variance: F32, scale: F32 | null,
     varianceEpsilon: number, dMean: F32, dVariance: F32, dScale: F32, dOffset: F32, k: F32): void;
+  /** Per-channel (last axis) mean and biased variance over all other axes. */
+  moments(x: F32, channels: number, mean: F32, variance: F32): void;
+  /** dx = dMean / N + dVariance * 2 (x - mean) / N (absent terms are zero). */
+  momentsGrad(x: F32, channels: number, mean: F32, dMean: F32 | null, dVariance: F32 | null,
+    dx: F32): void;
 }
 
 // Codes mirrored from native/*.cc.

@@ -1,5 +1,5 @@
 // The kernels implemented natively on oneDNN (plus the onednn-only kernels
-// used by the training-time patches: fused conv, fused matmul, max pool,
+// used by the training-time patches: fused conv, fused matmul, max pool, moments,
 // and by the native FusedBatchNorm gradient). Every other tfjs-cpu kernel is
 // registered under 'onednn' unchanged (see index.ts).
 import type { KernelConfig } from '@tensorflow/tfjs-core';
@@ -30,6 +30,7 @@ import { oneDnnFusedConv2DConfig } from './kernels/OneDnnFusedConv2D.js';
 import { oneDnnFusedMatMulConfig } from './kernels/OneDnnFusedMatMul.js';
 import { oneDnnMaxPoolGradWsConfig } from './kernels/OneDnnMaxPoolGradWs.js';
 import { oneDnnMaxPoolTrainingConfig } from './kernels/OneDnnMaxPoolTraining.js';
+import { oneDnnMomentsConfig, oneDnnMomentsGradConfig } from './kernels/OneDnnMoments.js';
 import { oneDnnReluGradConfig } from './kernels/OneDnnReluGrad.js';
 import { prodConfig } from './kernels/Prod.js';
 import { realDivConfig } from './kernels/RealDiv.js';
@@ -75,6 +76,8 @@ export const nativeKernelConfigs: KernelConfig[] = [
   oneDnnFusedMatMulConfig,
   oneDnnMaxPoolGradWsConfig,
   oneDnnMaxPoolTrainingConfig,
+  oneDnnMomentsConfig,
+  oneDnnMomentsGradConfig,
   oneDnnReluGradConfig,
   prodConfig,
   realDivConfig,

@@ -1,10 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { assertSame, rand, relErr, tf } from './helpers.js';
 import {
-  installFusedBatchNormGrad, isFusedBatchNormGradInstalled, kernelStats, resetKernelStats,
-  uninstallFusedBatchNormGrad,
+  getNumThreads, installFusedBatchNormGrad, isFusedBatchNormGradInstalled, kernelStats, resetKernelStats,
+  setNumThreads, uninstallFusedBatchNormGrad,
 } from '../src/index.js';
 
 type BN = (x: tf.Tensor, m: tf.Tensor, v: tf.Tensor, s?: tf.Tensor, o?: tf.Tensor) => tf.Tensor;
@@ -135,16 +136,85 @@ describe('FusedBatchNorm vs tfjs-cpu', () => {
   });
 });
 
-describe('training-style batch norm', () => {
-  it('moments of the batch: same gradients', async () => {
-    const inputs = [rand([4, 9, 7, 5], -2, 2), rand([5], 0.5, 2), rand([5]), rand([4, 9, 7, 5])];
-    await assertSame(inputs, (x, s, o, w) => {
-      const f = (xx: tf.Tensor, ss: tf.Tensor, oo: tf.Tensor) => {
-        const { mean, variance } = tf.moments(xx, [0, 1, 2]);
-        return tf.sum(tf.mul(bn(1e-3)(xx, mean, variance, ss, oo), w));
-      };
-      return tf.grads(f)([x, s, o]);
-    }, ['FusedBatchNorm', 'OneDnnFusedBatchNormGrad'], 1e-4, 'moments grads');
+// tfjs-layers calls tf.moments through tfjs-core's CommonJS exports, which is what the
+// onednn package patches (an ESM `import { moments }` gets tfjs's own op).
+const tfc = createRequire(import.meta.url)('@tensorflow/tfjs-core') as typeof tf;
+
+describe('moments (patched) vs tfjs-cpu', () => {
+  const cases: [number[], number | number[], boolean][] = [
+    [[7, 5], [0], false], [[1, 3], 0, false], [[64, 513], [0], true], [[2, 9, 11, 7], [0, 1, 2], false],
+    [[1, 5, 3, 1], [2, 0, 1], true], [[3, 37, 41, 5], [-4, -3, -2], false], [[4, 6, 9], [0, 1], false],
+  ];
+  for (const [xs, axis, keepDims] of cases) {
+    it(`x ${JSON.stringify(xs)} axis ${JSON.stringify(axis)} keepDims=${keepDims}: values and gradient`, async () => {
+      const C = xs[xs.length - 1];
+      const wShape = keepDims ? [...xs.slice(0, -1).map(() => 1), C] : [C];
+      await assertSame([rand(xs, -3, 3), rand(wShape), rand(wShape)], (x, w1, w2) => {
+        const { mean, variance } = tfc.moments(x, axis, keepDims);
+        const [dx] = tf.grads((xx: tf.Tensor) => {
+          const r = tfc.moments(xx, axis, keepDims);
+          return tf.add(tf.sum(tf.mul(r.mean, w1)), tf.sum(tf.mul(r.variance, w2)));
+        })([x]);
+        return [mean, variance, dx];
+      }, ['OneDnnMoments', 'OneDnnMomentsGrad'], 1e-4, 'moments');
+    });
+  }
+
+  it('a large mean does not cancel the variance', async () => {
+    await assertSame([rand([8, 9, 10, 3], 1000, 1001)], (x) => {
+      const { mean, variance } = tfc.moments(x, [0, 1, 2]);
+      return [mean, variance];
+    }, ['OneDnnMoments'], 1e-4, 'offset');
+  });
+
+  it('other axes and dtypes use tfjs\'s moments', async () => {
+    await assertSame([rand([3, 4, 5, 6])], (x) => {
+      const a = tfc.moments(x, [1, 2]), b = tfc.moments(x), c = tfc.moments(x, [0, 1, 2, 3]);
+      return [a.mean, a.variance, b.mean, b.variance, c.variance];
+    }, [], 1e-4, 'other axes');
+    assert.equal(kernelStats().native['OneDnnMoments'] ?? 0, 0);
+    const ints = { shape: [4, 3], data: Int32Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13]), dtype: 'int32' as const };
+    await assertSame([ints], (x) => { const r = tfc.moments(x, [0]); return [r.mean, r.variance]; }, [], 1e-6, 'int32');
+    assert.equal(kernelStats().native['OneDnnMoments'] ?? 0, 0);
+  });
+
+  it('training-style batch norm (moments of the batch) gives the same gradients', async () => {
+    for (const xs of [[4, 9, 7, 5], [1, 16, 16, 3], [64, 13]]) {
+      const C = xs[xs.length - 1];
+      const axes = xs.slice(0, -1).map((_, i) => i);
+      await assertSame([rand(xs, -2, 2), rand([C], 0.5, 2), rand([C]), rand(xs)], (x, s, o, w) => {
+        const f = (xx: tf.Tensor, ss: tf.Tensor, oo: tf.Tensor) => {
+          const { mean, variance } = tfc.moments(xx, axes);
+          return tf.sum(tf.mul(bn(1e-3)(xx, mean, variance, ss, oo), w));
+        };
+        return tf.grads(f)([x, s, o]);
+      }, ['OneDnnMoments', 'OneDnnMomentsGrad', 'FusedBatchNorm', 'OneDnnFusedBatchNormGrad'], 1e-4, 'moments grads');
+    }
+  });
+
+  it('results do not depend on the thread count', async () => {
+    await tf.setBackend('onednn');
+    const x = rand([16, 32, 32, 24], -2, 2), dy = rand([16, 32, 32, 24]);
+    const run = (threads: number) => {
+      setNumThreads(threads);
+      return tf.tidy(() => {
+        const xt = tf.tensor(x.data, x.shape), w = tf.tensor(dy.data, dy.shape);
+        const s = tf.ones([24]), o = tf.zeros([24]);
+        const f = (xx: tf.Tensor, ss: tf.Tensor, oo: tf.Tensor) => {
+          const { mean, variance } = tfc.moments(xx, [0, 1, 2]);
+          return tf.sum(tf.mul(bn(1e-3)(xx, mean, variance, ss, oo), w));
+        };
+        const { mean, variance } = tfc.moments(xt, [0, 1, 2]);
+        return [mean, variance, ...tf.grads(f)([xt, s, o])].map((t) => t.dataSync().slice());
+      });
+    };
+    const before = getNumThreads();
+    try {
+      const one = run(1), two = run(2);
+      one.forEach((a, i) => assert.deepEqual(a, two[i], `output ${i}`));
+    } finally {
+      setNumThreads(before);
+    }
   });
 });
 
@@ -211,7 +281,7 @@ describe('BatchNormalization layer training (tfjs-layers)', () => {
     resetKernelStats();
     const one = await train('onednn', 5);
     const stats = kernelStats();
-    for (const k of ['FusedBatchNorm', 'OneDnnFusedBatchNormGrad']) {
+    for (const k of ['OneDnnMoments', 'OneDnnMomentsGrad', 'FusedBatchNorm', 'OneDnnFusedBatchNormGrad']) {
       assert.equal(stats.native[k], 2 * 5, `${k} ran natively for both layers on every step (${JSON.stringify(stats.native)})`);
     }
     assert.equal(stats.native['Tile'] ?? 0, 0);

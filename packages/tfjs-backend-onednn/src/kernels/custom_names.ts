@@ -15,6 +15,10 @@ export const OneDnnMaxPoolGradWs = 'OneDnnMaxPoolGradWs';
  * k = scale / sqrt(variance + eps), so dx = dy * k).
  */
 export const OneDnnFusedBatchNormGrad = 'OneDnnFusedBatchNormGrad';
+/** tf.moments over every axis but the last: input {x}, outputs [mean, variance]. */
+export const OneDnnMoments = 'OneDnnMoments';
+/** Its gradient: inputs {x, mean, dMean, dVariance}, output dx. */
+export const OneDnnMomentsGrad = 'OneDnnMomentsGrad';
 
 /** Attributes of OneDnnFusedConv2D: FusedConv2D's plus what the gradient needs. */
 export interface OneDnnFusedConv2DAttrs {
@@ -43,6 +47,11 @@ export interface OneDnnMaxPoolGradWsAttrs extends OneDnnMaxPoolAttrs {
 /** Attributes of OneDnnFusedBatchNormGrad (FusedBatchNorm's). */
 export interface OneDnnFusedBatchNormGradAttrs {
   varianceEpsilon: number;
+}
+
+/** Attributes of OneDnnMoments: the shape of mean and variance (with or without kept dims). */
+export interface OneDnnMomentsAttrs {
+  outShape: number[];
 }
 
 /** Attributes of OneDnnFusedMatMul: _FusedMatMul's plus what the gradient needs. */
