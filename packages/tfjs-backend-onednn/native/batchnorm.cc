@@ -7,7 +7,9 @@
 //    scale (tfjs-core's FusedBatchNorm_grad formulas) from one pass over
 //    (x, dy): sum(dy) and sum(dy * (x - mean)).
 //  - moments: mean and variance over the rows in one pass.
-//  - momentsGrad: dx = dMean/N + dVar * 2 (x - mean) / N in one pass.
+//  - momentsGrad: dx = dMean/N + dVar * 2 (x - mean) / N in one pass, plus
+//    dy * k when given (the whole dx of a training-time batch norm whose mean
+//    and variance are the moments of x, see src/patches/batch_norm.ts).
 // Sums accumulate in double over fixed blocks of rows whose partials are added
 // in block order, so the results do not depend on the thread count.
 #include <omp.h>
@@ -207,8 +209,9 @@ Napi::Value Moments(const Napi::CallbackInfo &info) {
   });
 }
 
-// momentsGrad(x, C, mean, dMean|null, dVariance|null, dx):
-// dx = dMean / N + dVariance * 2 (x - mean) / N, N = rows of x (absent = 0).
+// momentsGrad(x, C, mean, dMean|null, dVariance|null, dx[, dy, k]):
+// dx = dMean / N + dVariance * 2 (x - mean) / N [+ dy * k], N = rows of x
+// (absent terms = 0).
 Napi::Value MomentsGrad(const Napi::CallbackInfo &info) {
   return guarded(info, [&]() -> Napi::Value {
     const float *x = f32(info, 0, "x");
@@ -223,6 +226,12 @@ Napi::Value MomentsGrad(const Napi::CallbackInfo &info) {
     if (dMean) checkLen(info, 3, C, "dMean");
     if (dVar) checkLen(info, 4, C, "dVariance");
     checkLen(info, 5, n, "dx");
+    const float *dy = info.Length() > 6 ? f32OrNull(info, 6, "dy") : nullptr;
+    const float *k = dy ? f32(info, 7, "k") : nullptr;
+    if (dy) {
+      checkLen(info, 6, n, "dy");
+      checkLen(info, 7, C, "k");
+    }
     const int64_t rows = n / C;
     const float invN = static_cast<float>(1.0 / static_cast<double>(rows));
     std::vector<float> a(C), b(C);
@@ -235,8 +244,14 @@ Napi::Value MomentsGrad(const Napi::CallbackInfo &info) {
     for (int64_t r = 0; r < rows; ++r) {
       const float *xr = x + r * C;
       float *dr = dx + r * C;
+      if (dy) {
+        const float *gr = dy + r * C;
 #pragma omp simd
-      for (int64_t c = 0; c < C; ++c) dr[c] = pa[c] + pb[c] * (xr[c] - mean[c]);
+        for (int64_t c = 0; c < C; ++c) dr[c] = gr[c] * k[c] + (pa[c] + pb[c] * (xr[c] - mean[c]));
+      } else {
+#pragma omp simd
+        for (int64_t c = 0; c < C; ++c) dr[c] = pa[c] + pb[c] * (xr[c] - mean[c]);
+      }
     }
     return info.Env().Undefined();
   });

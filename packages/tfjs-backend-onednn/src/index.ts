@@ -10,9 +10,11 @@ import { findBackendFactory, getKernel, getKernelsForBackend, registerBackend, r
 import { BACKEND_NAME, OneDnnBackend } from './backend.js';
 import { registerGradient } from '@tensorflow/tfjs-core';
 import { installFusedBatchNormGrad } from './gradients/FusedBatchNorm_grad.js';
+import { oneDnnBatchNormTrainingGradConfig } from './gradients/OneDnnBatchNormTraining_grad.js';
 import { oneDnnFusedConv2DGradConfig } from './gradients/OneDnnFusedConv2D_grad.js';
 import { oneDnnFusedMatMulGradConfig } from './gradients/OneDnnFusedMatMul_grad.js';
 import { oneDnnMomentsGradConfig } from './gradients/OneDnnMoments_grad.js';
+import { installBatchNormTraining } from './patches/batch_norm.js';
 import { installFastDropout } from './patches/dropout.js';
 import { installFusedConv2d } from './patches/fused_conv2d.js';
 import { installFusedMatMul } from './patches/fused_mat_mul.js';
@@ -29,6 +31,7 @@ export { installFusedConv2d, uninstallFusedConv2d } from './patches/fused_conv2d
 export { installFusedMatMul, uninstallFusedMatMul } from './patches/fused_mat_mul.js';
 export { installMaxPoolTraining, uninstallMaxPoolTraining } from './patches/max_pool.js';
 export { installMoments, uninstallMoments } from './patches/moments.js';
+export { installBatchNormTraining, uninstallBatchNormTraining } from './patches/batch_norm.js';
 export {
   installFusedBatchNormGrad, uninstallFusedBatchNormGrad, isFusedBatchNormGradInstalled,
 } from './gradients/FusedBatchNorm_grad.js';
@@ -80,16 +83,18 @@ function register(): void {
   registerGradient(oneDnnFusedConv2DGradConfig);
   registerGradient(oneDnnFusedMatMulGradConfig);
   registerGradient(oneDnnMomentsGradConfig);
+  registerGradient(oneDnnBatchNormTrainingGradConfig);
   // FusedBatchNorm's gradient (native on onednn, tfjs-core's formula elsewhere).
   installFusedBatchNormGrad();
   // CONVKIT_ONEDNN_PATCHES=0 keeps tfjs-core's dropout(), fused.conv2d(), fused.matMul(),
-  // maxPool() and moments() untouched.
+  // maxPool(), moments() and batchNorm*() untouched.
   if (process.env.CONVKIT_ONEDNN_PATCHES !== '0') {
     installFastDropout();
     installFusedConv2d();
     installFusedMatMul();
     installMaxPoolTraining();
     installMoments();
+    installBatchNormTraining();
   }
 }
 

@@ -63,9 +63,9 @@ export interface NativeAddon {
     varianceEpsilon: number, dMean: F32, dVariance: F32, dScale: F32, dOffset: F32, k: F32): void;
   /** Per-channel (last axis) mean and biased variance over all other axes. */
   moments(x: F32, channels: number, mean: F32, variance: F32): void;
-  /** dx = dMean / N + dVariance * 2 (x - mean) / N (absent terms are zero). */
+  /** dx = dMean / N + dVariance * 2 (x - mean) / N [+ dy * k] (absent terms are zero). */
   momentsGrad(x: F32, channels: number, mean: F32, dMean: F32 | null, dVariance: F32 | null,
-    dx: F32): void;
+    dx: F32, dy?: F32 | null, k?: F32 | null): void;
 }
 
 // Codes mirrored from native/*.cc.

@@ -1,7 +1,7 @@
 // The kernels implemented natively on oneDNN (plus the onednn-only kernels
 // used by the training-time patches: fused conv, fused matmul, max pool, moments,
-// and by the native FusedBatchNorm gradient). Every other tfjs-cpu kernel is
-// registered under 'onednn' unchanged (see index.ts).
+// batch norm, and by the native FusedBatchNorm gradient). Every other tfjs-cpu
+// kernel is registered under 'onednn' unchanged (see index.ts).
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { absConfig } from './kernels/Abs.js';
 import { addConfig } from './kernels/Add.js';
@@ -24,6 +24,7 @@ import { minConfig } from './kernels/Min.js';
 import { minimumConfig } from './kernels/Minimum.js';
 import { multiplyConfig } from './kernels/Multiply.js';
 import { negConfig } from './kernels/Neg.js';
+import { oneDnnBatchNormTrainingConfig } from './kernels/OneDnnBatchNormTraining.js';
 import { oneDnnConv2DBackpropFilterBiasConfig } from './kernels/OneDnnConv2DBackpropFilterBias.js';
 import { oneDnnFusedBatchNormGradConfig } from './kernels/OneDnnFusedBatchNormGrad.js';
 import { oneDnnFusedConv2DConfig } from './kernels/OneDnnFusedConv2D.js';
@@ -70,6 +71,7 @@ export const nativeKernelConfigs: KernelConfig[] = [
   minimumConfig,
   multiplyConfig,
   negConfig,
+  oneDnnBatchNormTrainingConfig,
   oneDnnConv2DBackpropFilterBiasConfig,
   oneDnnFusedBatchNormGradConfig,
   oneDnnFusedConv2DConfig,

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { assertSame, rand, relErr, tf } from './helpers.js';
+import { assertSame, rand, relErr, runOn, tf } from './helpers.js';
 import {
   getNumThreads, installFusedBatchNormGrad, isFusedBatchNormGradInstalled, kernelStats, resetKernelStats,
   setNumThreads, uninstallFusedBatchNormGrad,
@@ -192,6 +192,57 @@ describe('moments (patched) vs tfjs-cpu', () => {
     }
   });
 
+  // tfjs-layers' call: tfjs-core's CommonJS moments, then batchNorm{2,3,4}d on the same tensors.
+  const bnOfMoments = (x: tf.Tensor, axes: number[], s?: tf.Tensor, o?: tf.Tensor) => {
+    const { mean, variance } = tfc.moments(x, axes);
+    const f = x.rank === 2 ? tfc.batchNorm2d : x.rank === 3 ? tfc.batchNorm3d : x.rank === 4 ? tfc.batchNorm4d : tfc.batchNorm;
+    return { y: (f as typeof tf.batchNorm)(x, mean, variance, o, s, 1e-3), mean, variance };
+  };
+
+  it('batch norm over its own moments (tfjs-layers\' call) is one node with the whole gradient', async () => {
+    for (const xs of [[4, 9, 7, 5], [1, 16, 16, 3], [64, 13], [3, 6, 11]]) {
+      const C = xs[xs.length - 1];
+      const axes = xs.slice(0, -1).map((_, i) => i);
+      await assertSame([rand(xs, -2, 2), rand([C], 0.5, 2), rand([C]), rand(xs)], (x, s, o, w) =>
+        tf.grads((xx: tf.Tensor, ss: tf.Tensor, oo: tf.Tensor) => tf.sum(tf.mul(bnOfMoments(xx, axes, ss, oo).y, w)))([x, s, o]),
+      ['OneDnnMoments', 'OneDnnBatchNormTraining', 'OneDnnFusedBatchNormGrad', 'OneDnnMomentsGrad'], 1e-4,
+      `fused ${JSON.stringify(xs)}`);
+      assert.equal(kernelStats().native['FusedBatchNorm'] ?? 0, 0);
+      assert.equal(kernelStats().native['Multiply'], 3, 'the loss\'s multiply and the gradients of Sum and Multiply; no dy·k');
+      assert.equal(kernelStats().native['Add'] ?? 0, 0, 'no sum of two dx');
+    }
+  });
+
+  it('… also when mean and variance are used elsewhere in the loss, and without scale or offset', async () => {
+    const xs = [3, 5, 4, 6];
+    await assertSame([rand(xs, -2, 2), rand([6], 0.5, 2), rand([6]), rand(xs), rand([6]), rand([6])],
+      (x, s, o, w, w1, w2) => tf.grads((xx: tf.Tensor, ss: tf.Tensor, oo: tf.Tensor) => {
+        const { y, mean, variance } = bnOfMoments(xx, [0, 1, 2], ss, oo);
+        return tf.addN([tf.sum(tf.mul(y, w)), tf.sum(tf.mul(mean, w1)), tf.sum(tf.mul(variance, w2))]);
+      })([x, s, o]), ['OneDnnBatchNormTraining', 'OneDnnMomentsGrad'], 1e-4, 'stats in the loss');
+    // tfjs cannot differentiate batchNorm without scale and offset; here they are given on cpu.
+    const inputs = [rand(xs, -2, 2), rand(xs)];
+    resetKernelStats();
+    const one = await runOn('onednn', inputs, (x, w) =>
+      tf.grads((xx: tf.Tensor) => tf.sum(tf.mul(bnOfMoments(xx, [0, 1, 2]).y, w)))([x]));
+    assert.equal(kernelStats().native['OneDnnBatchNormTraining'], 1);
+    const cpu = await runOn('cpu', inputs, (x, w) =>
+      tf.grads((xx: tf.Tensor) => tf.sum(tf.mul(bnOfMoments(xx, [0, 1, 2], tf.ones([6]), tf.zeros([6])).y, w)))([x]));
+    assert.ok(relErr(one[0].data, cpu[0].data) < 1e-4);
+  });
+
+  it('inference, or statistics of another tensor, take the plain FusedBatchNorm', async () => {
+    await assertSame([rand([2, 5, 4, 3]), rand([3], 0.5, 2), rand([3])], (x, s, o) => bnOfMoments(x, [0, 1, 2], s, o).y,
+      ['OneDnnMoments', 'FusedBatchNorm'], 1e-4, 'inference');
+    assert.equal(kernelStats().native['OneDnnBatchNormTraining'] ?? 0, 0);
+    await assertSame([rand([2, 5, 4, 3]), rand([2, 5, 4, 3]), rand([3], 0.5, 2), rand([3])], (x, z, s, o) =>
+      tf.grads((xx: tf.Tensor) => {
+        const { mean, variance } = tfc.moments(z, [0, 1, 2]);
+        return tf.sum(tfc.batchNorm4d(xx as tf.Tensor4D, mean, variance, o, s));
+      })([x]), ['OneDnnMoments', 'FusedBatchNorm', 'OneDnnFusedBatchNormGrad'], 1e-4, 'other stats');
+    assert.equal(kernelStats().native['OneDnnBatchNormTraining'] ?? 0, 0);
+  });
+
   it('results do not depend on the thread count', async () => {
     await tf.setBackend('onednn');
     const x = rand([16, 32, 32, 24], -2, 2), dy = rand([16, 32, 32, 24]);
@@ -204,8 +255,10 @@ describe('moments (patched) vs tfjs-cpu', () => {
           const { mean, variance } = tfc.moments(xx, [0, 1, 2]);
           return tf.sum(tf.mul(bn(1e-3)(xx, mean, variance, ss, oo), w));
         };
+        const fused = (xx: tf.Tensor, ss: tf.Tensor, oo: tf.Tensor) => tf.sum(tf.mul(bnOfMoments(xx, [0, 1, 2], ss, oo).y, w));
         const { mean, variance } = tfc.moments(xt, [0, 1, 2]);
-        return [mean, variance, ...tf.grads(f)([xt, s, o])].map((t) => t.dataSync().slice());
+        return [mean, variance, ...tf.grads(f)([xt, s, o]), ...tf.grads(fused)([xt, s, o])]
+          .map((t) => t.dataSync().slice());
       });
     };
     const before = getNumThreads();
@@ -281,7 +334,7 @@ describe('BatchNormalization layer training (tfjs-layers)', () => {
     resetKernelStats();
     const one = await train('onednn', 5);
     const stats = kernelStats();
-    for (const k of ['OneDnnMoments', 'OneDnnMomentsGrad', 'FusedBatchNorm', 'OneDnnFusedBatchNormGrad']) {
+    for (const k of ['OneDnnMoments', 'OneDnnBatchNormTraining', 'OneDnnFusedBatchNormGrad', 'OneDnnMomentsGrad']) {
       assert.equal(stats.native[k], 2 * 5, `${k} ran natively for both layers on every step (${JSON.stringify(stats.native)})`);
     }
     assert.equal(stats.native['Tile'] ?? 0, 0);

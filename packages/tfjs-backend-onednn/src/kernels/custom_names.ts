@@ -17,8 +17,14 @@ export const OneDnnMaxPoolGradWs = 'OneDnnMaxPoolGradWs';
 export const OneDnnFusedBatchNormGrad = 'OneDnnFusedBatchNormGrad';
 /** tf.moments over every axis but the last: input {x}, outputs [mean, variance]. */
 export const OneDnnMoments = 'OneDnnMoments';
-/** Its gradient: inputs {x, mean, dMean, dVariance}, output dx. */
+/** Its gradient: inputs {x, mean, dMean, dVariance[, dy, k]}, output dx (+ dy * k if given). */
 export const OneDnnMomentsGrad = 'OneDnnMomentsGrad';
+/**
+ * Training-time batch norm whose mean and variance are the moments of x over every axis but
+ * the last (patches/batch_norm.ts): inputs {x, mean, variance, scale, offset} (all [C]), output y.
+ * Its gradient differentiates through the statistics as well.
+ */
+export const OneDnnBatchNormTraining = 'OneDnnBatchNormTraining';
 
 /** Attributes of OneDnnFusedConv2D: FusedConv2D's plus what the gradient needs. */
 export interface OneDnnFusedConv2DAttrs {
@@ -46,6 +52,11 @@ export interface OneDnnMaxPoolGradWsAttrs extends OneDnnMaxPoolAttrs {
 
 /** Attributes of OneDnnFusedBatchNormGrad (FusedBatchNorm's). */
 export interface OneDnnFusedBatchNormGradAttrs {
+  varianceEpsilon: number;
+}
+
+/** Attributes of OneDnnBatchNormTraining. */
+export interface OneDnnBatchNormTrainingAttrs {
   varianceEpsilon: number;
 }
 

@@ -27,6 +27,12 @@ const tfcCjs = createRequire(import.meta.url)('@tensorflow/tfjs-core') as { mome
 const original: MomentsFn = tfcCjs.moments;
 let installed = false;
 
+/**
+ * The input and variance of each mean returned by OneDnnMoments, so that patches/batch_norm.ts
+ * can recognise a batch norm of x by its own moments (tfjs-layers passes the same tensors on).
+ */
+export const batchMoments = new WeakMap<tf.Tensor, { x: tf.Tensor; variance: tf.Tensor }>();
+
 /** True if `axis` names exactly the axes 0..rank-2 (in any order, negatives allowed). */
 function allButLast(axis: number | number[] | null | undefined, rank: number): boolean {
   if (axis == null) return false; // all axes
@@ -50,6 +56,7 @@ const fastMoments: MomentsFn = (x, axis = null, keepDims = false) => {
   const attrs: OneDnnMomentsAttrs = { outShape };
   const [mean, variance] = tf.engine().runKernel(OneDnnMoments, { x },
     attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+  batchMoments.set(mean, { x, variance });
   return { mean, variance };
 };
 
