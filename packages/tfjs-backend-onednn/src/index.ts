@@ -30,6 +30,7 @@ export { installFastDropout, uninstallFastDropout, isFastDropoutInstalled } from
 export { installFusedConv2d, uninstallFusedConv2d } from './patches/fused_conv2d.js';
 export { installFusedMatMul, uninstallFusedMatMul } from './patches/fused_mat_mul.js';
 export { installMaxPoolTraining, uninstallMaxPoolTraining } from './patches/max_pool.js';
+export { setPoolReluLink } from './patches/relu_marks.js';
 export { installMoments, uninstallMoments } from './patches/moments.js';
 export { installBatchNormTraining, uninstallBatchNormTraining } from './patches/batch_norm.js';
 export {

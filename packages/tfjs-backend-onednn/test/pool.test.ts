@@ -107,3 +107,53 @@ describe('training-time max pool (patch of maxPool)', () => {
     }, ['OneDnnMaxPoolTraining', 'OneDnnMaxPoolGradWs'], 1e-4);
   });
 });
+
+describe('a max pool after a fused conv + relu takes over the relu gradient', () => {
+  // Records the element counts of the native ReLU-gradient passes (binary op 7).
+  async function reluGradSizes(fn: () => Promise<unknown>): Promise<number[]> {
+    const { addon } = await import('../src/native.js');
+    const a = addon as unknown as { binary: (...args: unknown[]) => void };
+    const inner = a.binary;
+    const sizes: number[] = [];
+    a.binary = (op: unknown, x: unknown, ...rest: unknown[]) => {
+      if (op === 7) sizes.push((x as Float32Array).length);
+      inner(op, x, ...rest);
+    };
+    try {
+      await fn();
+    } finally {
+      a.binary = inner;
+    }
+    return sizes;
+  }
+  const convPool = (xt: tf.Tensor, wt: tf.Tensor, bt: tf.Tensor, extra: boolean) =>
+    tf.grads((a: tf.Tensor, f: tf.Tensor, b: tf.Tensor) => {
+      const y = tf.fused.conv2d({ x: a as tf.Tensor4D, filter: f as tf.Tensor4D, strides: 1, pad: 'valid',
+        bias: b, activation: 'relu' });
+      const p = tf.sum(tf.square(tfc.maxPool(y, 2, 2, 'valid')));
+      // extra: y also feeds the loss directly, so its gradient is a sum of two.
+      return extra ? tf.add(p, tf.sum(tf.mul(y, 0.5))) : p;
+    })([xt, wt, bt]);
+
+  for (const extra of [false, true]) {
+    it(`same gradients as tfjs-cpu and as without the link${extra ? ' (conv output used twice)' : ''}`, async () => {
+      const { setPoolReluLink } = await import('../src/index.js');
+      const x = rand([2, 11, 10, 3], -1, 1), w = rand([3, 3, 3, 16]), b = rand([16], -0.5, 0.5);
+      await assertSame([x, w, b], (xt, wt, bt) => convPool(xt, wt, bt, extra), ['OneDnnMaxPoolGradWs'], 1e-4);
+      const run = () => runOn('onednn', [x, w, b], (xt, wt, bt) => convPool(xt, wt, bt, extra));
+      let linked: Awaited<ReturnType<typeof run>> = [];
+      const sizesOn = await reluGradSizes(async () => { linked = await run(); });
+      setPoolReluLink(false);
+      let plain: Awaited<ReturnType<typeof run>> = [];
+      try {
+        const sizesOff = await reluGradSizes(async () => { plain = await run(); });
+        // conv output 2x9x8x16 = 2304, pool output 2x4x4x16 = 512
+        assert.deepEqual(sizesOff, [2304]);
+        assert.deepEqual(sizesOn, extra ? [512, 2304] : [512], 'the pool masked its gradient; the conv skipped its pass');
+      } finally {
+        setPoolReluLink(true);
+      }
+      assert.deepEqual(linked, plain, 'bitwise the same gradients');
+    });
+  }
+});

@@ -12,6 +12,7 @@ import {
   OneDnnConv2DBackpropFilterBias, OneDnnFusedConv2D, OneDnnReluGrad,
 } from '../kernels/custom_names.js';
 import type { OneDnnFusedConv2DAttrs } from '../kernels/custom_names.js';
+import { isMaskedFor } from '../patches/relu_marks.js';
 
 export const oneDnnFusedConv2DGradConfig: GradConfig = {
   kernelName: OneDnnFusedConv2D,
@@ -21,7 +22,8 @@ export const oneDnnFusedConv2DGradConfig: GradConfig = {
     const [x, filter, y] = saved;
     const a = attrs as unknown as OneDnnFusedConv2DAttrs;
     const engine = tf.engine();
-    const dyAct = a.activation === 'relu'
+    // (A max pool's gradient may already have applied the mask: relu_marks.ts.)
+    const dyAct = a.activation === 'relu' && !isMaskedFor(dy as tf.Tensor, y)
       ? engine.runKernel(OneDnnReluGrad, { dy: dy as tf.Tensor, y }, {}) as tf.Tensor
       : dy as tf.Tensor;
     const convAttrs = { strides: a.strides, pad: a.pad, dataFormat: 'NHWC', dimRoundingMode: a.dimRoundingMode };

@@ -17,6 +17,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { BACKEND_NAME } from '../backend.js';
 import { OneDnnFusedConv2D } from '../kernels/custom_names.js';
 import { addon } from '../native.js';
+import { markReluOutput } from './relu_marks.js';
 
 type FusedConv2DArgs = Parameters<typeof tf.fused.conv2d>[0];
 type FusedNs = { conv2d: (args: FusedConv2DArgs) => tf.Tensor };
@@ -45,11 +46,13 @@ function fusedConv2dTrain(args: FusedConv2DArgs): tf.Tensor {
     return original(args);
   }
   const inputs: tf.NamedTensorMap = bias != null ? { x, filter, bias } : { x, filter };
-  return tf.engine().runKernel(OneDnnFusedConv2D, inputs, {
+  const y = tf.engine().runKernel(OneDnnFusedConv2D, inputs, {
     strides: args.strides, pad: args.pad, dataFormat: 'NHWC', dilations: [1, 1],
     dimRoundingMode: args.dimRoundingMode, activation, leakyreluAlpha: 0,
     hasBias: bias != null, biasShape: bias != null ? (bias as tf.Tensor).shape : [],
   } as unknown as tf.NamedAttrMap) as tf.Tensor;
+  if (activation === 'relu') markReluOutput(y);
+  return y;
 }
 
 /** Routes training-time fused.conv2d (relu/linear) through OneDnnFusedConv2D. */

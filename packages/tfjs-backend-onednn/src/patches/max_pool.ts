@@ -17,10 +17,11 @@
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
 import { BACKEND_NAME } from '../backend.js';
-import { OneDnnMaxPoolGradWs, OneDnnMaxPoolTraining } from '../kernels/custom_names.js';
+import { OneDnnMaxPoolGradWs, OneDnnMaxPoolTraining, OneDnnReluGrad } from '../kernels/custom_names.js';
 import type { OneDnnMaxPoolAttrs, OneDnnMaxPoolGradWsAttrs } from '../kernels/custom_names.js';
 import { poolGeom } from '../kernels/pool_common.js';
 import { addon } from '../native.js';
+import { isReluOutput, markMaskedFor } from './relu_marks.js';
 
 type MaxPoolFn = typeof tf.maxPool;
 
@@ -29,19 +30,26 @@ const original: MaxPoolFn = tfcCjs.maxPool;
 let installed = false;
 
 // One tape node (customGrad) under an op scope of its own; the workspace is
-// the only tensor saved for the backward pass.
+// saved for the backward pass, and the output too when the input is a fused
+// conv's ReLU output (see relu_marks.ts: the gradient then also applies that
+// ReLU's mask, on the pool's 4x smaller side).
 const maxPoolWithWorkspace = tf.op({
   oneDnnMaxPool_: (x: tf.Tensor4D, attrs: OneDnnMaxPoolAttrs): tf.Tensor4D => {
     const engine = tf.engine();
     const f = tf.customGrad(((xt: tf.Tensor, save: tf.GradSaveFunc) => {
       const [y, ws] = engine.runKernel(OneDnnMaxPoolTraining, { x: xt },
         attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
-      save([ws]);
+      const relu = isReluOutput(xt);
+      save(relu ? [ws, y] : [ws]);
       return {
         value: y,
-        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => engine.runKernel(OneDnnMaxPoolGradWs,
-          { dy, ws: saved[0] },
-          { ...attrs, inputShape: x.shape } as OneDnnMaxPoolGradWsAttrs as unknown as tf.NamedAttrMap) as tf.Tensor,
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+          const dyIn = relu ? engine.runKernel(OneDnnReluGrad, { dy, y: saved[1] }, {}) as tf.Tensor : dy;
+          const dx = engine.runKernel(OneDnnMaxPoolGradWs, { dy: dyIn, ws: saved[0] },
+            { ...attrs, inputShape: x.shape } as OneDnnMaxPoolGradWsAttrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+          if (relu) markMaskedFor(dx, xt);
+          return dx;
+        },
       };
     }) as unknown as Parameters<typeof tf.customGrad>[0]);
     return f(x) as tf.Tensor4D;
