@@ -2,8 +2,14 @@
 // models on tfjs 'onednn', tfjs 'cpu' (tiny sample) and the PyTorch peer,
 // in one run, with ratios and achieved GFLOP/s. Not a test: nothing asserted.
 //
-//   npm run bench -- [--seconds 10] [--models mnist-cnn,gtsrb-v1-24,gtsrb-v1-48]
+//   npm run bench -- [--rounds 3] [--seconds 5] [--models mnist-cnn,gtsrb-v1-24,gtsrb-v1-48]
 //                    [--no-cpu] [--no-torch] [--threads N]
+//
+// onednn and the PyTorch peer are measured in alternation, `rounds` times
+// (all models on onednn, then all on PyTorch, then again): this machine's
+// speed drifts by ±20 % over minutes, so each round's ratio compares runs a
+// minute apart, and the tables give medians over rounds (and the range of
+// the per-round ratios).
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +26,8 @@ const opt = (name: string, def: string): string => {
   return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1] : def;
 };
 const flag = (name: string): boolean => argv.includes(`--${name}`);
-const seconds = Number(opt('seconds', '10'));
+const seconds = Number(opt('seconds', '5'));
+const rounds = Math.max(1, Number(opt('rounds', '3')));
 const modelIds = opt('models', specs.map((s) => s.id).join(',')).split(',');
 if (!isAvailable()) throw loadError ?? new Error('onednn unavailable');
 const threads = Number(opt('threads', String(getNumThreads())));
@@ -100,51 +107,81 @@ const started = Object.assign(new Date(), { load: os.loadavg()[0] });
 console.log(`convkit bench — ${started.toISOString()} — ${os.cpus()[0]?.model ?? 'cpu'} (${os.availableParallelism()} cores), ` +
   `oneDNN ${onednnVersion()}, ${threads} threads, Node ${process.version}, load avg ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 
-const onednn = new Map<string, Result>();
+const onednnRounds = new Map<string, Result[]>();
+const torchRounds = new Map<string, TorchResult[]>();
 const cpu = new Map<string, Result>();
 const flops = new Map<string, number>();
-for (const spec of selected) {
-  await tf.setBackend('onednn');
-  const probe = spec.build(false);
-  flops.set(spec.id, forwardFlops(probe));
-  probe.dispose();
-  const r = await measure(spec, 'onednn', spec.batch, seconds, 3, 2);
-  onednn.set(spec.id, r);
-  console.log(`onednn ${spec.id}: train ${fmt(r.trainImgS)} img/s (${r.steps} steps, ${fmt(r.trainImgCpuS)} img/CPU-s), ` +
-    `infer ${fmt(r.inferImgS)} img/s (${fmt(r.inferImgCpuS)} img/CPU-s)`);
-  if (!flag('no-cpu')) {
-    // tfjs-cpu is ~100-1000× slower: a tiny batch, one timed step.
-    const small = spec.id === 'mnist-cnn' ? 16 : spec.id === 'gtsrb-v1-24' ? 2 : 1;
-    const c = await measure(spec, 'cpu', small, 0, 1, 0);
-    cpu.set(spec.id, c);
-    console.log(`cpu    ${spec.id}: train ${fmt(c.trainImgS, 2)} img/s, infer ${fmt(c.inferImgS, 1)} img/s (batch ${small})`);
+const push = <T>(m: Map<string, T[]>, k: string, v: T) => m.set(k, [...(m.get(k) ?? []), v]);
+for (let round = 1; round <= rounds; round++) {
+  for (const spec of selected) {
+    await tf.setBackend('onednn');
+    if (!flops.has(spec.id)) {
+      const probe = spec.build(false);
+      flops.set(spec.id, forwardFlops(probe));
+      probe.dispose();
+    }
+    const r = await measure(spec, 'onednn', spec.batch, seconds, 3, 2);
+    push(onednnRounds, spec.id, r);
+    console.log(`[${round}/${rounds}] onednn ${spec.id}: train ${fmt(r.trainImgS)} img/s (${r.steps} steps, ` +
+      `${fmt(r.trainImgCpuS)} img/CPU-s), infer ${fmt(r.inferImgS)} img/s (${fmt(r.inferImgCpuS)} img/CPU-s)`);
+    if (round === 1 && !flag('no-cpu')) {
+      // tfjs-cpu is ~100-1000× slower: a tiny batch, one timed step, once.
+      const small = spec.id === 'mnist-cnn' ? 16 : spec.id === 'gtsrb-v1-24' ? 2 : 1;
+      const c = await measure(spec, 'cpu', small, 0, 1, 0);
+      cpu.set(spec.id, c);
+      console.log(`cpu    ${spec.id}: train ${fmt(c.trainImgS, 2)} img/s, infer ${fmt(c.inferImgS, 1)} img/s (batch ${small})`);
+    }
+  }
+  if (flag('no-torch')) continue;
+  for (const [id, t] of torchPeer(selected.map((s) => s.id), seconds)) {
+    push(torchRounds, id, t);
+    console.log(`[${round}/${rounds}] torch  ${id}: train ${fmt(t.train_img_s)} img/s (${fmt(t.train_img_cpu_s)} img/CPU-s), ` +
+      `infer ${fmt(t.infer_img_s)} img/s (${fmt(t.infer_img_cpu_s)} img/CPU-s)`);
   }
 }
-const torch = flag('no-torch') ? new Map<string, TorchResult>() : torchPeer(selected.map((s) => s.id), seconds);
-for (const [id, t] of torch) {
-  console.log(`torch  ${id}: train ${fmt(t.train_img_s)} img/s (${fmt(t.train_img_cpu_s)} img/CPU-s), ` +
-    `infer ${fmt(t.infer_img_s)} img/s (${fmt(t.infer_img_cpu_s)} img/CPU-s)`);
+
+const median = (xs: number[]): number | undefined => {
+  if (!xs.length) return undefined;
+  const v = [...xs].sort((a, b) => a - b);
+  return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+};
+type Key = 'trainImgS' | 'inferImgS' | 'trainImgCpuS' | 'inferImgCpuS';
+const torchKey: Record<Key, keyof TorchResult> = {
+  trainImgS: 'train_img_s', inferImgS: 'infer_img_s', trainImgCpuS: 'train_img_cpu_s', inferImgCpuS: 'infer_img_cpu_s',
+};
+const onednnMedian = (id: string, k: Key) => median((onednnRounds.get(id) ?? []).map((r) => r[k]));
+const torchMedian = (id: string, k: Key) => median((torchRounds.get(id) ?? []).map((t) => t[torchKey[k]] as number));
+/** Per-round ratios onednn / PyTorch: median and range. */
+function ratios(id: string, k: Key): string {
+  const o = onednnRounds.get(id) ?? [], t = torchRounds.get(id) ?? [];
+  const rs = o.slice(0, t.length).map((r, i) => r[k] / (t[i][torchKey[k]] as number));
+  const m = median(rs);
+  if (m === undefined) return '—';
+  return rs.length > 1 ? `${m.toFixed(2)}× (${Math.min(...rs).toFixed(2)}–${Math.max(...rs).toFixed(2)})` : `${m.toFixed(2)}×`;
 }
 
 const gflops = (id: string, imgS: number | undefined, passes: number) =>
   imgS ? fmt(((flops.get(id) ?? 0) * passes * imgS) / 1e9, 1) : '—';
-const torchVersion = [...torch.values()][0]?.torch;
-console.log(`\n### Training (img/s; GFLOP/s counts conv+dense fwd ×3 for a training step)\n`);
+const torchVersion = [...torchRounds.values()][0]?.[0]?.torch;
+const nRounds = Math.min(rounds, ...selected.map((s) => torchRounds.get(s.id)?.length ?? rounds));
+console.log(`\n### Training (img/s, median of ${rounds} rounds; GFLOP/s counts conv+dense fwd ×3 for a training step)\n`);
 console.log('| model | onednn | GFLOP/s | tfjs-cpu | PyTorch | onednn / PyTorch | onednn / cpu | per CPU-s: onednn / PyTorch |');
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
 for (const s of selected) {
-  const o = onednn.get(s.id), c = cpu.get(s.id)?.trainImgS, t = torch.get(s.id);
-  console.log(`| ${s.title} | ${fmt(o?.trainImgS)} | ${gflops(s.id, o?.trainImgS, 3)} | ${fmt(c, 2)} | ${fmt(t?.train_img_s)} | ` +
-    `${ratio(o?.trainImgS, t?.train_img_s)} | ${ratio(o?.trainImgS, c)} | ${ratio(o?.trainImgCpuS, t?.train_img_cpu_s)} |`);
+  const o = onednnMedian(s.id, 'trainImgS'), c = cpu.get(s.id)?.trainImgS;
+  console.log(`| ${s.title} | ${fmt(o)} | ${gflops(s.id, o, 3)} | ${fmt(c, 2)} | ${fmt(torchMedian(s.id, 'trainImgS'))} | ` +
+    `${ratios(s.id, 'trainImgS')} | ${ratio(o, c)} | ${ratios(s.id, 'trainImgCpuS')} |`);
 }
-console.log(`\n### Inference (img/s, same batch)\n`);
+console.log(`\n### Inference (img/s, same batch, median of ${rounds} rounds)\n`);
 console.log('| model | onednn | GFLOP/s | tfjs-cpu | PyTorch | onednn / PyTorch | per CPU-s: onednn / PyTorch |');
 console.log('|---|---:|---:|---:|---:|---:|---:|');
 for (const s of selected) {
-  const o = onednn.get(s.id), c = cpu.get(s.id)?.inferImgS, t = torch.get(s.id);
-  console.log(`| ${s.title} | ${fmt(o?.inferImgS)} | ${gflops(s.id, o?.inferImgS, 1)} | ${fmt(c, 1)} | ${fmt(t?.infer_img_s)} | ` +
-    `${ratio(o?.inferImgS, t?.infer_img_s)} | ${ratio(o?.inferImgCpuS, t?.infer_img_cpu_s)} |`);
+  const o = onednnMedian(s.id, 'inferImgS'), c = cpu.get(s.id)?.inferImgS;
+  console.log(`| ${s.title} | ${fmt(o)} | ${gflops(s.id, o, 1)} | ${fmt(c, 1)} | ${fmt(torchMedian(s.id, 'inferImgS'))} | ` +
+    `${ratios(s.id, 'inferImgS')} | ${ratios(s.id, 'inferImgCpuS')} |`);
 }
+console.log(`\nRatios are medians of the ${nRounds} per-round ratios (range in brackets); in each round every model ran ` +
+  `${seconds} s on onednn, then ${seconds} s on PyTorch.`);
 console.log(`\n${started.toISOString().slice(0, 10)}, ${os.cpus()[0]?.model ?? 'cpu'}, ${threads} threads; ` +
   `tfjs 4.22 + oneDNN ${onednnVersion()}; PyTorch ${torchVersion ?? 'n/a'}; tfjs-cpu measured on a batch of ` +
   `16 (MNIST) / 2 (GTSRB 24) / 1 (GTSRB 48) images, one step; load average at start ${started.load.toFixed(2)}, at end ` +
