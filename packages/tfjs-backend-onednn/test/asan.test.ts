@@ -37,7 +37,7 @@ describe('native code under AddressSanitizer', () => {
         // NODE_TEST_CONTEXT would make the inner test runner skip its files.
         const { NODE_TEST_CONTEXT: _ctx, ...outer } = process.env;
         const env = { ...outer, LD_PRELOAD: libasan, ASAN_OPTIONS: 'detect_leaks=0:halt_on_error=1',
-          CONVKIT_ONEDNN_ADDON: addonPath };
+          CONVKIT_ONEDNN_ADDON: addonPath, CONVKIT_TEST_UNDER_ASAN: '1' };
         // The runtime really is in the test processes, and the addon is the instrumented one.
         const probe = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(addonPath)});
           const maps = require('fs').readFileSync('/proc/self/maps', 'utf8');

@@ -97,7 +97,11 @@ describe('MNIST CNN training (tfjs-layers)', () => {
     }
     assert.equal(tf.memory().numTensors, tensorsAt100);
     const growthMB = (process.memoryUsage().rss - rssAt200) / 2 ** 20;
-    assert.ok(growthMB < 40, `RSS grew ${growthMB.toFixed(1)} MB over 800 steps`);
+    // Under AddressSanitizer (asan.test.ts) freed memory sits in ASan's quarantine (256 MB) and
+    // RSS grows by design; leaks are checked by the ordinary run.
+    if (!process.env.CONVKIT_TEST_UNDER_ASAN) {
+      assert.ok(growthMB < 40, `RSS grew ${growthMB.toFixed(1)} MB over 800 steps`);
+    }
     assert.ok(opt.nativeSteps === 1000);
     tf.dispose([x, y]);
     model.dispose();
