@@ -1,10 +1,8 @@
 // Per-kernel time of one training step (tf.profile), to find the next
 // bottleneck. Usage: node --import tsx bench/profile.ts [model-id] [backend] [steps]
 import * as tf from '@tensorflow/tfjs-core';
-import { getKernelsForBackend, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
-import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
-import { OneDnnAdam, kernelStats, resetKernelStats } from '@convkit/tfjs-backend-onednn';
-import { profileSpecs, specs, syntheticBatch } from './models.js';
+import { kernelStats, resetKernelStats } from '@convkit/tfjs-backend-onednn';
+import { hookKernels, trainingSetup } from './profile_common.js';
 
 const [id = 'mnist-cnn', backendName = 'onednn', stepsArg = '5'] = process.argv.slice(2);
 
@@ -12,29 +10,13 @@ const [id = 'mnist-cnn', backendName = 'onednn', stepsArg = '5'] = process.argv.
 // wall time it is not inflated when other jobs preempt us on a shared machine.
 const cpuMs = new Map<string, { ms: number; n: number }>();
 let cpuOn = false;
-for (const k of getKernelsForBackend(backendName)) {
-  const inner = k.kernelFunc;
-  const wrapped: KernelConfig = { ...k, kernelFunc: ((args: Parameters<KernelFunc>[0]) => {
-    if (!cpuOn) return inner(args);
-    const t0 = process.cpuUsage();
-    const out = inner(args);
-    const d = process.cpuUsage(t0);
-    const e = cpuMs.get(k.kernelName) ?? { ms: 0, n: 0 };
-    e.ms += (d.user + d.system) / 1000;
-    e.n++;
-    cpuMs.set(k.kernelName, e);
-    return out;
-  }) as KernelFunc };
-  unregisterKernel(k.kernelName, backendName);
-  registerKernel(wrapped);
-}
-const spec = [...specs, ...profileSpecs].find((s) => s.id === id);
-if (!spec) throw new Error(`unknown model ${id}`);
-await tf.setBackend(backendName);
-const model = spec.build(true);
-model.compile({ optimizer: backendName === 'onednn' ? new OneDnnAdam() : tf.train.adam(),
-  loss: 'categoricalCrossentropy' });
-const { x, y } = syntheticBatch(spec, spec.batch);
+hookKernels(backendName, () => cpuOn, (name, _args, ms) => {
+  const e = cpuMs.get(name) ?? { ms: 0, n: 0 };
+  e.ms += ms;
+  e.n++;
+  cpuMs.set(name, e);
+});
+const { spec, model, x, y } = await trainingSetup(id, backendName);
 for (let i = 0; i < 2; i++) await model.trainOnBatch(x, y);
 const steps = Number(stepsArg);
 const t0 = performance.now();
