@@ -82,7 +82,6 @@ convolution_forward::primitive_desc fwdPd(const ConvGeom &g, bool bias, bool any
   return convolution_forward::primitive_desc(d, attr, cpuEngine());
 }
 
-
 // A ready-to-run plan: the primitive, plus (if the filter is not used as
 // HWIO) the reorder between the user's HWIO filter and the internal layout.
 struct Plan {
