@@ -29,8 +29,9 @@ export class OneDnnBackend extends MathBackendCPU {
   // Freed native-kernel outputs by length, reused by allocF32. A training
   // step allocates the same activation and gradient sizes every time;
   // reusing them saves the allocation, its page faults, and the garbage
-  // collections V8 starts when external (ArrayBuffer) memory grows (about
-  // 10% of the CPU time of a GTSRB v1 step before the pool).
+  // collections V8 starts when external (ArrayBuffer) memory grows (GTSRB
+  // v1 24x24: 41 vs 5 mark-compacts over 23 steps, all 5 at start-up; CPU
+  // per step 138 -> 109 ms).
   //
   // A buffer is only reused when nothing else can see it: tfjs-cpu hands out
   // the backing array itself from readSync (dataSync), and some cpu kernels
