@@ -26,6 +26,7 @@ import { BACKEND_NAME, OneDnnBackend } from '../backend.js';
 import { OneDnnBatchNormTraining } from '../kernels/custom_names.js';
 import type { OneDnnBatchNormTrainingAttrs } from '../kernels/custom_names.js';
 import { addon } from '../native.js';
+import { memberPatch } from './patch_util.js';
 import { batchMoments } from './moments.js';
 
 type Param = tf.Tensor | tf.TensorLike | undefined | null;
@@ -37,7 +38,6 @@ const RANK: Record<Name, number | null> = { batchNorm: null, batchNorm2d: 2, bat
 
 const tfcCjs = createRequire(import.meta.url)('@tensorflow/tfjs-core') as Record<Name, BatchNormFn>;
 const originals = Object.fromEntries(NAMES.map((n) => [n, tfcCjs[n]])) as Record<Name, BatchNormFn>;
-let installed = false;
 
 /** A tensor outside the tape sharing t's buffer (disposed with the surrounding tidy). */
 function alias(t: tf.Tensor): tf.Tensor {
@@ -73,16 +73,14 @@ function training(name: Name): BatchNormFn {
   };
 }
 
+const patch = memberPatch(tfcCjs, Object.fromEntries(NAMES.map((n) => [n, training(n)])) as Record<Name, BatchNormFn>);
+
 /** Routes training-time batch norms over x's own OneDnnMoments through OneDnnBatchNormTraining. */
 export function installBatchNormTraining(): void {
-  if (installed || !addon) return;
-  for (const n of NAMES) tfcCjs[n] = training(n);
-  installed = true;
+  patch.install();
 }
 
 /** Restores tfjs-core's own batchNorm, batchNorm2d, batchNorm3d and batchNorm4d. */
 export function uninstallBatchNormTraining(): void {
-  if (!installed) return;
-  for (const n of NAMES) tfcCjs[n] = originals[n];
-  installed = false;
+  patch.uninstall();
 }

@@ -15,6 +15,7 @@ import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
 import { BACKEND_NAME, OneDnnBackend } from '../backend.js';
 import { addon } from '../native.js';
+import { memberPatch } from './patch_util.js';
 
 type DropoutFn = (x: tf.Tensor | tf.TensorLike, rate: number, noiseShape?: number[],
   seed?: number | string) => tf.Tensor;
@@ -23,7 +24,6 @@ const tfcCjs = createRequire(import.meta.url)('@tensorflow/tfjs-core') as { drop
 const original: DropoutFn = tfcCjs.dropout;
 // 2^52 range keeps the seed exact when passed as a double.
 const SEED_RANGE = 2 ** 52;
-let installed = false;
 
 function sameShape(a: readonly (number | null)[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
@@ -49,20 +49,18 @@ const fastDropout: DropoutFn = (x, rate, noiseShape, seed) => {
   return tf.tidy(() => tf.mul(x, tf.engine().makeTensorFromTensorInfo(backend.makeF32(x.shape, mask))));
 };
 
+const patch = memberPatch(tfcCjs, { dropout: fastDropout });
+
 /** Routes tfjs-core's dropout() through the native mask while onednn is active. */
 export function installFastDropout(): void {
-  if (installed || !addon) return;
-  tfcCjs.dropout = fastDropout;
-  installed = true;
+  patch.install();
 }
 
 /** Restores tfjs-core's own dropout(). */
 export function uninstallFastDropout(): void {
-  if (!installed) return;
-  tfcCjs.dropout = original;
-  installed = false;
+  patch.uninstall();
 }
 
 export function isFastDropoutInstalled(): boolean {
-  return installed;
+  return patch.isInstalled();
 }

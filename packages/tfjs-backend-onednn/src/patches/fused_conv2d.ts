@@ -17,6 +17,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { BACKEND_NAME } from '../backend.js';
 import { OneDnnFusedConv2D } from '../kernels/custom_names.js';
 import { addon } from '../native.js';
+import { memberPatch } from './patch_util.js';
 import { markReluOutput } from './relu_marks.js';
 
 type FusedConv2DArgs = Parameters<typeof tf.fused.conv2d>[0];
@@ -24,7 +25,6 @@ type FusedNs = { conv2d: (args: FusedConv2DArgs) => tf.Tensor };
 
 const tfcCjs = createRequire(import.meta.url)('@tensorflow/tfjs-core') as { fused: FusedNs };
 const original = tfcCjs.fused.conv2d;
-let installed = false;
 
 const ones = (v: unknown): boolean =>
   v == null || v === 1 || (Array.isArray(v) && v.every((d) => d === 1));
@@ -55,16 +55,14 @@ function fusedConv2dTrain(args: FusedConv2DArgs): tf.Tensor {
   return y;
 }
 
+const patch = memberPatch(tfcCjs.fused, { conv2d: fusedConv2dTrain });
+
 /** Routes training-time fused.conv2d (relu/linear) through OneDnnFusedConv2D. */
 export function installFusedConv2d(): void {
-  if (installed || !addon) return;
-  tfcCjs.fused.conv2d = fusedConv2dTrain;
-  installed = true;
+  patch.install();
 }
 
 /** Restores tfjs-core's own fused.conv2d. */
 export function uninstallFusedConv2d(): void {
-  if (!installed) return;
-  tfcCjs.fused.conv2d = original;
-  installed = false;
+  patch.uninstall();
 }

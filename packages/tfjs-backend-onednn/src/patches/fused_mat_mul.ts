@@ -21,13 +21,13 @@ import { BACKEND_NAME } from '../backend.js';
 import { OneDnnFusedMatMul } from '../kernels/custom_names.js';
 import type { OneDnnFusedMatMulAttrs } from '../kernels/custom_names.js';
 import { addon } from '../native.js';
+import { memberPatch } from './patch_util.js';
 
 type FusedMatMulArgs = Parameters<typeof tf.fused.matMul>[0];
 type FusedNs = { matMul: (args: FusedMatMulArgs) => tf.Tensor };
 
 const tfcCjs = createRequire(import.meta.url)('@tensorflow/tfjs-core') as { fused: FusedNs };
 const original = tfcCjs.fused.matMul;
-let installed = false;
 
 const isF32 = (t: unknown): t is tf.Tensor => t instanceof tf.Tensor && t.dtype === 'float32';
 
@@ -57,16 +57,14 @@ function fusedMatMulTrain(args: FusedMatMulArgs): tf.Tensor {
   return tf.engine().runKernel(OneDnnFusedMatMul, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
 }
 
+const patch = memberPatch(tfcCjs.fused, { matMul: fusedMatMulTrain });
+
 /** Routes training-time fused.matMul (relu/linear) through OneDnnFusedMatMul. */
 export function installFusedMatMul(): void {
-  if (installed || !addon) return;
-  tfcCjs.fused.matMul = fusedMatMulTrain;
-  installed = true;
+  patch.install();
 }
 
 /** Restores tfjs-core's own fused.matMul. */
 export function uninstallFusedMatMul(): void {
-  if (!installed) return;
-  tfcCjs.fused.matMul = original;
-  installed = false;
+  patch.uninstall();
 }

@@ -21,13 +21,13 @@ import { OneDnnMaxPoolGradWs, OneDnnMaxPoolTraining, OneDnnReluGrad } from '../k
 import type { OneDnnMaxPoolAttrs, OneDnnMaxPoolGradWsAttrs } from '../kernels/custom_names.js';
 import { poolGeom } from '../kernels/pool_common.js';
 import { addon } from '../native.js';
+import { memberPatch } from './patch_util.js';
 import { isReluOutput, markMaskedFor } from './relu_marks.js';
 
 type MaxPoolFn = typeof tf.maxPool;
 
 const tfcCjs = createRequire(import.meta.url)('@tensorflow/tfjs-core') as { maxPool: MaxPoolFn };
 const original: MaxPoolFn = tfcCjs.maxPool;
-let installed = false;
 
 // One tape node (customGrad) under an op scope of its own; the workspace is
 // saved for the backward pass, and the output too when the input is a fused
@@ -74,16 +74,14 @@ function maxPoolTrain(...args: Parameters<MaxPoolFn>): ReturnType<MaxPoolFn> {
   return maxPoolWithWorkspace(x as tf.Tensor4D, attrs) as ReturnType<MaxPoolFn>;
 }
 
+const patch = memberPatch(tfcCjs, { maxPool: maxPoolTrain as MaxPoolFn });
+
 /** Routes training-time tf.maxPool (tfjs-core's CommonJS export) through OneDnnMaxPoolTraining. */
 export function installMaxPoolTraining(): void {
-  if (installed || !addon) return;
-  tfcCjs.maxPool = maxPoolTrain as MaxPoolFn;
-  installed = true;
+  patch.install();
 }
 
 /** Restores tfjs-core's own maxPool. */
 export function uninstallMaxPoolTraining(): void {
-  if (!installed) return;
-  tfcCjs.maxPool = original;
-  installed = false;
+  patch.uninstall();
 }

@@ -19,13 +19,13 @@ import { BACKEND_NAME } from '../backend.js';
 import { OneDnnMoments } from '../kernels/custom_names.js';
 import type { OneDnnMomentsAttrs } from '../kernels/custom_names.js';
 import { addon } from '../native.js';
+import { memberPatch } from './patch_util.js';
 
 type MomentsFn = (x: tf.Tensor | tf.TensorLike, axis?: number | number[] | null, keepDims?: boolean) =>
   { mean: tf.Tensor; variance: tf.Tensor };
 
 const tfcCjs = createRequire(import.meta.url)('@tensorflow/tfjs-core') as { moments: MomentsFn };
 const original: MomentsFn = tfcCjs.moments;
-let installed = false;
 
 /**
  * The input and variance of each mean returned by OneDnnMoments, so that patches/batch_norm.ts
@@ -60,16 +60,14 @@ const fastMoments: MomentsFn = (x, axis = null, keepDims = false) => {
   return { mean, variance };
 };
 
+const patch = memberPatch(tfcCjs, { moments: fastMoments });
+
 /** Routes tfjs-core's moments() over every axis but the last through OneDnnMoments. */
 export function installMoments(): void {
-  if (installed || !addon) return;
-  tfcCjs.moments = fastMoments;
-  installed = true;
+  patch.install();
 }
 
 /** Restores tfjs-core's own moments(). */
 export function uninstallMoments(): void {
-  if (!installed) return;
-  tfcCjs.moments = original;
-  installed = false;
+  patch.uninstall();
 }
