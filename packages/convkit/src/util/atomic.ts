@@ -29,11 +29,8 @@ export async function writeJsonAtomic(finalPath: string, value: unknown): Promis
   await writeFileAtomic(finalPath, JSON.stringify(value, null, 2) + '\n');
 }
 
-/**
- * Fills a temporary directory with `fill`, then swaps it in as `finalDir`
- * (the previous content, if any, is removed only after the new one is complete).
- */
-export async function writeDirAtomic(finalDir: string, fill: (tmpDir: string) => Promise<void>): Promise<void> {
+/** A temporary sibling directory of `finalDir` filled by `fill` (removed again if `fill` throws). */
+async function filledTempDir(finalDir: string, fill: (tmpDir: string) => Promise<void>): Promise<string> {
   await fs.mkdir(path.dirname(finalDir), { recursive: true });
   const tmp = tempSibling(finalDir);
   await fs.mkdir(tmp, { recursive: true });
@@ -43,6 +40,15 @@ export async function writeDirAtomic(finalDir: string, fill: (tmpDir: string) =>
     await fs.rm(tmp, { recursive: true, force: true });
     throw e;
   }
+  return tmp;
+}
+
+/**
+ * Fills a temporary directory with `fill`, then swaps it in as `finalDir`
+ * (the previous content, if any, is removed only after the new one is complete).
+ */
+export async function writeDirAtomic(finalDir: string, fill: (tmpDir: string) => Promise<void>): Promise<void> {
+  const tmp = await filledTempDir(finalDir, fill);
   const old = `${tmp}.old`;
   let hadOld = false;
   try {
@@ -53,6 +59,21 @@ export async function writeDirAtomic(finalDir: string, fill: (tmpDir: string) =>
   }
   await fs.rename(tmp, finalDir);
   if (hadOld) await fs.rm(old, { recursive: true, force: true });
+}
+
+/**
+ * Replaces `finalDir` with a complete new directory filled by `fill` and keeps the one it replaces as
+ * `<finalDir>.prev`, so a directory damaged after the fact still leaves a good one to fall back to.
+ */
+export async function writeDirRotating(finalDir: string, fill: (tmpDir: string) => Promise<void>): Promise<void> {
+  const tmp = await filledTempDir(finalDir, fill);
+  const prev = `${finalDir}.prev`;
+  if (await exists(finalDir)) {
+    await fs.rm(prev, { recursive: true, force: true });
+    await fs.rename(finalDir, prev);
+  }
+  // Killed right here: `finalDir` is missing and `<finalDir>.prev` is complete, to fall back to.
+  await fs.rename(tmp, finalDir);
 }
 
 export async function exists(p: string): Promise<boolean> {

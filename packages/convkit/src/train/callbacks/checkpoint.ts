@@ -1,10 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { writeModelFiles } from '../../models/io.js';
-import { exists, writeDirAtomic } from '../../util/atomic.js';
+import { exists, writeDirAtomic, writeDirRotating } from '../../util/atomic.js';
 import { ConvkitError } from '../../util/errors.js';
 import { globalRandomState, restoreGlobalRandom } from '../../util/rng.js';
 import { learningRate, setLearningRate } from '../loop.js';
@@ -127,30 +127,6 @@ async function fillCheckpoint(dir: string, model: LayersModel, state: Omit<Check
   await syncFile(path.join(dir, MANIFEST));
 }
 
-/**
- * Replaces `finalDir` with a complete new checkpoint and keeps the one it replaces as `<finalDir>.prev`,
- * so a checkpoint damaged after the fact still leaves a good one to fall back to.
- */
-async function writeRotating(finalDir: string, fill: (tmp: string) => Promise<void>): Promise<void> {
-  const parent = path.dirname(finalDir);
-  await fs.mkdir(parent, { recursive: true });
-  const tmp = path.join(parent, `.${path.basename(finalDir)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-  await fs.mkdir(tmp);
-  try {
-    await fill(tmp);
-  } catch (e) {
-    await fs.rm(tmp, { recursive: true, force: true });
-    throw e;
-  }
-  const prev = `${finalDir}.prev`;
-  if (await exists(finalDir)) {
-    await fs.rm(prev, { recursive: true, force: true });
-    await fs.rename(finalDir, prev);
-  }
-  // Killed right here: `last` is missing and `last.prev` is complete; the resume falls back to it.
-  await fs.rename(tmp, finalDir);
-}
-
 export interface SaveCheckpointOptions {
   model: LayersModel;
   epoch: number;
@@ -168,7 +144,8 @@ export interface SaveCheckpointOptions {
 export async function saveCheckpoint(dir: string, o: SaveCheckpointOptions): Promise<void> {
   const state = { epoch: o.epoch, batch: o.batch ?? 0, progress: o.progress ?? null, logs: o.logs, stopped: o.stopped ?? false, stopReason: o.stopReason, callbacks: {} };
   const fill = (tmp: string) => fillCheckpoint(tmp, o.model, state, o.stateful ?? []);
-  if (o.keepPrevious) await writeRotating(dir, fill);
+  // `last` keeps `last.prev`: a resume killed between the two renames falls back to it.
+  if (o.keepPrevious) await writeDirRotating(dir, fill);
   else await writeDirAtomic(dir, fill);
 }
 
