@@ -1,9 +1,10 @@
-// The benchmark models (Fidle's MNIST CNN and GTSRB v1), built with
-// tfjs-layers. Shared by bench/run.ts, bench/profile.ts and the backend's
-// training test; bench/peers/torch_bench.py mirrors them layer for layer.
+// The benchmark models (Fidle's MNIST CNN and GTSRB v1): convkit's own
+// builders from its model zoo. Shared by bench/run.ts and the profilers;
+// bench/peers/torch_bench.py mirrors them layer for layer.
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
-import { gtsrbV3 } from '../packages/convkit/src/models/gtsrb.js';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { gtsrbV1, gtsrbV3 } from '../packages/convkit/src/models/gtsrb.js';
+import { mnistCnn } from '../packages/convkit/src/models/mnist.js';
 
 export interface ModelSpec {
   id: string;
@@ -11,51 +12,16 @@ export interface ModelSpec {
   inputShape: [number, number, number];
   classes: number;
   batch: number;
-  build: (dropout?: boolean) => tfl.LayersModel;
-}
-
-/** Fidle MNIST CNN: Conv8-Pool-Drop-Conv16-Pool-Drop-Dense100-Drop-Dense10. */
-export function mnistCnn(inputShape: [number, number, number] = [28, 28, 1], classes = 10,
-  dropout = true): tfl.LayersModel {
-  const r = (v: number) => (dropout ? v : 0);
-  const m = tfl.sequential();
-  m.add(tfl.layers.conv2d({ inputShape, filters: 8, kernelSize: 3, activation: 'relu' }));
-  m.add(tfl.layers.maxPooling2d({ poolSize: 2 }));
-  m.add(tfl.layers.dropout({ rate: r(0.2) }));
-  m.add(tfl.layers.conv2d({ filters: 16, kernelSize: 3, activation: 'relu' }));
-  m.add(tfl.layers.maxPooling2d({ poolSize: 2 }));
-  m.add(tfl.layers.dropout({ rate: r(0.2) }));
-  m.add(tfl.layers.flatten());
-  m.add(tfl.layers.dense({ units: 100, activation: 'relu' }));
-  m.add(tfl.layers.dropout({ rate: r(0.5) }));
-  m.add(tfl.layers.dense({ units: classes, activation: 'softmax' }));
-  return m;
-}
-
-/** Fidle GTSRB v1: Conv96-Pool-Drop-Conv192-Pool-Drop-Dense1500-Drop-Dense43. */
-export function gtsrbV1(inputShape: [number, number, number], classes = 43, dropout = true): tfl.LayersModel {
-  const r = (v: number) => (dropout ? v : 0);
-  const m = tfl.sequential();
-  m.add(tfl.layers.conv2d({ inputShape, filters: 96, kernelSize: 3, activation: 'relu' }));
-  m.add(tfl.layers.maxPooling2d({ poolSize: 2 }));
-  m.add(tfl.layers.dropout({ rate: r(0.2) }));
-  m.add(tfl.layers.conv2d({ filters: 192, kernelSize: 3, activation: 'relu' }));
-  m.add(tfl.layers.maxPooling2d({ poolSize: 2 }));
-  m.add(tfl.layers.dropout({ rate: r(0.2) }));
-  m.add(tfl.layers.flatten());
-  m.add(tfl.layers.dense({ units: 1500, activation: 'relu' }));
-  m.add(tfl.layers.dropout({ rate: r(0.5) }));
-  m.add(tfl.layers.dense({ units: classes, activation: 'softmax' }));
-  return m;
+  build: () => tfl.LayersModel;
 }
 
 export const specs: ModelSpec[] = [
   { id: 'mnist-cnn', title: 'Fidle MNIST CNN 28×28×1, batch 512', inputShape: [28, 28, 1], classes: 10,
-    batch: 512, build: (d = true) => mnistCnn([28, 28, 1], 10, d) },
+    batch: 512, build: () => mnistCnn({ inputShape: [28, 28, 1], numClasses: 10 }) },
   { id: 'gtsrb-v1-24', title: 'Fidle GTSRB v1 24×24×1, batch 64', inputShape: [24, 24, 1], classes: 43,
-    batch: 64, build: (d = true) => gtsrbV1([24, 24, 1], 43, d) },
+    batch: 64, build: () => gtsrbV1({ inputShape: [24, 24, 1], numClasses: 43 }) },
   { id: 'gtsrb-v1-48', title: 'Fidle GTSRB v1 48×48×3, batch 64', inputShape: [48, 48, 3], classes: 43,
-    batch: 64, build: (d = true) => gtsrbV1([48, 48, 3], 43, d) },
+    batch: 64, build: () => gtsrbV1({ inputShape: [48, 48, 3], numClasses: 43 }) },
 ];
 
 /**

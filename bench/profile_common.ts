@@ -39,7 +39,7 @@ export async function trainingSetup(id: string, backendName: string):
   const spec = [...specs, ...profileSpecs].find((s) => s.id === id);
   if (!spec) throw new Error(`unknown model ${id}`);
   await tf.setBackend(backendName);
-  const model = spec.build(true);
+  const model = spec.build();
   model.compile({ optimizer: backendName === 'onednn' ? new OneDnnAdam() : tf.train.adam(),
     loss: 'categoricalCrossentropy' });
   return { spec, model, ...syntheticBatch(spec, spec.batch) };

@@ -57,7 +57,7 @@ async function timed(fn: () => Promise<void> | void, secs: number, minIters: num
 async function measure(spec: ModelSpec, backendName: string, batch: number, secs: number,
   minIters: number, warmup: number): Promise<Result> {
   await tf.setBackend(backendName);
-  const model = spec.build(true);
+  const model = spec.build();
   const optimizer = backendName === 'onednn' ? new OneDnnAdam(0.001) : tf.train.adam(0.001);
   model.compile({ optimizer, loss: 'categoricalCrossentropy' });
   const { x, y } = syntheticBatch(spec, batch);
@@ -116,7 +116,7 @@ for (let round = 1; round <= rounds; round++) {
   for (const spec of selected) {
     await tf.setBackend('onednn');
     if (!flops.has(spec.id)) {
-      const probe = spec.build(false);
+      const probe = spec.build();
       flops.set(spec.id, forwardFlops(probe));
       probe.dispose();
     }
