@@ -6,28 +6,13 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { copyOfficial } from '../../test-fixtures/gtsrb-copy.js';
 import type { GtsrbSummary } from '../report/gtsrb-analysis.js';
-import { main } from './main.js';
+import { runCli } from '../../test-support/prepare.js';
 
 const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../..');
 const pad = (n: number) => String(n).padStart(5, '0');
 const trainDir = (root: string, c: number) => path.join(root, 'GTSRB', 'Final_Training', 'Images', pad(c));
 
-/** Runs the CLI in this process (the same `main` the binary runs), capturing stdout and stderr. */
-async function convkit(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = process.stdout.write.bind(process.stdout);
-  const err = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((chunk: string | Uint8Array) => ((stdout += String(chunk)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += String(chunk)), true)) as typeof process.stderr.write;
-  try {
-    const code = await main(['node', 'convkit', ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-  }
-}
+const convkit = (...args: string[]) => runCli(args);
 
 async function editLine(file: string, line: number, edit: (cells: string[]) => void): Promise<void> {
   const lines = (await fs.readFile(file, 'utf8')).split('\n');
