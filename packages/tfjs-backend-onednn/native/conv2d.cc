@@ -155,14 +155,13 @@ bool winoCandidate(const ConvGeom &g) {
          g.w[1] % 16 == 0;
 }
 
-// Builds a plan with make() if oneDNN supports it, else returns false.
+// Adds the plan make() builds, if oneDNN supports it.
 template <typename Make>
-bool tryPlan(std::vector<Plan> &plans, Make &&make) {
+void tryPlan(std::vector<Plan> &plans, Make &&make) {
   try {
     plans.push_back(make());
-    return true;
   } catch (const dnnl::error &) {
-    return false;
+    // no such implementation for this geometry: the other plans remain
   }
 }
 
