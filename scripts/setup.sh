@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what convkit needs on a Debian/Ubuntu machine, then builds it. Safe to run again: it only does what is missing.
-#   system: oneDNN (native backend), Fashion-MNIST, and the tools the test suite checks against (h5py, crcmod, zip)
+#   system: oneDNN (native backend), Fashion-MNIST, and the tools the test suite checks against (h5py, crcmod, zip,
+#   Chromium for the report and dashboard tests, slurm-wlm + munge for the batch tests on a local Slurm cluster)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(g++ make python3 libdnnl-dev dataset-fashion-mnist python3-h5py python3-crcmod zip unzip)
+APT_PACKAGES=(g++ make python3 libdnnl-dev dataset-fashion-mnist python3-h5py python3-crcmod zip unzip chromium slurm-wlm munge)
 APT_PACKAGES+=(${CONVKIT_EXTRA_APT:-})
 
 missing=()
