@@ -23,3 +23,4 @@ export * from './datasets/gtsrb.js';
 export * from './datasets/gtsrb-download.js';
 export * from './prepare/gtsrb-source.js';
 export * from './report/gtsrb-analysis.js';
+export * from './util/config-file.js';

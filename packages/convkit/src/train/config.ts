@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { ConvkitError } from '../util/errors.js';
+import { camelKeys, parseConfigWith, type ConfigFile } from '../util/config-file.js';
 
 /** Everything `convkit train` needs; the CLI, batch files and the web UI parse through this one schema. */
 export const TrainConfigSchema = z.object({
@@ -48,3 +50,16 @@ export type TrainConfig = z.output<typeof TrainConfigSchema>;
 export const DEFAULT_EPOCHS = 16;
 export const DEFAULT_BATCH_SIZE = 512;
 export const DEFAULT_LR: Record<TrainConfig['optimizer'], number> = { adam: 0.001, sgd: 0.01, rmsprop: 0.001 };
+
+/**
+ * The `train:` block of a config file (`convkit train --config`, recipes, batch files): any of TrainConfigSchema's
+ * keys, written as the command line's options (`batch-size`) or in camelCase, none required, unknown keys refused.
+ * Returns only the keys the block sets (no defaults), so that command-line flags and other blocks can still override.
+ */
+export function parseTrainOptions(value: unknown, cfg: ConfigFile, keys: readonly (string | number)[] = []): Partial<TrainConfigInput> {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) throw new ConvkitError(`${keys.join('.') || 'train'}: expected a mapping of train options`, { file: cfg.file, line: cfg.lineOf(keys) });
+  const { value: camel, original } = camelKeys(value as Record<string, unknown>, cfg, keys);
+  const parsed = parseConfigWith(TrainConfigSchema.partial().strict(), camel, cfg, keys, original) as Record<string, unknown>;
+  return Object.fromEntries(Object.keys(camel).map((k) => [k, parsed[k]])) as Partial<TrainConfigInput>;
+}
