@@ -1,9 +1,6 @@
-import type { Command } from 'commander';
-import { evaluateRun, predictImages } from '../train/inference.js';
-import { resumeRun, trainRun } from '../train/run.js';
+import { InvalidArgumentError, type Command } from 'commander';
 import { optionError } from '../util/errors.js';
 import { table } from '../util/term.js';
-import { InvalidArgumentError } from 'commander';
 import { choice, nonNegativeInt, positiveInt, positiveNumber, printJson, validationOption } from './options.js';
 
 function nonNegativeNumber(value: string): number {
@@ -60,10 +57,12 @@ export function registerTrainCommands(program: Command): void {
           if (!allowed.has(key) && cmd.getOptionValueSource(key) === 'cli') throw optionError(opt.long ?? key, 'cannot be changed when resuming (the run keeps its config.json); only --epochs, --progress and --backend can');
         }
         const given = (k: string) => (cmd.getOptionValueSource(k) === 'cli' ? o[k] : undefined);
+        const { resumeRun } = await import('../train/run.js');
         result = await resumeRun(o.resume, { epochs: o.epochs, progress: given('progress'), backend: given('backend') });
       } else {
         if (!o.model) throw optionError('--model', 'required (or --resume DIR)');
         if (!o.out) throw optionError('--out', 'required (or --resume DIR)');
+        const { trainRun } = await import('../train/run.js');
         result = await trainRun({
           model: o.model,
           data: o.data,
@@ -110,6 +109,7 @@ export function registerTrainCommands(program: Command): void {
     .option('--backend <name>', 'tfjs backend', 'auto')
     .option('--json', 'print JSON', false)
     .action(async (dir, o) => {
+      const { evaluateRun } = await import('../train/inference.js');
       const r = await evaluateRun(dir, { data: o.data, backend: o.backend });
       if (o.json) printJson(r);
       else process.stdout.write(`${r.data}: ${r.count} images, accuracy ${(r.test_accuracy * 100).toFixed(2)} %, loss ${r.test_loss.toFixed(4)}\n`);
@@ -125,6 +125,7 @@ export function registerTrainCommands(program: Command): void {
     .option('--backend <name>', 'tfjs backend', 'auto')
     .option('--json', 'print JSON', false)
     .action(async (dir, images: string[], o) => {
+      const { predictImages } = await import('../train/inference.js');
       const preds = await predictImages(dir, images, { topK: o.top, invert: o.invert, backend: o.backend });
       if (o.json) printJson(preds);
       else

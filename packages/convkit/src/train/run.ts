@@ -5,7 +5,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { loadDataset } from '../datasets/sources.js';
 import '../prepare/gtsrb-source.js'; // registers --data gtsrb:ROOT
 import { selectSplit, pixelsPerImage, type ImageDataset } from '../datasets/types.js';
-import { getModel } from '../models/index.js';
+import { buildModel, getModel } from '../models/index.js';
 import { saveModel } from '../models/io.js';
 import { ConvkitError, optionError } from '../util/errors.js';
 import { exists, writeJsonAtomic } from '../util/atomic.js';
@@ -212,7 +212,7 @@ async function executeRun(run: ResolvedRun, backend: string, ck: LoadedCheckpoin
   const steps = Math.ceil(run.train.count / config.batchSize);
 
   seedGlobalRandom(config.seed);
-  const model = getModel(config.model).build({ inputShape: [shape.height, shape.width, shape.channels], numClasses: shape.numClasses });
+  const model = await buildModel(config.model, { inputShape: [shape.height, shape.width, shape.channels], numClasses: shape.numClasses });
   model.compile({ optimizer: createOptimizer(config.optimizer, config.lr), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
 
   // Order matters at each epoch end: metrics and curves first, then the callbacks that change state, then the checkpoint that saves it.
