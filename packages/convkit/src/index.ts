@@ -18,6 +18,7 @@ export { readStatus, effectiveState, type RunStatus, type RunState } from './tra
 export { readMetrics } from './train/callbacks/metrics-log.js';
 export * from './util/errors.js';
 export { Rng, seedGlobalRandom } from './util/rng.js';
+export * from './util/run-lock.js';
 export { CONVKIT_VERSION } from './version.js';
 export * from './datasets/gtsrb.js';
 export * from './datasets/gtsrb-download.js';
