@@ -41,3 +41,22 @@ test('fashion-mnist: the Debian package, 60,000 + 10,000 images with class names
 test('an unknown data source names itself and the known names', async () => {
   await assert.rejects(loadDataset('mnist:nowhere'), /mnist:nowhere: unknown data source.*mnist:embedded/);
 });
+
+test('an IDX directory with 200,000 training labels loads (numClasses without spreading them into Math.max)', async () => {
+  const { promises: fs } = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const { encodeIdx } = await import('./idx.js');
+  const { readIdxDirectory } = await import('./mnist.js');
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'convkit-idx-big-'));
+  const n = 200_000;
+  const labels = new Uint8Array(n).map((_, i) => i % 7);
+  await fs.writeFile(path.join(dir, 'train-images-idx3-ubyte'), encodeIdx([n, 2, 2], new Uint8Array(n * 4)));
+  await fs.writeFile(path.join(dir, 'train-labels-idx1-ubyte'), encodeIdx([n], labels));
+  await fs.writeFile(path.join(dir, 't10k-images-idx3-ubyte'), encodeIdx([3, 2, 2], new Uint8Array(12)));
+  await fs.writeFile(path.join(dir, 't10k-labels-idx1-ubyte'), encodeIdx([3], Uint8Array.from([0, 1, 11])));
+  const d = await readIdxDirectory(dir, 'big', []);
+  assert.equal(d.train.count, n);
+  assert.equal(d.numClasses, 12);
+  await fs.rm(dir, { recursive: true, force: true });
+});
