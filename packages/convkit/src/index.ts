@@ -17,7 +17,7 @@ export { ModelCheckpoint, saveCheckpoint, readCheckpoint, findResumeCheckpoint, 
 export { readStatus, effectiveState, type RunStatus, type RunState } from './train/callbacks/status.js';
 export { readMetrics } from './train/callbacks/metrics-log.js';
 export * from './util/errors.js';
-export { Rng, seedGlobalRandom } from './util/rng.js';
+export { Rng, seedGlobalRandom, unseedGlobalRandom } from './util/rng.js';
 export * from './util/run-lock.js';
 export { CONVKIT_VERSION } from './version.js';
 export * from './datasets/gtsrb.js';

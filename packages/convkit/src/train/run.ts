@@ -9,7 +9,8 @@ import { buildModel, getModel } from '../models/index.js';
 import { saveModel } from '../models/io.js';
 import { ConvkitError, optionError } from '../util/errors.js';
 import { exists, writeJsonAtomic } from '../util/atomic.js';
-import { seedGlobalRandom, stratifiedSplit, stratifiedSubset } from '../util/rng.js';
+import { seedGlobalRandom, stratifiedSplit, stratifiedSubset, unseedGlobalRandom } from '../util/rng.js';
+import { acquireRunLock, withRunLock } from '../util/run-lock.js';
 import { parseWith } from '../util/schema.js';
 import { CONVKIT_VERSION } from '../version.js';
 import { nativeAdam, selectBackend } from './backend.js';
@@ -27,6 +28,7 @@ import { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
 import { DEFAULT_BATCH_SIZE, DEFAULT_EPOCHS, DEFAULT_LR, TrainConfigSchema, type TrainConfig, type TrainConfigInput } from './config.js';
 import { evaluateSplit } from './evaluate.js';
 import { fit } from './loop.js';
+import { checkFreshRunDir, discardRun } from './run-dir.js';
 
 /** The files of a run folder. */
 export function runFiles(dir: string) {
@@ -76,7 +78,8 @@ export async function resolveRun(input: TrainConfigInput, log: (m: string) => vo
   let train = dataset.train;
   let test = dataset.test;
   if (cfg.limitTrain && cfg.limitTrain < train.count) train = selectSplit(train, stratifiedSubset(train.y, cfg.limitTrain / train.count, cfg.seed), pixels);
-  if (cfg.limitTest && cfg.limitTest < test.count) test = selectSplit(test, stratifiedSubset(test.y, cfg.limitTest / test.count, cfg.seed + 1), pixels);
+  test = limitTestSplit(test, cfg.limitTest, cfg.seed, pixels);
+  if (test.count === 0) throw new ConvkitError('no test images (a run is validated and scored on them)', { file: cfg.data });
   let validation = test;
   if (cfg.validation !== 'test') {
     const s = stratifiedSplit(train.y, cfg.validation, cfg.seed + 2);
@@ -92,6 +95,12 @@ export async function resolveRun(input: TrainConfigInput, log: (m: string) => vo
   };
   const shape = { height: dataset.height, width: dataset.width, channels: dataset.channels, numClasses: dataset.numClasses };
   return { config, dataset, train, validation, test, shape };
+}
+
+/** The test images a run with `--limit-test` scores on: the same stratified subset in `train` and `evaluate`. */
+export function limitTestSplit(test: ImageDataset['test'], limitTest: number | undefined, seed: number, pixels: number): ImageDataset['test'] {
+  if (!limitTest || limitTest >= test.count) return test;
+  return selectSplit(test, stratifiedSubset(test.y, limitTest / test.count, seed + 1), pixels);
 }
 
 /** Refuses to overwrite a finished run unless forced; clears what a fresh run rewrites. */
@@ -122,11 +131,18 @@ export async function trainRun(input: TrainConfigInput, opts: TrainRunOptions = 
   const cfgIn = parseWith(TrainConfigSchema, input, 'train config');
   getModel(cfgIn.model); // fail on an unknown model before touching the disk
   checkMonitors(cfgIn);
-  const backend = await selectBackend(cfgIn.backend, log);
-  const run = await resolveRun(cfgIn, log);
-  await prepareRunDir(run.config.out, run.config.force);
-  await writeRunConfig(run, backend);
-  return executeRun(run, backend, null, opts);
+  const lock = await acquireRunLock(cfgIn.out, { purpose: 'train', log });
+  try {
+    const discard = await checkFreshRunDir(cfgIn.out, cfgIn.force);
+    const backend = await selectBackend(cfgIn.backend, log);
+    const run = await resolveRun(cfgIn, log);
+    if (discard) await discardRun(lock, log); // only once the new run's data loaded
+    await prepareRunDir(run.config.out, run.config.force);
+    await writeRunConfig(run, backend);
+    return await executeRun(run, backend, null, opts);
+  } finally {
+    await lock.release();
+  }
 }
 
 /** What may change when resuming: more epochs, and how progress is shown. */
@@ -141,6 +157,10 @@ export interface ResumeOverrides {
  * everything else from its config.json. With the same seed it ends where an uninterrupted run would.
  */
 export async function resumeRun(dir: string, overrides: ResumeOverrides = {}, opts: TrainRunOptions = {}): Promise<TrainResult> {
+  return withRunLock(dir, () => resumeLockedRun(dir, overrides, opts), { purpose: 'train --resume', create: false, log: opts.log });
+}
+
+async function resumeLockedRun(dir: string, overrides: ResumeOverrides, opts: TrainRunOptions): Promise<TrainResult> {
   const log = opts.log ?? ((m: string) => process.stderr.write(m + '\n'));
   const files = runFiles(dir);
   let saved: Record<string, unknown>;
@@ -151,11 +171,16 @@ export async function resumeRun(dir: string, overrides: ResumeOverrides = {}, op
     throw new ConvkitError(code === 'ENOENT' ? 'not a run folder (config.json missing); nothing to resume' : `cannot parse config.json (${(e as Error).message})`, { file: files.config });
   }
   if (await exists(files.result)) throw new ConvkitError('the run already completed (result.json exists); nothing to resume', { file: dir });
-  const cfgIn = parseWith(TrainConfigSchema, { ...saved, out: dir, force: false, ...definedOnly(overrides) }, files.config);
-  const backend = await selectBackend(overrides.backend ?? (saved.requestedBackend as string | undefined) ?? cfgIn.backend, log);
+  // `backend` in config.json is the one resolved (onednn); the run asked for `requestedBackend` (auto), and keeps asking.
+  const requested = (saved.requestedBackend as string | undefined) ?? (saved.backend as string | undefined);
+  const cfgIn = parseWith(TrainConfigSchema, { ...saved, backend: requested, out: dir, force: false, ...definedOnly(overrides) }, files.config);
+  const backend = await selectBackend(cfgIn.backend, log);
   const run = await resolveRun(cfgIn, log);
   await removeStaleTemporaries(files.checkpoints);
   const ck = await findResumeCheckpoint(files.checkpoints, log);
+  if (ck && overrides.epochs !== undefined && overrides.epochs < ck.state.epoch) {
+    throw optionError('--epochs', `${overrides.epochs} is fewer than the ${ck.state.epoch} epochs this run has already done (${displayPath(ck.dir)})`);
+  }
   if (!ck) {
     log(`convkit: ${dir} has no checkpoint yet; restarting it from epoch 1`);
     await prepareRunDir(dir, false);
@@ -307,6 +332,7 @@ async function executeRun(run: ResolvedRun, backend: string, ck: LoadedCheckpoin
     stopOnSignal.onTrainEnd();
     tensorboard?.onTrainEnd();
     model.dispose();
+    unseedGlobalRandom(); // the seeded stream served this run only
   }
 }
 

@@ -157,7 +157,14 @@ export class RunLock {
    */
   async relock(dir: string = this.dir): Promise<void> {
     await fs.mkdir(dir, { recursive: true });
-    createLockFile(path.join(dir, RUN_LOCK_FILE), this.info);
+    try {
+      createLockFile(path.join(dir, RUN_LOCK_FILE), this.info);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      this.releaseSync();
+      const other = await readRunLock(dir);
+      throw new ConvkitError(`another writer took the directory meanwhile${other ? ` (${describe(other)})` : ''}`, { file: dir });
+    }
     this.dir = dir;
   }
 }
