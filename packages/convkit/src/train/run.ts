@@ -8,7 +8,7 @@ import { selectSplit, pixelsPerImage, type ImageDataset } from '../datasets/type
 import { buildModel, getModel } from '../models/index.js';
 import { saveModel } from '../models/io.js';
 import { ConvkitError, optionError } from '../util/errors.js';
-import { exists, writeJsonAtomic } from '../util/atomic.js';
+import { exists, settleInterruptedWrites, writeJsonAtomic } from '../util/atomic.js';
 import { seedGlobalRandom, stratifiedSplit, stratifiedSubset, unseedGlobalRandom } from '../util/rng.js';
 import { acquireRunLock, withRunLock } from '../util/run-lock.js';
 import { parseWith } from '../util/schema.js';
@@ -176,7 +176,7 @@ async function resumeLockedRun(dir: string, overrides: ResumeOverrides, opts: Tr
   const cfgIn = parseWith(TrainConfigSchema, { ...saved, backend: requested, out: dir, force: false, ...definedOnly(overrides) }, files.config);
   const backend = await selectBackend(cfgIn.backend, log);
   const run = await resolveRun(cfgIn, log);
-  await removeStaleTemporaries(files.checkpoints);
+  await removeStaleTemporaries(files.checkpoints, log);
   const ck = await findResumeCheckpoint(files.checkpoints, log);
   if (ck && overrides.epochs !== undefined && overrides.epochs < ck.state.epoch) {
     throw optionError('--epochs', `${overrides.epochs} is fewer than the ${ck.state.epoch} epochs this run has already done (${displayPath(ck.dir)})`);
@@ -205,15 +205,9 @@ function checkMonitors(config: TrainConfig): void {
 
 const definedOnly = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 
-/** Folders left by a checkpoint write that a kill interrupted (`.last.tmp-…`). */
-async function removeStaleTemporaries(dir: string): Promise<void> {
-  let names: string[] = [];
-  try {
-    names = await fs.readdir(dir);
-  } catch {
-    return;
-  }
-  for (const n of names) if (n.startsWith('.') && n.includes('.tmp-')) await fs.rm(path.join(dir, n), { recursive: true, force: true });
+/** Checkpoint writes a kill interrupted: a complete new checkpoint is put in place, half-written ones removed. */
+async function removeStaleTemporaries(dir: string, log: (m: string) => void): Promise<void> {
+  for (const name of await settleInterruptedWrites(dir)) log(`convkit: completed the interrupted write of ${path.join(dir, name)}`);
 }
 
 async function writeRunConfig(run: ResolvedRun, backend: string, created?: string): Promise<void> {
