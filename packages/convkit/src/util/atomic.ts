@@ -150,3 +150,13 @@ export async function exists(p: string): Promise<boolean> {
     return false;
   }
 }
+
+/** fsyncs a directory, so the renames done in it survive a power loss. */
+export async function syncDir(dir: string): Promise<void> {
+  const fh = await fs.open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
