@@ -10,7 +10,8 @@ import { applyMode } from './modes.js';
 import { prepareGtsrb } from './gtsrb.js';
 import { resizeImage } from './resize.js';
 import { decodeSample } from './worker.js';
-import { h5pyJson, pythonWithH5py, runCli } from '../../test-support/prepare.js';
+import { H5PY, h5pyJson, runCli } from '../../test-support/prepare.js';
+import { requirePython, skipWithoutPython } from '../../test-support/python.js';
 
 const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../..');
 const mini = path.resolve(repoRoot, '../shared/data/gtsrb-mini');
@@ -63,9 +64,8 @@ test('prepare gtsrb-mini at 24 (L, RGB-HE) with --scale, read back with h5py, th
   assert.equal(HE.channels, 3);
   assert.deepEqual(HE.train.y, L.train.y, 'all variants share one order');
 
-  const py = pythonWithH5py();
-  if (!py) t.diagnostic('python3-h5py is not installed: skipping the h5py check');
-  else {
+  await t.test('h5py reads the RGB-HE set', { skip: skipWithoutPython(H5PY) }, () => {
+    const py = requirePython(H5PY);
     const info = h5pyJson(
       py,
       `import h5py, json, sys
@@ -87,7 +87,7 @@ print(json.dumps({'shape': list(x.shape), 'dtype': str(x.dtype), 'min': float(x.
     assert.deepEqual(info.size, [24, 24]);
     assert.equal(info.classes, 43);
     assert.ok(info.version && !Number.isNaN(Date.parse(info.created)) && info.source.includes('gtsrb-mini'));
-  }
+  });
 
   const run = path.join(out, 'run');
   const res = await trainRun(
