@@ -4,6 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { ConvkitError } from './errors.js';
 
+// Hand-written: Node has no flock; an O_EXCL file naming pid and host lets a second writer say who holds the run.
+
 /** Name of the lock file inside a run directory. */
 export const RUN_LOCK_FILE = 'run.lock';
 
