@@ -19,6 +19,7 @@ export { readMetrics } from './train/callbacks/metrics-log.js';
 export * from './util/errors.js';
 export { Rng, seedGlobalRandom, unseedGlobalRandom } from './util/rng.js';
 export * from './util/run-lock.js';
+export { runDirState, checkFreshRunDir, discardRun } from './train/run-dir.js';
 export { CONVKIT_VERSION } from './version.js';
 export * from './datasets/gtsrb.js';
 export * from './datasets/gtsrb-download.js';

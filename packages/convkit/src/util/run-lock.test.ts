@@ -6,7 +6,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ConvkitError } from './errors.js';
-import { acquireRunLock, readRunLock, RUN_LOCK_FILE, runWriter, withRunLock, type RunLockInfo } from './run-lock.js';
+import { acquireRunLock, readRunLock, RUN_LOCK_FILE, runWriter, signalRunWriter, withRunLock, type RunLockInfo } from './run-lock.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const tmp = () => fs.mkdtemp(path.join(os.tmpdir(), 'convkit-lock-'));
@@ -67,6 +67,9 @@ test('a live writer in another process, or one on another host, is refused', asy
   await writeLock(dir, { pid: process.pid, host: 'elsewhere.example' });
   await assert.rejects(acquireRunLock(dir), /run is locked by pid \d+ on elsewhere\.example .*another host: cannot tell whether it still runs/);
   await assert.rejects(acquireRunLock(path.join(dir, 'missing'), { create: false }), /missing: no such run directory/);
+  await assert.rejects(signalRunWriter(dir), /written by pid \d+ on elsewhere\.example, not on this host/);
+  await fs.rm(path.join(dir, RUN_LOCK_FILE));
+  await assert.rejects(signalRunWriter(dir), /no process is writing this run/);
 });
 
 test('a recycled pid (a process started after the lock was written) does not hold the lock', async () => {
@@ -104,10 +107,43 @@ for (const [how, code] of [
       });
       child.on('close', () => reject(new Error(`child ended before locking: ${err}`)));
     });
-    if (how === 'SIGTERM' || how === 'SIGINT') child.kill(how);
+    if (how === 'SIGINT') assert.equal((await signalRunWriter(dir)).pid, child.pid); // what a dashboard's Stop does
+    if (how === 'SIGTERM') child.kill(how);
     const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((r) => child.on('close', (c, s) => r([c, s])));
     if (code !== null) assert.equal(exitCode, code, err);
     else assert.equal(exitCode, how === 'SIGINT' ? 130 : 143, `exit code (signal ${signal}) ${err}`);
     assert.equal(await readRunLock(dir), null, 'lock file removed');
   });
 }
+
+test('four processes racing for one stale lock: exactly one gets it', async () => {
+  const dir = await tmp();
+  await writeLock(dir, { pid: deadPid() });
+  const script = `
+    import { acquireRunLock } from ${JSON.stringify(path.join(here, 'run-lock.ts'))};
+    try {
+      await acquireRunLock(${JSON.stringify(dir)}, { log: () => {} });
+      process.stdout.write('won\\n');
+      process.stdin.resume(); // hold the lock until the parent closes stdin
+      process.stdin.on('end', () => process.exit(0));
+    } catch (e) {
+      process.stdout.write('lost: ' + e.message + '\\n');
+    }
+  `;
+  const children = Array.from({ length: 4 }, () => spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['pipe', 'pipe', 'pipe'] }));
+  const outs = children.map((c) => {
+    const r = { out: '', err: '', closed: false };
+    c.stdout.on('data', (d) => (r.out += d));
+    c.stderr.on('data', (d) => (r.err += d));
+    c.on('close', () => (r.closed = true));
+    return r;
+  });
+  const t0 = Date.now();
+  while (!outs.every((o) => o.out.includes('\n') || o.closed) && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 50));
+  const answers = outs.map((o) => o.out.trim() || `(no answer: ${o.err})`);
+  for (const c of children) c.stdin.end();
+  await Promise.all(children.map((c, i) => outs[i].closed || new Promise((r) => c.on('close', r))));
+  assert.equal(answers.filter((a) => a === 'won').length, 1, answers.join('\n'));
+  for (const a of answers.filter((x) => x !== 'won')) assert.match(a, /^lost: .*run is locked by pid \d+/);
+  assert.equal(await readRunLock(dir), null);
+});

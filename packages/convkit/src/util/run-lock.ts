@@ -83,6 +83,19 @@ export async function runWriter(dir: string): Promise<RunLockInfo | null> {
   return info && lockHolderState(info) !== 'dead' ? info : null;
 }
 
+/**
+ * Asks the writer of `dir` to stop (the dashboard's Stop): SIGINT by default, on which training saves
+ * `checkpoints/last` after the current batch and exits 130, releasing its lock. Returns the writer it signalled;
+ * a ConvkitError when the run has no live writer or its writer runs on another host.
+ */
+export async function signalRunWriter(dir: string, signal: NodeJS.Signals = 'SIGINT'): Promise<RunLockInfo> {
+  const info = await runWriter(dir);
+  if (!info) throw new ConvkitError('no process is writing this run', { file: dir });
+  if (info.host !== os.hostname()) throw new ConvkitError(`the run is written by pid ${info.pid} on ${info.host}, not on this host`, { file: dir });
+  process.kill(info.pid, signal);
+  return info;
+}
+
 function describe(info: RunLockInfo): string {
   return `pid ${info.pid} on ${info.host}${info.purpose ? ` (${info.purpose})` : ''} since ${info.started}`;
 }
