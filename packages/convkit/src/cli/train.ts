@@ -46,7 +46,7 @@ export function registerTrainCommands(program: Command): void {
     .option('--tb-batches', 'with --tensorboard: also batch_loss/batch_accuracy at every batch', false)
     .option('--tb-histograms', 'with --tensorboard: weight histograms every epoch', false)
     .option('--progress <mode>', 'auto (bar on a terminal, else one line per epoch) | bar | lines | none', choice(['auto', 'bar', 'lines', 'none']), 'auto')
-    .option('--force', 'overwrite a finished run in --out', false)
+    .option('--force', 'discard the run already in --out (finished or not; without it: exit 2)', false)
     .option('--json', 'print the result as JSON on stdout', false)
     .action(async (o, cmd: Command) => {
       let result;
