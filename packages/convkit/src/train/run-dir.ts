@@ -46,6 +46,8 @@ const discardedPrefix = (dir: string) => `.${path.basename(dir)}.discarded-`;
 export async function discardRun(lock: RunLock, log: (m: string) => void): Promise<void> {
   const dir = path.resolve(lock.dir);
   const parent = path.dirname(dir);
+  const rel = path.relative(dir, process.cwd());
+  if (!rel.startsWith('..') && !path.isAbsolute(rel)) throw new ConvkitError('cannot discard the run in the working directory (or above it): use --force from elsewhere, or another --out', { file: lock.dir });
   const aside = path.join(parent, `${discardedPrefix(dir)}${process.pid}-${randomBytes(4).toString('hex')}`);
   await fs.rename(dir, aside);
   await lock.relock(lock.dir);
