@@ -133,3 +133,6 @@ export interface RunAnalysis {
   history: RunHistory;
   featureMaps: FeatureMapSample[];
 }
+
+/** What a comparison needs of a run; a full RunAnalysis fits, the dashboard may pass less (no perClass yet). */
+export type CompareRun = Pick<RunAnalysis, 'run' | 'model' | 'data' | 'history'> & Partial<Omit<RunAnalysis, 'run' | 'model' | 'data' | 'history'>>;

@@ -1,10 +1,9 @@
-import type { RunAnalysis } from '../analysis-types.js';
+import type { CompareRun } from '../analysis-types.js';
 import { summariseHistory } from '../history.js';
 import { renderOverlay } from './curves.js';
 import { className, h, pct, prepare, PALETTE } from './dom.js';
 
-/** What a comparison needs of a run; a full RunAnalysis fits, the dashboard may pass less (no perClass yet). */
-export type CompareRun = Pick<RunAnalysis, 'run' | 'model' | 'data' | 'history'> & Partial<Omit<RunAnalysis, 'run' | 'model' | 'data' | 'history'>>;
+export type { CompareRun };
 
 interface Column {
   label: string;

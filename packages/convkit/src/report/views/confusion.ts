@@ -38,7 +38,7 @@ export function renderConfusion(el: HTMLElement, a: Pick<RunAnalysis, 'confusion
   el.append(h('div', {}, toggle, note), h('div', { class: 'ck-confusion-wrap' }, table));
 
   const head = h('tr', {}, h('th', { class: 'ck-axis' }, 'true \\ pred'));
-  for (let j = 0; j < k; j++) head.append(h('th', { class: small ? '' : 'ck-col', title: className(a.classes, j) }, classThumb(a, j), small ? className(a.classes, j) : String(j)));
+  for (let j = 0; j < k; j++) head.append(h('th', { class: 'ck-col', title: `${j}: ${className(a.classes, j)}` }, classThumb(a, j), h('br'), small ? className(a.classes, j) : String(j)));
   head.append(h('th', { class: 'ck-axis' }, 'n'));
   table.append(head);
 

@@ -60,7 +60,8 @@ export function renderCurves(el: HTMLElement, history: RunHistory | HistoryRow[]
   const groups = opts.groups ?? (['loss', 'accuracy', 'lr'] as CurveGroup[]).filter((g) => GROUPS[g].series.some(has));
   const wrap = h('div', { class: 'ck-charts' });
   el.append(wrap);
-  const width = opts.width ?? Math.max(320, Math.min(560, Math.floor(((el.clientWidth || 1200) - 40) / Math.min(groups.length, 2))));
+  const perRow = Math.min(groups.length, 3);
+  const width = opts.width ?? Math.max(300, Math.min(560, Math.floor(((el.clientWidth || 1200) - 16 * perRow) / perRow) - 20));
   for (const g of groups) {
     const spec = GROUPS[g];
     const keys = spec.series.filter(has);
@@ -78,8 +79,8 @@ export function renderCurves(el: HTMLElement, history: RunHistory | HistoryRow[]
       {
         width,
         height: opts.height ?? 240,
-        scales: { x: { time: false }, ...(g === 'lr' ? { y: { distr: 3 } } : {}) },
-        axes: [{ label: 'epoch', incrs: [1, 2, 5, 10, 20, 50, 100] }, { size: 60, values: (_u, vals) => vals.map((v) => (g === 'accuracy' ? (v * 100).toFixed(0) + '%' : g === 'lr' ? v.toExponential(0) : String(+v.toFixed(3)))) }],
+        scales: { x: { time: false }, ...(g === 'lr' && new Set(rows.map((r) => r.lr)).size > 1 ? { y: { distr: 3 } } : {}) },
+        axes: [{ label: 'epoch', incrs: [1, 2, 5, 10, 20, 50, 100] }, { size: 60, values: (_u, vals) => vals.map((v) => (v == null ? '' : g === 'accuracy' ? (v * 100).toFixed(0) + '%' : g === 'lr' ? v.toExponential(1) : String(+v.toFixed(3)))) }],
         series: [
           { label: 'epoch' },
           ...keys.map((k, i) => ({
@@ -124,7 +125,7 @@ export function renderOverlay(el: HTMLElement, metric: string, runs: OverlaySeri
       width: opts.width ?? 560,
       height: opts.height ?? 260,
       scales: { x: { time: false } },
-      axes: [{ label: 'epoch', incrs: [1, 2, 5, 10, 20, 50, 100] }, { size: 60, values: (_u, vals) => vals.map((v) => (/accuracy/.test(metric) ? (v * 100).toFixed(0) + '%' : String(+v.toFixed(3)))) }],
+      axes: [{ label: 'epoch', incrs: [1, 2, 5, 10, 20, 50, 100] }, { size: 60, values: (_u, vals) => vals.map((v) => (v == null ? '' : /accuracy/.test(metric) ? (v * 100).toFixed(0) + '%' : String(+v.toFixed(3)))) }],
       series: [{ label: 'epoch' }, ...runs.map((r, i) => ({ label: r.label, stroke: r.colour ?? PALETTE[i % PALETTE.length], width: 2, points: { show: maxEpoch <= 40 }, value: (_u: uPlot, v: number | null) => (v === null ? '–' : fmt(metric, v)) }))],
     },
     data,

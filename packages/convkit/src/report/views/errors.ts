@@ -26,7 +26,7 @@ export function renderErrors(el: HTMLElement, a: Pick<RunAnalysis, 'errors' | 'c
               trueSign ? h('figure', {}, h('img', { class: 'ck-sign-ok', src: trueSign, alt: 'true class sign' }), 'true') : null,
             )
           : null,
-        h('ol', {}, ...e.top.map((t) => h('li', { title: className(a.classes, t.class) }, `${t.class}: ${pct(t.probability, 1)}`))),
+        h('div', { class: 'ck-top', title: 'top classes' }, ...e.top.map((t) => h('div', { title: className(a.classes, t.class) }, h('span', {}, `${t.class} ${className(a.classes, t.class)}`), h('span', {}, pct(t.probability, 1))))),
       ),
     );
   }

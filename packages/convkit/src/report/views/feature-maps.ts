@@ -26,11 +26,12 @@ export function renderFeatureMaps(el: HTMLElement, a: Pick<RunAnalysis, 'feature
     for (const l of s.layers) {
       const gridW = l.cols * (l.width + l.gap) - l.gap;
       // Small maps are magnified more, so that every layer's grid is readable at about the same size.
-      const scale = opts.scale ?? Math.max(1, Math.min(4, Math.floor(300 / gridW)));
+      const scale = opts.scale ?? Math.max(1, Math.min(8, 340 / gridW));
+      const shownW = Math.round(gridW * scale);
       layers.append(
-        h('figure', { class: 'ck-fm-layer', 'data-layer': l.name },
+        h('figure', { class: 'ck-fm-layer', 'data-layer': l.name, style: `width:${shownW}px` },
           h('figcaption', {}, h('b', {}, l.name), ` ${l.className} ${l.height}×${l.width}×${l.channels}${l.shown < l.channels ? ` (first ${l.shown})` : ''}`),
-          h('img', { src: l.image, alt: `${l.name} feature maps`, width: gridW * scale }),
+          h('img', { src: l.image, alt: `${l.name} feature maps`, width: shownW }),
         ),
       );
     }

@@ -1,5 +1,5 @@
-import type { RunAnalysis } from '../analysis-types.js';
-import { renderCompare, type CompareRun } from './compare.js';
+import type { CompareRun, RunAnalysis } from '../analysis-types.js';
+import { renderCompare } from './compare.js';
 import { renderConfusion, renderTopConfusions } from './confusion.js';
 import { renderCurves } from './curves.js';
 import { h, pct, prepare } from './dom.js';

@@ -15,7 +15,8 @@ table.ck-confusion { border-collapse: collapse; font-size: 10px; }
 table.ck-confusion td.ck-cell { width: 15px; height: 15px; min-width: 15px; padding: 0; text-align: center; border: 1px solid #fff; }
 table.ck-confusion.ck-small td.ck-cell { width: 34px; height: 30px; font-size: 11px; }
 table.ck-confusion th { font-weight: 500; color: #4a5263; padding: 0 3px; white-space: nowrap; }
-table.ck-confusion th.ck-col { writing-mode: vertical-rl; transform: rotate(180deg); height: 34px; vertical-align: bottom; }
+table.ck-confusion th.ck-col { padding: 0; vertical-align: bottom; text-align: center; font-size: 9px; }
+table.ck-confusion.ck-small th.ck-col { font-size: 11px; padding: 0 2px; }
 table.ck-confusion th.ck-row { text-align: right; }
 table.ck-confusion td.ck-total { color: #687083; padding-left: 6px; text-align: right; }
 table.ck-confusion .ck-axis { color: #1d2330; font-weight: 600; }
@@ -40,13 +41,16 @@ table.ck-table td.ck-best { background: #dff3e3; font-weight: 600; }
 .ck-error .ck-signs img { width: 34px; height: 34px; display: block; }
 .ck-error .ck-signs img.ck-sign-bad { outline: 2px solid #c62828; }
 .ck-error .ck-signs img.ck-sign-ok { outline: 2px solid #2e7d32; }
-.ck-error ol { margin: 2px 0 0; padding-left: 18px; font-size: 11px; color: #4a5263; }
+.ck-error .ck-top { margin: 2px 0 0; font-size: 11px; color: #4a5263; }
+.ck-error .ck-top div { display: flex; justify-content: space-between; gap: 4px; }
+.ck-error .ck-top span:first-child { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.ck-error .ck-top span:last-child { white-space: nowrap; flex-shrink: 0; }
 .ck-error .ck-name { font-size: 11px; color: #4a5263; text-align: center; }
 .ck-fm-sample { border: 1px solid #e3e6ee; border-radius: 6px; padding: 8px; margin-bottom: 12px; background: #fff; }
 .ck-fm-head { display: flex; align-items: center; gap: 10px; margin-bottom: 6px; }
 .ck-fm-head img { width: 64px; height: 64px; image-rendering: pixelated; border-radius: 3px; }
 .ck-fm-layers { display: flex; flex-wrap: wrap; gap: 14px; align-items: flex-start; }
-.ck-fm-layer figcaption { font-size: 12px; color: #4a5263; margin-bottom: 3px; }
+.ck-fm-layer figcaption { font-size: 12px; color: #4a5263; margin-bottom: 3px; overflow-wrap: anywhere; }
 .ck-fm-layer { margin: 0; }
 .ck-fm-layer img { image-rendering: pixelated; display: block; background: #222; }
 .ck-report { max-width: 1280px; margin: 0 auto; padding: 16px 20px 40px; background: #fafbfd; }
