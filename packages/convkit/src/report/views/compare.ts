@@ -29,7 +29,8 @@ const COLUMNS: Column[] = [
 export function renderCompare(el: HTMLElement, runs: CompareRun[]): void {
   prepare(el, 'ck-compare');
   runs = runs.map((r) => ({ ...r, history: r.history.best ? r.history : summariseHistory(r.history.epochs) }));
-  const label = (r: CompareRun, i: number) => `${i + 1}. ${r.run}`;
+  const base = (p: string) => p.replace(/[\\/]+$/, '').split(/[\\/]/).pop() || p;
+  const label = (r: CompareRun, i: number) => `${i + 1}. ${base(r.run)}`;
 
   const table = h('table', { class: 'ck-table ck-compare-table' });
   table.append(h('tr', {}, h('th', { class: 'ck-left' }, 'run'), h('th', { class: 'ck-left' }, 'model'), h('th', { class: 'ck-left' }, 'data'), h('th', {}, 'weights'), ...COLUMNS.map((c) => h('th', {}, c.label))));
@@ -41,9 +42,9 @@ export function renderCompare(el: HTMLElement, runs: CompareRun[]): void {
   runs.forEach((r, i) => {
     table.append(
       h('tr', { 'data-run': r.run },
-        h('td', { class: 'ck-left' }, h('span', { class: 'ck-swatch', style: `background:${PALETTE[i % PALETTE.length]}` }), label(r, i)),
+        h('td', { class: 'ck-left', title: r.run }, h('span', { class: 'ck-swatch', style: `background:${PALETTE[i % PALETTE.length]}` }), label(r, i)),
         h('td', { class: 'ck-left' }, r.model),
-        h('td', { class: 'ck-left' }, r.data),
+        h('td', { class: 'ck-left', title: r.data }, base(r.data)),
         h('td', {}, r.checkpoint ? `${r.checkpoint.name} (epoch ${r.checkpoint.epoch})` : '–'),
         ...COLUMNS.map((c, k) => {
           const v = c.value(r);
@@ -66,17 +67,19 @@ export function renderCompare(el: HTMLElement, runs: CompareRun[]): void {
     const k = Math.max(...withClasses.map((r) => r.perClass!.length));
     const names = withClasses[0].classes;
     const pc = h('table', { class: 'ck-table ck-compare-classes' });
-    pc.append(h('tr', {}, h('th', {}, 'class'), h('th', { class: 'ck-left' }, 'name'), h('th', {}, 'test images'), ...runs.map((r, i) => h('th', { title: r.run }, h('span', { class: 'ck-swatch', style: `background:${PALETTE[i % PALETTE.length]}` }), `run ${i + 1}`))));
+    pc.append(h('tr', {}, h('th', {}, 'class'), h('th', { class: 'ck-left' }, 'name'), h('th', {}, 'test images'), ...runs.map((r, i) => h('th', { title: r.run }, h('span', { class: 'ck-swatch', style: `background:${PALETTE[i % PALETTE.length]}` }), label(r, i)))));
     for (let c = 0; c < k; c++) {
       const accs = runs.map((r) => r.perClass?.[c]?.accuracy);
-      const top = Math.max(...accs.filter((v): v is number => v !== undefined));
+      const known = accs.filter((v): v is number => v !== undefined);
+      const top = Math.max(...known);
+      const tie = known.filter((v) => v === top).length > 1; // no winner to show when runs tie
       pc.append(
         h('tr', { 'data-class': c },
           h('td', {}, c),
           h('td', { class: 'ck-left' }, names?.[c]?.image ? h('img', { class: 'ck-thumb', src: names[c].image, alt: '' }) : null, className(names, c)),
           h('td', {}, withClasses[0].perClass![c]?.count ?? '–'),
           ...accs.map((v, i) =>
-            h('td', { class: v !== undefined && runs.length > 1 && v === top ? 'ck-best' : undefined }, pct(v, 1), v !== undefined ? h('span', { class: 'ck-bar', style: `width:${Math.round(v * 50)}px;background:${PALETTE[i % PALETTE.length]}` }) : null),
+            h('td', { class: v !== undefined && !tie && v === top ? 'ck-best' : undefined }, pct(v, 1), v !== undefined ? h('span', { class: 'ck-bar', style: `width:${Math.round(v * 50)}px;background:${PALETTE[i % PALETTE.length]}` }) : null),
           ),
         ),
       );
