@@ -15,6 +15,7 @@ export interface FeatureMapOptions {
   cols?: number;
 }
 
+// Hand-written: tiling channels into one grid per layer is a short loop; sharp encodes the PNG.
 const GAP = 1;
 const GAP_VALUE = 48;
 

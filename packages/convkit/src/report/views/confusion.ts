@@ -1,5 +1,5 @@
 import type { RunAnalysis } from '../analysis-types.js';
-import { className, classThumb, h, pct, prepare } from './dom.js';
+import { classLabel, className, classThumb, h, pct, prepare } from './dom.js';
 
 export interface ConfusionOptions {
   /** Start with row-normalised shares instead of raw counts (the toggle switches either way). */
@@ -15,6 +15,7 @@ function shade(t: number, diagonal: boolean): string {
   return `rgb(${mix(r)},${mix(g)},${mix(b)})`;
 }
 
+// Hand-written: uPlot draws no heatmap, and a DOM table gives labelled, hoverable, testable cells with class pictograms.
 /**
  * The confusion matrix as a heatmap table: rows = true class, columns = predicted class; raw counts or shares of
  * each row (toggle), class pictograms beside the ids when the analysis has them. Every cell carries
@@ -49,7 +50,7 @@ export function renderConfusion(el: HTMLElement, a: Pick<RunAnalysis, 'confusion
     for (let j = 0; j < k; j++) {
       const v = a.confusion[i][j];
       const td = h('td', { class: 'ck-cell', 'data-true': i, 'data-pred': j, 'data-count': v });
-      td.title = `true ${i} ${className(a.classes, i)} → predicted ${j} ${className(a.classes, j)}: ${v} of ${rowTotals[i]} (${pct(rowTotals[i] ? v / rowTotals[i] : 0, 1)})`;
+      td.title = `true ${classLabel(a.classes, i)} → predicted ${classLabel(a.classes, j)}: ${v} of ${rowTotals[i]} (${pct(rowTotals[i] ? v / rowTotals[i] : 0, 1)})`;
       tr.append(td);
       cells[i].push(td);
     }
@@ -91,8 +92,8 @@ export function renderTopConfusions(el: HTMLElement, a: Pick<RunAnalysis, 'topCo
   for (const p of rows) {
     t.append(
       h('tr', {},
-        h('td', { class: 'ck-left' }, classThumb(a, p.true), `${p.true} ${className(a.classes, p.true)}`),
-        h('td', { class: 'ck-left' }, classThumb(a, p.predicted), `${p.predicted} ${className(a.classes, p.predicted)}`),
+        h('td', { class: 'ck-left' }, classThumb(a, p.true), classLabel(a.classes, p.true)),
+        h('td', { class: 'ck-left' }, classThumb(a, p.predicted), classLabel(a.classes, p.predicted)),
         h('td', {}, p.count),
         h('td', {}, pct(p.share, 1)),
       ),

@@ -30,6 +30,12 @@ export function className(classes: ClassInfo[] | undefined, id: number): string 
   return classes?.[id]?.name ?? String(id);
 }
 
+/** "14 Stop", or just "7" when a class's name is its id (digits). */
+export function classLabel(classes: ClassInfo[] | undefined, id: number): string {
+  const name = className(classes, id);
+  return name === String(id) ? name : `${id} ${name}`;
+}
+
 /** A class's pictogram (GTSRB meta sign) when the analysis has one. */
 export function classThumb(a: Pick<RunAnalysis, 'classes'>, id: number, cls = 'ck-thumb'): HTMLImageElement | null {
   const src = a.classes?.[id]?.image;

@@ -1,5 +1,5 @@
 import type { RunAnalysis } from '../analysis-types.js';
-import { className, h, pct, prepare } from './dom.js';
+import { classLabel, className, h, pct, prepare } from './dom.js';
 
 /**
  * The most confident mistakes, Fidle-style: each test image labelled "pred (true)" in red, the pictograms of the
@@ -19,14 +19,14 @@ export function renderErrors(el: HTMLElement, a: Pick<RunAnalysis, 'errors' | 'c
       h('div', { class: 'ck-error', 'data-index': e.index, 'data-true': e.true, 'data-pred': e.predicted },
         h('img', { class: 'ck-img', src: e.image, alt: `test image ${e.index}`, title: `test image #${e.index}` }),
         h('div', { class: 'ck-label' }, `${e.predicted} (${e.true})`),
-        h('div', { class: 'ck-name', title: `predicted ${className(a.classes, e.predicted)}, true ${className(a.classes, e.true)}` }, `${className(a.classes, e.predicted)}`),
+        className(a.classes, e.predicted) !== String(e.predicted) ? h('div', { class: 'ck-name', title: `predicted ${className(a.classes, e.predicted)}, true ${className(a.classes, e.true)}` }, className(a.classes, e.predicted)) : null,
         predSign || trueSign
           ? h('div', { class: 'ck-signs' },
               predSign ? h('figure', {}, h('img', { class: 'ck-sign-bad', src: predSign, alt: 'predicted class sign' }), 'predicted') : null,
               trueSign ? h('figure', {}, h('img', { class: 'ck-sign-ok', src: trueSign, alt: 'true class sign' }), 'true') : null,
             )
           : null,
-        h('div', { class: 'ck-top', title: 'top classes' }, ...e.top.map((t) => h('div', { title: className(a.classes, t.class) }, h('span', {}, `${t.class} ${className(a.classes, t.class)}`), h('span', {}, pct(t.probability, 1))))),
+        h('div', { class: 'ck-top', title: 'top classes' }, ...e.top.map((t) => h('div', { title: className(a.classes, t.class) }, h('span', {}, classLabel(a.classes, t.class)), h('span', {}, pct(t.probability, 1))))),
       ),
     );
   }

@@ -1,5 +1,5 @@
 import type { RunAnalysis } from '../analysis-types.js';
-import { className, h, prepare } from './dom.js';
+import { classLabel, h, prepare } from './dom.js';
 
 /**
  * What the filters see: for each chosen test image, the output of every conv / activation / pool layer, its
@@ -17,8 +17,8 @@ export function renderFeatureMaps(el: HTMLElement, a: Pick<RunAnalysis, 'feature
       h('div', { class: 'ck-fm-head' },
         h('img', { src: s.image, alt: `test image ${s.index}` }),
         h('div', {},
-          h('div', {}, `test image #${s.index}: true ${s.true} ${className(a.classes, s.true)}`),
-          h('div', { style: `color:${ok ? '#2e7d32' : '#c62828'}` }, `predicted ${s.predicted} ${className(a.classes, s.predicted)}`),
+          h('div', {}, `test image #${s.index}: true ${classLabel(a.classes, s.true)}`),
+          h('div', { style: `color:${ok ? '#2e7d32' : '#c62828'}` }, `predicted ${classLabel(a.classes, s.predicted)}`),
         ),
       ),
     );
