@@ -152,6 +152,13 @@ test('HTML report in Chromium: curves, 43×43 confusion cells, a real error firs
     tf.dispose([xs, ys]);
     model.dispose();
     assert.equal(pred, Number(first.pred));
+    // The per-class table sorts by a clicked column (accuracies: highest first).
+    await page.click('.ck-per-class th[data-key="recall"]');
+    const recalls = await page.$$eval('.ck-per-class tr[data-class]', (trs) => trs.map((tr) => Number((tr as HTMLElement).dataset.class)));
+    const a = JSON.parse(await fs.readFile(path.join(run2, 'analysis.json'), 'utf8')) as RunAnalysis;
+    const byRecall = recalls.map((c) => a.perClass[c].recall);
+    assert.equal(recalls.length, 43);
+    assert.deepEqual(byRecall, [...byRecall].sort((x, y) => y - x));
     assert.equal(await page.$$eval('.ck-fm-sample', (e) => e.length), 3);
     assert.deepEqual(problems, []);
   } finally {
