@@ -129,6 +129,20 @@ test('HTML report in Chromium: curves, 43×43 confusion cells, a real error firs
   try {
     const points = await page.$$eval('.ck-curves .ck-chart', (els) => els.map((e) => [(e as HTMLElement).dataset.group, (e as any).uplot.data[0].length]));
     assert.deepEqual(points, [['loss', 2], ['accuracy', 2], ['lr', 2]]);
+    // Redrawn from raw metrics.jsonl rows as the dashboard does at each epoch: same charts, one more point.
+    const live = await page.evaluate(() => {
+      const w = window as any;
+      const el = document.createElement('div');
+      document.body.append(el);
+      const rows = w.convkitData.history.epochs;
+      w.convkitViews.renderCurves(el, rows.slice(0, 1));
+      const before = [el.querySelectorAll('.ck-chart').length, (el.querySelector('.ck-chart') as any).uplot.data[0].length];
+      w.convkitViews.renderCurves(el, rows);
+      const after = [el.querySelectorAll('.ck-chart').length, (el.querySelector('.ck-chart') as any).uplot.data[0].length];
+      el.remove();
+      return [before, after];
+    });
+    assert.deepEqual(live, [[3, 1], [3, 2]]);
     const cells = await page.$$eval('td.ck-cell', (tds) => tds.map((td) => [Number((td as HTMLElement).dataset.true), Number((td as HTMLElement).dataset.pred), Number((td as HTMLElement).dataset.count)]));
     assert.equal(cells.length, 43 * 43);
     const rows = new Array(43).fill(0);

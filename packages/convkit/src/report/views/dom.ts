@@ -20,6 +20,8 @@ export function prepare(el: HTMLElement, cls: string): void {
     s.textContent = uplotCss + '\n' + VIEWS_CSS;
     document.head.append(s);
   }
+  // uPlot keeps window listeners until destroyed: a redraw (the dashboard's, every epoch) must not pile them up.
+  el.querySelectorAll('.ck-chart').forEach((c) => (c as HTMLElement & { uplot?: { destroy(): void } }).uplot?.destroy());
   el.replaceChildren();
   el.classList.add('ck-view', cls);
 }
