@@ -14,14 +14,23 @@ interface ReportOptions {
   force: boolean;
 }
 
-/** What a `convkit report` argument is: a run folder (config.json), or something else. */
-async function pathKind(p: string): Promise<'run' | 'other'> {
-  try {
-    await fs.access(path.join(p, 'config.json'));
-    return 'run';
-  } catch {
-    return 'other';
-  }
+const isFile = (p: string) => fs.access(p).then(() => true, () => false);
+
+/** What a `convkit report` argument is: a run folder (config.json), a batch output (results.jsonl), or neither. */
+async function pathKind(p: string): Promise<'run' | 'batch' | 'other'> {
+  if (await isFile(path.join(p, 'config.json'))) return 'run';
+  if (await isFile(path.join(p, 'results.jsonl'))) return 'batch';
+  return 'other';
+}
+
+/** The finished runs of a batch output: OUT/runs/<job>/ holding result.json, in name order. */
+async function batchRuns(out: string): Promise<string[]> {
+  const dir = path.join(out, 'runs');
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  const runs: string[] = [];
+  for (const n of names.sort()) if (await isFile(path.join(dir, n, 'result.json'))) runs.push(path.join(dir, n));
+  if (!runs.length) throw new ConvkitError('no finished run in this batch yet (no runs/*/result.json)', { file: out });
+  return runs;
 }
 
 /** One run: its analysis as text, JSON and/or HTML; several runs: the comparison. */
@@ -59,7 +68,7 @@ export function registerReportCommands(program: Command): void {
   program
     .command('report')
     .description('what a run learned: curves, confusion matrix, per-class accuracy, errors, feature maps (cached in RUN/analysis.json); with several runs, their comparison')
-    .argument('<paths...>', 'run folders')
+    .argument('<paths...>', 'run folders, or one batch output folder with --html')
     .option('--html <file>', 'write one self-contained HTML file (no network needed to view it)')
     .option('--json', 'print the analysis as JSON', false)
     .option('--checkpoint <name>', 'weights to analyse: last (the final ones, as evaluate) | best', choice(['best', 'last']), 'last')
@@ -68,7 +77,10 @@ export function registerReportCommands(program: Command): void {
     .action(async (paths: string[], o: ReportOptions) => {
       const kinds = await Promise.all(paths.map(pathKind));
       if (kinds.every((k) => k === 'run')) return reportRuns(paths, o);
-      const bad = paths[kinds.indexOf('other')];
-      throw new ConvkitError('not a convkit run folder (config.json missing)', { file: bad });
+      // A batch output: with --html, the comparison of its finished runs (without, the batch's own table).
+      if (paths.length === 1 && kinds[0] === 'batch' && o.html) return reportRuns(await batchRuns(paths[0]), o);
+      if (paths.length === 1 && kinds[0] === 'batch') throw new ConvkitError('a batch output: add --html FILE for the comparison of its runs', { file: paths[0] });
+      const bad = paths[kinds.includes('other') ? kinds.indexOf('other') : kinds.indexOf('batch')];
+      throw new ConvkitError(kinds.includes('other') ? 'not a convkit run folder (config.json missing)' : 'a batch output: give it alone (with --html), not among runs', { file: bad });
     });
 }

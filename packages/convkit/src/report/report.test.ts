@@ -199,6 +199,18 @@ test('comparison of two runs in Chromium: table, overlaid curves, per-class side
   } finally {
     await page.close();
   }
+  // A batch output (OUT/results.jsonl, OUT/runs/<job>/): --html compares its finished runs, an unfinished one is left out.
+  const batch = path.join(out, 'batch');
+  await fs.mkdir(path.join(batch, 'runs', 'c-unfinished'), { recursive: true });
+  await fs.writeFile(path.join(batch, 'results.jsonl'), '');
+  await fs.cp(run2, path.join(batch, 'runs', 'a'), { recursive: true });
+  await fs.cp(run1, path.join(batch, 'runs', 'b'), { recursive: true });
+  const bfile = path.join(out, 'batch.html');
+  const b = await convkit('report', batch, '--html', bfile);
+  assert.equal(b.code, 0, b.stderr);
+  const html = await fs.readFile(bfile, 'utf8');
+  const data = JSON.parse(html.match(/<script type="application\/json" id="convkit-data">(.*?)<\/script>/s)![1]) as RunAnalysis[];
+  assert.deepEqual(data.map((r) => path.basename(r.run)), ['a', 'b']);
 });
 
 test('bad input: one line, exit 2, no HTML under the final name', async () => {
