@@ -233,7 +233,10 @@ export async function analyseRun(runDir: string, opts: AnalyseOptions = {}): Pro
       featureMaps: featureMapsOut,
       cache_key: key,
     };
-    if (!opts.noCache) await writeJsonAtomic(cacheFile, analysis);
+    if (!opts.noCache) {
+      // A run folder the user cannot write to (someone else's runs) still gets its report, only uncached.
+      await writeJsonAtomic(cacheFile, analysis).catch((e: NodeJS.ErrnoException) => log(`convkit: warning: cannot write ${cacheFile} (${e.code ?? e.message}); the analysis is not cached`));
+    }
     return analysis;
   } finally {
     model.dispose();
