@@ -1,6 +1,7 @@
 // The analysis of one run as plain JSON: what `analyseRun` computes, `convkit report --json` prints, analysis.json
 // caches, and the browser views (report/views/, shared with the dashboard) draw. No Node or DOM imports here.
 
+// Bump when what analyseRun computes changes: it is part of analysis.json's cache key.
 export const ANALYSIS_FORMAT = 'convkit-analysis/1';
 
 export type CheckpointName = 'best' | 'last';
