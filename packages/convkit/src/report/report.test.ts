@@ -119,6 +119,15 @@ test('analysis.json: reused while the checkpoint is unchanged, recomputed when i
   assert.equal(changed.test.accuracy, one.test.accuracy);
 });
 
+test('--checkpoint best: the best epoch\'s weights score what training logged for that epoch (validation = test split)', async () => {
+  const best = await analyseRun(run2, { checkpoint: 'best', log: quiet, noCache: true });
+  const logged = best.history.best.val_accuracy;
+  assert.equal(best.checkpoint.name, 'best');
+  assert.equal(best.checkpoint.epoch, logged.epoch);
+  assert.equal(best.test.accuracy, logged.value);
+  assert.equal(best.test.loss, best.history.epochs[logged.epoch - 1].val_loss);
+});
+
 test('HTML report in Chromium: curves, 43×43 confusion cells, a real error first; self-contained; screenshot', async () => {
   const file = path.join(out, 'report.html');
   const r = await convkit('report', run2, '--html', file);
