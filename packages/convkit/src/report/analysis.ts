@@ -200,7 +200,7 @@ export async function analyseRun(runDir: string, opts: AnalyseOptions = {}): Pro
 
     const fmIdx = (settings.featureMapImages ?? pickFeatureMapImages(test.y, ev.predicted, ev.confidence)).filter((i) => Number.isInteger(i) && i >= 0 && i < test.count);
     const maps = await featureMaps(model, test, fmIdx, shape);
-    const featureMapsOut = await Promise.all(fmIdx.map(async (i, s) => ({ index: i, true: test.y[i], predicted: ev.predicted[i], image: await splitImageUri(test, i, h, w, c), layers: maps[s] })));
+    const featureMapsOut = maps.every((m) => !m.length) ? [] : await Promise.all(fmIdx.map(async (i, s) => ({ index: i, true: test.y[i], predicted: ev.predicted[i], image: await splitImageUri(test, i, h, w, c), layers: maps[s] })));
 
     let result: RunAnalysis['result'];
     if (resultText) {
