@@ -88,6 +88,8 @@ export interface ErrorSample {
 export interface FeatureMapLayer {
   name: string;
   className: string;
+  /** Of a convolution: `linear` for its output before its built-in activation (shown first), else that activation. */
+  activation?: string;
   height: number;
   width: number;
   channels: number;

@@ -24,9 +24,24 @@ const GAP_VALUE = 48;
  * in one greyscale PNG, every channel scaled to its own min–max (a flat channel is drawn black).
  */
 export async function featureMaps(model: tfl.LayersModel, split: ImageSplit, indices: number[], shape: BatchShape, opts: FeatureMapOptions = {}): Promise<FeatureMapLayer[][]> {
-  const layers = model.layers.filter((l) => MAP_LAYERS.has(l.getClassName()) && (l.outputShape as number[]).length === 4);
-  if (!layers.length || !indices.length) return indices.map(() => []);
-  const probe = tfl.model({ inputs: model.inputs, outputs: layers.map((l) => l.output as tfl.SymbolicTensor) });
+  const mapLayers = model.layers.filter((l) => MAP_LAYERS.has(l.getClassName()) && (l.outputShape as number[]).length === 4);
+  if (!mapLayers.length || !indices.length) return indices.map(() => []);
+  // A convolution with its activation built in is shown twice, before and after it (the course's conv → ReLU → pool):
+  // a linear twin of the layer, sharing its weights, applied to the same input.
+  const stages: { name: string; className: string; activation?: string; output: tfl.SymbolicTensor }[] = [];
+  for (const l of mapLayers) {
+    const cfg = l.getConfig() as { activation?: string };
+    const act = typeof cfg.activation === 'string' ? cfg.activation : undefined;
+    if (l.getClassName() === 'Conv2D' && act && act !== 'linear') {
+      const twin = tfl.layers.conv2d({ ...(cfg as object), activation: 'linear', name: `${l.name}_linear`, trainable: false } as Parameters<typeof tfl.layers.conv2d>[0]);
+      const output = twin.apply(l.input as tfl.SymbolicTensor) as tfl.SymbolicTensor;
+      twin.setWeights(l.getWeights());
+      stages.push({ name: l.name, className: l.getClassName(), activation: 'linear', output });
+    }
+    stages.push({ name: l.name, className: l.getClassName(), activation: act, output: l.output as tfl.SymbolicTensor });
+  }
+  const layers = stages.map((s) => ({ name: s.name, getClassName: () => s.className, activation: s.activation }));
+  const probe = tfl.model({ inputs: model.inputs, outputs: stages.map((s) => s.output) });
   const x = Int32Array.from(indices);
   const { xs, ys } = makeBatch(split, x, 0, indices.length, shape);
   const out = probe.predict(xs);
@@ -57,7 +72,7 @@ export async function featureMaps(model: tfl.LayersModel, split: ImageSplit, ind
           const oy = Math.floor(ch / cols) * (h + GAP);
           for (let y = 0; y < h; y++) for (let xx = 0; xx < w; xx++) grid[(oy + y) * W + ox + xx] = Math.round((data[base + (y * w + xx) * c + ch] - lo) * k);
         }
-        result[s].push({ name: layers[li].name, className: layers[li].getClassName(), height: h, width: w, channels: c, shown, cols, rows, gap: GAP, image: await pngDataUri(grid, W, H, 1) });
+        result[s].push({ name: layers[li].name, className: layers[li].getClassName(), ...(layers[li].activation ? { activation: layers[li].activation } : {}), height: h, width: w, channels: c, shown, cols, rows, gap: GAP, image: await pngDataUri(grid, W, H, 1) });
       }
     }
   } finally {

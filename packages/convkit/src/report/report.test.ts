@@ -90,8 +90,9 @@ test('analysis: confusion rows sum to the test class counts; trace / total and t
   assert.equal(a.history.epochs.length, 2);
   const best = a.history.best.val_accuracy;
   assert.equal(best.value, Math.max(...a.history.epochs.map((r) => r.val_accuracy!)));
-  const layers = a.featureMaps[0].layers.map((l) => `${l.className} ${l.height}x${l.width}x${l.channels}`);
-  assert.deepEqual(layers, ['Conv2D 22x22x96', 'MaxPooling2D 11x11x96', 'Conv2D 9x9x192', 'MaxPooling2D 4x4x192']);
+  // conv (before its ReLU) → ReLU → pool, twice: gtsrb-v1's layers on a 24×24×1 image.
+  const layers = a.featureMaps[0].layers.map((l) => `${l.className}${l.activation ? ` ${l.activation}` : ''} ${l.height}x${l.width}x${l.channels}`);
+  assert.deepEqual(layers, ['Conv2D linear 22x22x96', 'Conv2D relu 22x22x96', 'MaxPooling2D 11x11x96', 'Conv2D linear 9x9x192', 'Conv2D relu 9x9x192', 'MaxPooling2D 4x4x192']);
 });
 
 test('analysis.json: reused while the checkpoint is unchanged, recomputed when it changes or is corrupt', async () => {

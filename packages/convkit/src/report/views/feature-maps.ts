@@ -29,8 +29,8 @@ export function renderFeatureMaps(el: HTMLElement, a: Pick<RunAnalysis, 'feature
       const scale = opts.scale ?? Math.max(1, Math.min(8, 340 / gridW));
       const shownW = Math.round(gridW * scale);
       layers.append(
-        h('figure', { class: 'ck-fm-layer', 'data-layer': l.name, style: `width:${shownW}px` },
-          h('figcaption', {}, h('b', {}, l.name), ` ${l.className} ${l.height}×${l.width}×${l.channels}${l.shown < l.channels ? ` (first ${l.shown})` : ''}`),
+        h('figure', { class: 'ck-fm-layer', 'data-layer': l.name, 'data-activation': l.activation, style: `width:${shownW}px` },
+          h('figcaption', {}, h('b', {}, l.name), ` ${l.className}${l.activation ? (l.activation === 'linear' ? ' before activation' : ` + ${l.activation}`) : ''} ${l.height}×${l.width}×${l.channels}${l.shown < l.channels ? ` (first ${l.shown})` : ''}`),
           h('img', { src: l.image, alt: `${l.name} feature maps`, width: shownW }),
         ),
       );
