@@ -29,6 +29,7 @@ export async function featureMaps(model: tfl.LayersModel, split: ImageSplit, ind
   // A convolution with its activation built in is shown twice, before and after it (the course's conv → ReLU → pool):
   // a linear twin of the layer, sharing its weights, applied to the same input.
   const stages: { name: string; className: string; activation?: string; output: tfl.SymbolicTensor }[] = [];
+  const twins: tfl.layers.Layer[] = [];
   for (const l of mapLayers) {
     const cfg = l.getConfig() as { activation?: string };
     const act = typeof cfg.activation === 'string' ? cfg.activation : undefined;
@@ -36,6 +37,7 @@ export async function featureMaps(model: tfl.LayersModel, split: ImageSplit, ind
       const twin = tfl.layers.conv2d({ ...(cfg as object), activation: 'linear', name: `${l.name}_linear`, trainable: false } as Parameters<typeof tfl.layers.conv2d>[0]);
       const output = twin.apply(l.input as tfl.SymbolicTensor) as tfl.SymbolicTensor;
       twin.setWeights(l.getWeights());
+      twins.push(twin);
       stages.push({ name: l.name, className: l.getClassName(), activation: 'linear', output });
     }
     stages.push({ name: l.name, className: l.getClassName(), activation: act, output: l.output as tfl.SymbolicTensor });
@@ -77,6 +79,7 @@ export async function featureMaps(model: tfl.LayersModel, split: ImageSplit, ind
     }
   } finally {
     tf.dispose([xs, ys, ...outs]);
+    for (const t of twins) t.dispose(); // their weight copies; the model's own are disposed by its owner
   }
   return result;
 }
