@@ -45,7 +45,8 @@ export function registerPrepareCommands(program: Command): void {
           report.files.map((f) => [f.path + (report.kept.includes(f.path) ? ' (up to date, kept)' : ''), String(f.train), String(f.test), String(f.meta)]),
         ) + '\n',
       );
-      process.stdout.write(`${report.images} images × ${report.files.length - report.kept.length} variants in ${report.seconds.toFixed(1)} s (${report.workers} workers)` + (report.skipped.length ? `, ${report.skipped.length} skipped` : '') + '\n');
+      if (report.kept.length === report.files.length) process.stdout.write('nothing to do: every set is up to date (--force to rebuild)\n');
+      else process.stdout.write(`${report.images} images × ${report.files.length - report.kept.length} variants in ${report.seconds.toFixed(1)} s (${report.workers} workers)` + (report.skipped.length ? `, ${report.skipped.length} skipped` : '') + '\n');
       for (const s of report.skipped.slice(0, 20)) process.stdout.write(`  skipped ${s.file}${s.line !== undefined ? `:${s.line}` : ''}: ${s.reason}\n`);
       if (report.skipped.length > 20) process.stdout.write(`  … and ${report.skipped.length - 20} more (see --json)\n`);
     });
