@@ -5,14 +5,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { loadDataset } from '../datasets/sources.js';
 import '../prepare/gtsrb-source.js'; // registers --data gtsrb:ROOT, as training does
-import type { ImageDataset, ImageSplit } from '../datasets/types.js';
+import { pixelsPerImage, type ImageDataset, type ImageSplit } from '../datasets/types.js';
 import { loadModel } from '../models/io.js';
 import { selectBackend } from '../train/backend.js';
 import { makeBatch, type BatchShape } from '../train/batches.js';
 import { readCheckpoint } from '../train/callbacks/checkpoint.js';
 import { evaluateSplit } from '../train/evaluate.js';
 import { readRunConfig } from '../train/inference.js';
-import { runFiles } from '../train/run.js';
+import { limitTestSplit, runFiles } from '../train/run.js';
 import { exists, writeJsonAtomic } from '../util/atomic.js';
 import { ConvkitError, isConvkitError } from '../util/errors.js';
 import { CONVKIT_VERSION } from '../version.js';
@@ -175,8 +175,9 @@ export async function analyseRun(runDir: string, opts: AnalyseOptions = {}): Pro
     }
     const numClasses = (model.outputs[0].shape as number[])[1];
     const shape = { height: h, width: w, channels: c, numClasses };
-    const test = dataset.test;
-    const ev = await evaluateSplit(model, test, shape); // the very computation `convkit evaluate` does
+    // The test images `convkit evaluate` scores the run on (its --limit-test subset, if any), with the same function.
+    const test = limitTestSplit(dataset.test, cfg.limitTest, cfg.seed, pixelsPerImage(dataset));
+    const ev = await evaluateSplit(model, test, shape);
     const names = classNamesFor(numClasses, cfg.data, dataset.classNames ?? cfg.dataset?.classNames);
     const { confusion, perClass, topConfusions } = confusionOf(test.y, ev.predicted, numClasses, names);
 
