@@ -22,7 +22,9 @@ import { featureMaps } from './feature-maps.js';
 import { summariseHistory } from './history.js';
 import { splitImageUri } from './images.js';
 
-export const ANALYSIS_FILE = 'analysis.json';
+/** The cache of each checkpoint's analysis in the run folder: one file each, so that a dashboard on `best` and the CLI on `last` do not evict each other. */
+export const ANALYSIS_FILES: Record<CheckpointName, string> = { last: 'analysis.json', best: 'analysis-best.json' };
+export const ANALYSIS_FILE = ANALYSIS_FILES.last;
 
 export interface AnalyseOptions {
   /** Weights to analyse: checkpoints/last (default: the final weights, as `evaluate` uses) or checkpoints/best. */
@@ -151,7 +153,7 @@ export async function analyseRun(runDir: string, opts: AnalyseOptions = {}): Pro
   const resultText = await readText(files.result);
   const settings = { errors: opts.errors ?? 48, topK: opts.topK ?? 5, featureMapImages: opts.featureMapImages ?? null };
   const key = sha256(JSON.stringify([ANALYSIS_FORMAT, CONVKIT_VERSION, name, ck.manifestSha, sha256(metricsText), sha256(resultText), cfg.data, settings]));
-  const cacheFile = path.join(runDir, ANALYSIS_FILE);
+  const cacheFile = path.join(runDir, ANALYSIS_FILES[name]);
 
   if (!opts.force) {
     const text = await readText(cacheFile);

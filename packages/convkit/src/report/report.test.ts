@@ -128,7 +128,12 @@ test('analysis.json: reused while the checkpoint is unchanged, recomputed when i
 });
 
 test('--checkpoint best: the best epoch\'s weights score what training logged for that epoch (validation = test split)', async () => {
-  const best = await analyseRun(run2, { checkpoint: 'best', log: quiet, noCache: true });
+  const last = await analyseRun(run2, { log: quiet });
+  const best = await analyseRun(run2, { checkpoint: 'best', log: quiet });
+  // Cached apart from the last checkpoint's analysis: neither evicts the other.
+  assert.equal((JSON.parse(await fs.readFile(path.join(run2, 'analysis-best.json'), 'utf8')) as RunAnalysis).created, best.created);
+  assert.equal((await analyseRun(run2, { log: quiet })).created, last.created);
+  assert.equal(last.checkpoint.name, 'last');
   const logged = best.history.best.val_accuracy;
   assert.equal(best.checkpoint.name, 'best');
   assert.equal(best.checkpoint.epoch, logged.epoch);
