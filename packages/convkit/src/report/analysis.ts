@@ -9,7 +9,7 @@ import { pixelsPerImage, type ImageDataset, type ImageSplit } from '../datasets/
 import { loadModel } from '../models/io.js';
 import { selectBackend } from '../train/backend.js';
 import { makeBatch, type BatchShape } from '../train/batches.js';
-import { readCheckpoint } from '../train/callbacks/checkpoint.js';
+import { readCheckpoint, type CheckpointState } from '../train/callbacks/checkpoint.js';
 import { evaluateSplit } from '../train/evaluate.js';
 import { readRunConfig } from '../train/inference.js';
 import { limitTestSplit, runFiles } from '../train/run.js';
@@ -77,9 +77,22 @@ async function checkpointInfo(runDir: string, name: CheckpointName) {
     const alt = (await exists(path.join(runFiles(runDir).checkpoints, other, 'manifest.json'))) ? `; checkpoints/${other} exists (--checkpoint ${other})` : '; no epoch has finished yet';
     throw new ConvkitError(`no finished checkpoint: checkpoints/${name} is missing or incomplete${alt}`, { file: dir });
   }
+  // Read before the files are verified: a checkpoint replaced meanwhile (a run still training) only makes the cache
+  // entry written under this key stale, never a stale entry look fresh.
+  return { dir, manifestSha: sha256(await fs.readFile(path.join(dir, 'manifest.json'))) };
+}
+
+/** The checkpoint's model with the weights its manifest vouches for, and its state (epoch, batch). */
+async function loadCheckpointModel(dir: string): Promise<{ model: LayersModel; state: CheckpointState }> {
   const ck = await readCheckpoint(dir); // verifies every file against its manifest
-  tf.dispose([...ck.weights, ...ck.optimizerWeights.map((w) => w.tensor), ...[...ck.callbackTensors.values()].flat()]);
-  return { dir, state: ck.state, manifestSha: sha256(await fs.readFile(path.join(dir, 'manifest.json'))) };
+  tf.dispose([...ck.optimizerWeights.map((w) => w.tensor), ...[...ck.callbackTensors.values()].flat()]);
+  try {
+    const model = await loadModel(dir); // the topology; its weights are replaced by the verified ones just read
+    model.setWeights(ck.weights);
+    return { model, state: ck.state };
+  } finally {
+    tf.dispose(ck.weights);
+  }
 }
 
 /** Loads the run's data; a file that has gone since training is named as such. */
@@ -152,7 +165,7 @@ export async function analyseRun(runDir: string, opts: AnalyseOptions = {}): Pro
   const metricsText = await readText(files.metrics);
   const resultText = await readText(files.result);
   const settings = { errors: opts.errors ?? 48, topK: opts.topK ?? 5, featureMapImages: opts.featureMapImages ?? null };
-  const key = sha256(JSON.stringify([ANALYSIS_FORMAT, CONVKIT_VERSION, name, ck.manifestSha, sha256(metricsText), sha256(resultText), cfg.data, settings]));
+  const key = sha256(JSON.stringify([ANALYSIS_FORMAT, CONVKIT_VERSION, name, ck.manifestSha, sha256(metricsText), sha256(resultText), cfg.data, cfg.limitTest ?? null, settings]));
   const cacheFile = path.join(runDir, ANALYSIS_FILES[name]);
 
   if (!opts.force) {
@@ -169,7 +182,7 @@ export async function analyseRun(runDir: string, opts: AnalyseOptions = {}): Pro
 
   const backend = await selectBackend(opts.backend ?? 'auto', log);
   const dataset = await loadRunData(runDir, cfg.data, cfg.seed);
-  const model = await loadModel(ck.dir);
+  const { model, state } = await loadCheckpointModel(ck.dir);
   try {
     const [, h, w, c] = model.inputs[0].shape as number[];
     if (dataset.height !== h || dataset.width !== w || dataset.channels !== c) {
@@ -224,7 +237,7 @@ export async function analyseRun(runDir: string, opts: AnalyseOptions = {}): Pro
       data: cfg.data,
       backend,
       input: { height: h, width: w, channels: c },
-      checkpoint: { name, epoch: ck.state.epoch, batch: ck.state.batch, key: ck.manifestSha },
+      checkpoint: { name, epoch: state.epoch, batch: state.batch, key: ck.manifestSha },
       test: { count: ev.count, accuracy: ev.accuracy, loss: ev.loss },
       result,
       classes,
