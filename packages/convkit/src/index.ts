@@ -26,7 +26,7 @@ export * from './datasets/gtsrb-download.js';
 export * from './prepare/gtsrb-source.js';
 export * from './report/gtsrb-analysis.js';
 export * from './util/config-file.js';
-export { analyseRun, ANALYSIS_FILE, type AnalyseOptions } from './report/analysis.js';
+export { analyseRun, ANALYSIS_FILE, ANALYSIS_FILES, type AnalyseOptions } from './report/analysis.js';
 export * from './report/analysis-types.js';
 export { summariseHistory } from './report/history.js';
 export { reportHtml, compareHtml, writeReportHtml, writeCompareHtml } from './report/html.js';

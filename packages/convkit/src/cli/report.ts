@@ -35,6 +35,7 @@ async function batchRuns(out: string): Promise<string[]> {
 
 /** One run: its analysis as text, JSON and/or HTML; several runs: the comparison. */
 async function reportRuns(runs: string[], o: ReportOptions): Promise<void> {
+  if (o.html && (await fs.stat(o.html).then((st) => st.isDirectory(), () => false))) throw new ConvkitError('is a directory; --html takes the HTML file to write', { file: o.html });
   const { analyseRun } = await import('../report/analysis.js');
   const { writeCompareHtml, writeReportHtml } = await import('../report/html.js');
   const { analysisText } = await import('../report/text.js');

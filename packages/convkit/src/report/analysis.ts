@@ -5,14 +5,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { loadDataset } from '../datasets/sources.js';
 import '../prepare/gtsrb-source.js'; // registers --data gtsrb:ROOT, as training does
-import type { ImageDataset, ImageSplit } from '../datasets/types.js';
+import { pixelsPerImage, type ImageDataset, type ImageSplit } from '../datasets/types.js';
 import { loadModel } from '../models/io.js';
 import { selectBackend } from '../train/backend.js';
 import { makeBatch, type BatchShape } from '../train/batches.js';
-import { readCheckpoint } from '../train/callbacks/checkpoint.js';
+import { readCheckpoint, type CheckpointState } from '../train/callbacks/checkpoint.js';
 import { evaluateSplit } from '../train/evaluate.js';
 import { readRunConfig } from '../train/inference.js';
-import { runFiles } from '../train/run.js';
+import { limitTestSplit, runFiles } from '../train/run.js';
 import { exists, writeJsonAtomic } from '../util/atomic.js';
 import { ConvkitError, isConvkitError } from '../util/errors.js';
 import { CONVKIT_VERSION } from '../version.js';
@@ -22,7 +22,9 @@ import { featureMaps } from './feature-maps.js';
 import { summariseHistory } from './history.js';
 import { splitImageUri } from './images.js';
 
-export const ANALYSIS_FILE = 'analysis.json';
+/** The cache of each checkpoint's analysis in the run folder: one file each, so that a dashboard on `best` and the CLI on `last` do not evict each other. */
+export const ANALYSIS_FILES: Record<CheckpointName, string> = { last: 'analysis.json', best: 'analysis-best.json' };
+export const ANALYSIS_FILE = ANALYSIS_FILES.last;
 
 export interface AnalyseOptions {
   /** Weights to analyse: checkpoints/last (default: the final weights, as `evaluate` uses) or checkpoints/best. */
@@ -75,9 +77,22 @@ async function checkpointInfo(runDir: string, name: CheckpointName) {
     const alt = (await exists(path.join(runFiles(runDir).checkpoints, other, 'manifest.json'))) ? `; checkpoints/${other} exists (--checkpoint ${other})` : '; no epoch has finished yet';
     throw new ConvkitError(`no finished checkpoint: checkpoints/${name} is missing or incomplete${alt}`, { file: dir });
   }
+  // Read before the files are verified: a checkpoint replaced meanwhile (a run still training) only makes the cache
+  // entry written under this key stale, never a stale entry look fresh.
+  return { dir, manifestSha: sha256(await fs.readFile(path.join(dir, 'manifest.json'))) };
+}
+
+/** The checkpoint's model with the weights its manifest vouches for, and its state (epoch, batch). */
+async function loadCheckpointModel(dir: string): Promise<{ model: LayersModel; state: CheckpointState }> {
   const ck = await readCheckpoint(dir); // verifies every file against its manifest
-  tf.dispose([...ck.weights, ...ck.optimizerWeights.map((w) => w.tensor), ...[...ck.callbackTensors.values()].flat()]);
-  return { dir, state: ck.state, manifestSha: sha256(await fs.readFile(path.join(dir, 'manifest.json'))) };
+  tf.dispose([...ck.optimizerWeights.map((w) => w.tensor), ...[...ck.callbackTensors.values()].flat()]);
+  try {
+    const model = await loadModel(dir); // the topology; its weights are replaced by the verified ones just read
+    model.setWeights(ck.weights);
+    return { model, state: ck.state };
+  } finally {
+    tf.dispose(ck.weights);
+  }
 }
 
 /** Loads the run's data; a file that has gone since training is named as such. */
@@ -150,8 +165,8 @@ export async function analyseRun(runDir: string, opts: AnalyseOptions = {}): Pro
   const metricsText = await readText(files.metrics);
   const resultText = await readText(files.result);
   const settings = { errors: opts.errors ?? 48, topK: opts.topK ?? 5, featureMapImages: opts.featureMapImages ?? null };
-  const key = sha256(JSON.stringify([ANALYSIS_FORMAT, CONVKIT_VERSION, name, ck.manifestSha, sha256(metricsText), sha256(resultText), cfg.data, settings]));
-  const cacheFile = path.join(runDir, ANALYSIS_FILE);
+  const key = sha256(JSON.stringify([ANALYSIS_FORMAT, CONVKIT_VERSION, name, ck.manifestSha, sha256(metricsText), sha256(resultText), cfg.data, cfg.limitTest ?? null, settings]));
+  const cacheFile = path.join(runDir, ANALYSIS_FILES[name]);
 
   if (!opts.force) {
     const text = await readText(cacheFile);
@@ -167,7 +182,7 @@ export async function analyseRun(runDir: string, opts: AnalyseOptions = {}): Pro
 
   const backend = await selectBackend(opts.backend ?? 'auto', log);
   const dataset = await loadRunData(runDir, cfg.data, cfg.seed);
-  const model = await loadModel(ck.dir);
+  const { model, state } = await loadCheckpointModel(ck.dir);
   try {
     const [, h, w, c] = model.inputs[0].shape as number[];
     if (dataset.height !== h || dataset.width !== w || dataset.channels !== c) {
@@ -175,8 +190,9 @@ export async function analyseRun(runDir: string, opts: AnalyseOptions = {}): Pro
     }
     const numClasses = (model.outputs[0].shape as number[])[1];
     const shape = { height: h, width: w, channels: c, numClasses };
-    const test = dataset.test;
-    const ev = await evaluateSplit(model, test, shape); // the very computation `convkit evaluate` does
+    // The test images `convkit evaluate` scores the run on (its --limit-test subset, if any), with the same function.
+    const test = limitTestSplit(dataset.test, cfg.limitTest, cfg.seed, pixelsPerImage(dataset));
+    const ev = await evaluateSplit(model, test, shape);
     const names = classNamesFor(numClasses, cfg.data, dataset.classNames ?? cfg.dataset?.classNames);
     const { confusion, perClass, topConfusions } = confusionOf(test.y, ev.predicted, numClasses, names);
 
@@ -221,7 +237,7 @@ export async function analyseRun(runDir: string, opts: AnalyseOptions = {}): Pro
       data: cfg.data,
       backend,
       input: { height: h, width: w, channels: c },
-      checkpoint: { name, epoch: ck.state.epoch, batch: ck.state.batch, key: ck.manifestSha },
+      checkpoint: { name, epoch: state.epoch, batch: state.batch, key: ck.manifestSha },
       test: { count: ev.count, accuracy: ev.accuracy, loss: ev.loss },
       result,
       classes,

@@ -17,7 +17,7 @@ import { analyseRun } from './analysis.js';
 import type { RunAnalysis } from './analysis-types.js';
 
 // A small real GTSRB run: gtsrb-mini prepared at 24×24 L (2,580 train, 1,290 test images), gtsrb-v1 for 2 epochs,
-// and a 1-epoch run to compare with. Artefacts (HTML, screenshots) stay in `out` for a human to look at.
+// and a 1-epoch run scored on 600 of the test images (--limit-test) to compare with. Artefacts (HTML, screenshots) stay in `out` for a human to look at.
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
@@ -41,7 +41,7 @@ before(async () => {
   run2 = path.join(out, 'run-2ep');
   run1 = path.join(out, 'run-1ep');
   await trainRun({ model: 'gtsrb-v1', data, epochs: 2, out: run2, progress: 'none', force: true }, { log: quiet });
-  await trainRun({ model: 'gtsrb-v1', data, epochs: 1, seed: 7, out: run1, progress: 'none', force: true }, { log: quiet });
+  await trainRun({ model: 'gtsrb-v1', data, epochs: 1, seed: 7, limitTest: 600, out: run1, progress: 'none', force: true }, { log: quiet });
   const ds = await loadDataset(data);
   testY = ds.test.y;
   counts = new Array(ds.numClasses).fill(0);
@@ -85,6 +85,15 @@ test('analysis: confusion rows sum to the test class counts; trace / total and t
     assert.equal(r.predicted, col);
     assert.equal(r.recall, r.count ? a.confusion[r.class][r.class] / r.count : 0);
   }
+  // A run trained with --limit-test is scored on that subset, by evaluate, result.json and the report alike.
+  const one = await analyseRun(run1, { log: quiet });
+  const e1 = await evaluateRun(run1);
+  const r1 = JSON.parse(await fs.readFile(path.join(run1, 'result.json'), 'utf8'));
+  assert.equal(one.test.count, 600);
+  assert.equal(e1.count, 600);
+  assert.equal(one.test.accuracy, e1.test_accuracy);
+  assert.equal(one.test.accuracy, r1.test_accuracy);
+  assert.equal(one.confusion.flat().reduce((s, v) => s + v, 0), 600);
   assert.equal(a.classes[14].name, 'Stop');
   assert.ok(a.classes.every((c) => c.image?.startsWith('data:image/png;base64,')), 'every class has its meta sign');
   assert.equal(a.history.epochs.length, 2);
@@ -116,12 +125,15 @@ test('analysis.json: reused while the checkpoint is unchanged, recomputed when i
   const changed = await analyseRun(dir, { log: quiet });
   assert.equal(changed.checkpoint.epoch, 1);
   assert.notEqual(changed.checkpoint.key, first.checkpoint.key);
-  const one = await analyseRun(run1, { log: quiet });
-  assert.equal(changed.test.accuracy, one.test.accuracy);
 });
 
 test('--checkpoint best: the best epoch\'s weights score what training logged for that epoch (validation = test split)', async () => {
-  const best = await analyseRun(run2, { checkpoint: 'best', log: quiet, noCache: true });
+  const last = await analyseRun(run2, { log: quiet });
+  const best = await analyseRun(run2, { checkpoint: 'best', log: quiet });
+  // Cached apart from the last checkpoint's analysis: neither evicts the other.
+  assert.equal((JSON.parse(await fs.readFile(path.join(run2, 'analysis-best.json'), 'utf8')) as RunAnalysis).created, best.created);
+  assert.equal((await analyseRun(run2, { log: quiet })).created, last.created);
+  assert.equal(last.checkpoint.name, 'last');
   const logged = best.history.best.val_accuracy;
   assert.equal(best.checkpoint.name, 'best');
   assert.equal(best.checkpoint.epoch, logged.epoch);

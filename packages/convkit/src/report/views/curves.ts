@@ -42,6 +42,9 @@ function markEpoch(epoch: number | undefined, colour = '#c62828') {
   };
 }
 
+/** The legend shows the last epoch's values until the pointer picks another. */
+const showLast = (u: uPlot) => u.setLegend({ idx: u.data[0].length - 1 });
+
 const fmt = (metric: string, v: number) => (/accuracy/.test(metric) ? (v * 100).toFixed(2) + ' %' : metric === 'lr' ? v.toExponential(2) : v.toFixed(4));
 
 /**
@@ -92,7 +95,7 @@ export function renderCurves(el: HTMLElement, history: RunHistory | HistoryRow[]
             value: (_u: uPlot, v: number | null) => (v === null ? '–' : fmt(k, v)),
           })),
         ],
-        hooks: { draw: [markEpoch(best?.epoch)] },
+        hooks: { draw: [markEpoch(best?.epoch)], ready: [showLast] },
       },
       data,
       plotEl,
@@ -126,6 +129,7 @@ export function renderOverlay(el: HTMLElement, metric: string, runs: OverlaySeri
       height: opts.height ?? 260,
       scales: { x: { time: false } },
       axes: [{ label: 'epoch', incrs: [1, 2, 5, 10, 20, 50, 100] }, { size: 60, values: (_u, vals) => vals.map((v) => (v == null ? '' : /accuracy/.test(metric) ? (v * 100).toFixed(0) + '%' : String(+v.toFixed(3)))) }],
+      hooks: { ready: [showLast] },
       series: [{ label: 'epoch' }, ...runs.map((r, i) => ({ label: r.label, stroke: r.colour ?? PALETTE[i % PALETTE.length], width: 2, points: { show: maxEpoch <= 40 }, value: (_u: uPlot, v: number | null) => (v === null ? '–' : fmt(metric, v)) }))],
     },
     data,
