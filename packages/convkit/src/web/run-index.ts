@@ -90,6 +90,7 @@ export class RunIndex extends EventEmitter {
 
   private async addDataset(dir: string): Promise<void> {
     try {
+      await fs.access(path.join(dir, 'report.html'));
       const s = JSON.parse(await fs.readFile(path.join(dir, 'summary.json'), 'utf8'));
       if (s?.dataset !== 'gtsrb') return;
       const id = this.idOf(dir);
@@ -120,6 +121,10 @@ export class RunIndex extends EventEmitter {
   private watchContainer(dir: string, depth: number): void {
     this.watchDir(dir, (file) => {
       if (file === null || file.startsWith('.')) return;
+      if (file === 'summary.json' || file === 'report.html') {
+        this.schedule(`dataset:${dir}`, () => this.addDataset(dir));
+        return;
+      }
       if (RUN_FILES.has(file)) {
         // a folder that was empty when scanned is becoming a run: watch it as one from now on
         this.schedule(`dir:${dir}`, async () => {

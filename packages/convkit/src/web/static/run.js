@@ -42,7 +42,7 @@ function drawHead() {
   const progress = st ? `epoch ${st.epoch}/${st.epochs}${running && st.batches ? `, batch ${st.batch}/${st.batches}` : ''}` : '';
   const stop = el('button.danger', { id: 'stop', disabled: !running, onclick: stopRun, title: 'Same as Ctrl-C: finish the batch, save checkpoints/last, exit 130; resume with convkit train --resume' }, 'Stop');
   head.replaceChildren(
-    el('h1', {}, `${s.id} `, stateBadge(s.state, s.note)),
+    ...[el('h1', {}, `${s.id} `, stateBadge(s.state, s.note)),
     el('div.toolbar', {}, stop, el('span', { id: 'progress' }, progress), el('a', { href: `/maths?id=${encodeURIComponent(s.id)}` }, 'convolution walk-through on this run →')),
     st?.message ? el('p', { id: 'message', class: s.state === 'failed' ? 'error' : 'muted' }, st.message) : null,
     s.note && !st?.message ? el('p.muted', {}, s.note) : null,
@@ -58,7 +58,7 @@ function drawHead() {
         ['img/s', num(s.imagesPerS)],
         ['hyperparameters', Object.entries(s.hyper).map(([k, v]) => `${k}=${v}`).join('  ')],
       ].flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v ?? '–')]),
-    ),
+    )].filter(Boolean),
   );
 }
 
