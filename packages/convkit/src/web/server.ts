@@ -134,6 +134,7 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
         if (!r.ok) throw new HttpError(r.status, r.reason);
         return sendJson(res, 202, { stopping: true, pid: r.pid });
       }
+      if (pathname === '/api/run/analysis') return sendJson(res, 200, await analysis(runDir(params.get('id'))));
       throw new HttpError(404, 'not found');
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -210,8 +211,32 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
     req.on('close', () => sse.delete(res));
   }
 
+  /** The reports issue's analysis (evaluates the test split once, cached in the run's analysis.json); one at a time per run. */
+  const analyses = new Map<string, Promise<unknown>>();
+  function analysis(dir: string): Promise<unknown> {
+    let p = analyses.get(dir);
+    if (!p) {
+      p = (async () => {
+        const { analyseRun } = await import('../report/analysis.js');
+        const quiet = { log: () => {} };
+        try {
+          return await analyseRun(dir, { ...quiet, checkpoint: 'best' });
+        } catch (e) {
+          if (!(e instanceof ConvkitError)) throw e;
+          return await analyseRun(dir, { ...quiet, checkpoint: 'last' }); // a run stopped before its first best checkpoint
+        }
+      })().finally(() => analyses.delete(dir));
+      analyses.set(dir, p);
+    }
+    return p;
+  }
+
   async function serveStatic(res: http.ServerResponse, name: string): Promise<void> {
     if (Object.hasOwn(VENDOR, name)) return serveFile(res, VENDOR[name]);
+    if (name === 'convkit-views.js') {
+      const { viewsBundle } = await import('../report/views-bundle.js'); // the same bundle as `convkit report --html`
+      return send(res, 200, TYPES['.js'], await viewsBundle(), { 'Cache-Control': 'no-cache' });
+    }
     if (!/^[a-z0-9-]+\.(js|css)$/.test(name)) throw new HttpError(404, 'not found');
     return serveFile(res, path.join(STATIC_DIR, name));
   }
