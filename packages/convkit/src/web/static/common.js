@@ -63,11 +63,20 @@ export function lineChart(container, { title, series, xLabel, smoothing = 0, wid
   const xs = [...new Set(series.flatMap((s) => s.x))].sort((a, b) => a - b);
   const at = new Map(xs.map((x, i) => [x, i]));
   const data = [xs];
-  for (const s of series) {
+  const shown = [];
+  const column = (s, ys) => {
     const col = new Array(xs.length).fill(null);
-    const ys = smoothing > 0 ? smoothEma(s.y, smoothing) : s.y;
     s.x.forEach((x, i) => (col[at.get(x)] = ys[i] ?? null));
-    data.push(col);
+    return col;
+  };
+  for (const s of series) {
+    if (smoothing > 0) {
+      // as TensorBoard: the raw values stay visible, faint, under the smoothed line
+      data.push(column(s, s.y));
+      shown.push({ label: `${s.label} (raw)`, stroke: `${s.colour}44`, width: 1, spanGaps: true, points: { show: false } });
+    }
+    data.push(column(s, smoothing > 0 ? smoothEma(s.y, smoothing) : s.y));
+    shown.push({ label: s.label, stroke: s.colour, width: 2, dash: s.dash, spanGaps: true, points: { show: xs.length < 40 } });
   }
   const opts = {
     title,
@@ -75,7 +84,7 @@ export function lineChart(container, { title, series, xLabel, smoothing = 0, wid
     height,
     scales: { x: { time: false } },
     axes: [{ label: xLabel }, {}],
-    series: [{ label: xLabel }, ...series.map((s) => ({ label: s.label, stroke: s.colour, width: 2, dash: s.dash, spanGaps: true, points: { show: xs.length < 40 } }))],
+    series: [{ label: xLabel }, ...shown],
   };
   container.replaceChildren();
   return new uPlot(opts, data, container);

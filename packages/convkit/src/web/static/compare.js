@@ -7,7 +7,7 @@ const COLUMNS = [
   { label: 'best val acc', get: (r) => r.summary.bestValAccuracy, fmt: (v, r) => (v === undefined ? '' : `${pct(v)} @${r.summary.bestEpoch}`), better: 'max' },
   { label: 'final val loss', get: (r) => r.metrics.at(-1)?.val_loss, fmt: (v) => (v === undefined ? '' : v.toFixed(4)), better: 'min' },
   { label: 'test acc', get: (r) => r.summary.testAccuracy, fmt: pct, better: 'max' },
-  { label: 'epochs', get: (r) => r.metrics.length, fmt: (v) => String(v) },
+  { label: 'epochs done', get: (r) => r.metrics.length, fmt: (v) => String(v) },
   { label: 'duration', get: (r) => r.summary.durationS, fmt: duration, better: 'min' },
   { label: 'img/s', get: (r) => r.summary.imagesPerS, fmt: (v) => num(v), better: 'max' },
 ];
@@ -22,7 +22,7 @@ function table(runs) {
   return el(
     'table',
     { id: 'compare-table' },
-    el('thead', {}, el('tr', {}, el('th', {}, 'run'), el('th', {}, 'status'), el('th', {}, 'model'), el('th', {}, 'dataset'), ...COLUMNS.map((c) => el('th.n', {}, c.label)), ...hyperKeys.map((k) => el('th', { title: 'hyperparameter' }, k)))),
+    el('thead', {}, el('tr', {}, el('th', {}, 'run'), el('th', {}, 'status'), el('th', {}, 'model'), el('th', {}, 'dataset'), ...COLUMNS.map((c) => el('th.n', {}, c.label)), ...hyperKeys.map((k) => el('th', { title: 'hyperparameter (config.json)' }, el('i', {}, k))))),
     el(
       'tbody',
       {},
