@@ -34,7 +34,15 @@ export function el(spec, attrs = {}, ...children) {
 }
 
 export const pct = (v) => (v === undefined || v === null ? '' : `${(v * 100).toFixed(2)} %`);
-export const num = (v, d = 0) => (v === undefined || v === null ? '' : Number(v).toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }));
+// one formatter each: toLocaleString builds a new one per call, which costs seconds over a thousand rows
+const NUMBER_FORMATS = new Map();
+export function num(v, d = 0) {
+  if (v === undefined || v === null) return '';
+  if (!NUMBER_FORMATS.has(d)) NUMBER_FORMATS.set(d, new Intl.NumberFormat('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }));
+  return NUMBER_FORMATS.get(d).format(v);
+}
+const DATE_FORMAT = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'medium' });
+export const when = (iso) => (iso ? DATE_FORMAT.format(new Date(iso)) : '');
 export function duration(s) {
   if (s === undefined || s === null) return '';
   if (s < 60) return `${s.toFixed(1)} s`;

@@ -1,5 +1,5 @@
 // Runs list: every run under the runs folder, live over SSE, filter by text or /regex/, sort by any column.
-import { api, app, duration, el, num, onRunEvents, pct, runHref, stateBadge } from './common.js';
+import { api, app, duration, el, num, onRunEvents, pct, runHref, stateBadge, when } from './common.js';
 import { compileFilter } from './smooth.js';
 
 const COLUMNS = [
@@ -22,6 +22,8 @@ let sortKey = 'updated';
 let sortDir = -1;
 let filterText = new URLSearchParams(location.search).get('q') ?? '';
 let root = '';
+let limit = 200;
+const more = el('p.muted', { id: 'more' });
 
 function cell(r, c) {
   const v = c.get(r);
@@ -40,7 +42,7 @@ function cell(r, c) {
     case 'imagesPerS':
       return el('td.n', {}, num(v));
     case 'updated':
-      return el('td.muted', {}, v ? new Date(v).toLocaleString() : '');
+      return el('td.muted', {}, when(v));
     default:
       return el(c.n ? 'td.n' : 'td', {}, v ?? '');
   }
@@ -73,27 +75,41 @@ const tbody = el('tbody');
 const thead = el('thead');
 const groups = el('div.muted', { id: 'groups' });
 
+// a row is rebuilt only when its summary changed (SSE brings a new object): redraws just reorder cached rows
+const rowCache = new WeakMap();
+function rowOf(r) {
+  let tr = rowCache.get(r);
+  if (!tr) {
+    tr = el(
+      'tr',
+      { 'data-id': r.id, 'data-state': r.state },
+      el('td', {}, el('input', { type: 'checkbox', checked: selected.has(r.id), onchange: (e) => (e.target.checked ? selected.add(r.id) : selected.delete(r.id), updateCompare()) })),
+      ...COLUMNS.map((c) => cell(r, c)),
+    );
+    rowCache.set(r, tr);
+  }
+  return tr;
+}
+
 function draw() {
+  const t0 = performance.now();
   const test = compileFilter(filterText);
   filterInput.classList.toggle('error', test === null);
   const rows = [...runs.values()].filter((r) => !test || test(`${r.id} ${r.model ?? ''} ${r.dataset ?? ''} ${r.state}`)).sort(compare);
   thead.replaceChildren(
     el('tr', {}, el('th', {}, ''), ...COLUMNS.map((c) => el(`th${c.n ? '.n' : ''}${c.key === sortKey ? '.sorted' : ''}`, { 'data-key': c.key, 'data-dir': sortDir > 0 ? ' ▲' : ' ▼', onclick: () => sortBy(c.key) }, c.label))),
   );
-  tbody.replaceChildren(
-    ...rows.map((r) =>
-      el(
-        'tr',
-        { 'data-id': r.id, 'data-state': r.state },
-        el('td', {}, el('input', { type: 'checkbox', checked: selected.has(r.id), onchange: (e) => (e.target.checked ? selected.add(r.id) : selected.delete(r.id), updateCompare()) })),
-        ...COLUMNS.map((c) => cell(r, c)),
-      ),
-    ),
-  );
+  // a table of thousands of rows costs seconds of layout on every change: draw the first `limit`, the rest on demand
+  const visible = rows.length > limit ? rows.slice(0, limit) : rows;
+  tbody.replaceChildren(...visible.map(rowOf));
+  tbody.dataset.matching = String(rows.length);
+  tbody.dataset.total = String(runs.size);
   count.textContent = `${rows.length} of ${runs.size} runs in ${root}`;
+  more.replaceChildren(...(rows.length > limit ? [`${rows.length - limit} more rows not drawn (sort or filter to bring them up) `, el('button', { id: 'show-all', onclick: () => ((limit = Infinity), draw()) }, `show all ${rows.length}`)] : []));
   const gs = [...new Set([...runs.values()].map((r) => r.group).filter(Boolean))].sort();
   groups.replaceChildren(...(gs.length ? ['Compare a batch: ', ...gs.map((g) => el('a', { href: `/compare?group=${encodeURIComponent(g)}`, style: 'margin-right:10px' }, g))] : []));
   updateCompare();
+  document.body.dataset.drawMs = (performance.now() - t0).toFixed(1);
 }
 
 function updateCompare() {
@@ -116,7 +132,7 @@ filterInput.addEventListener('input', () => {
 });
 
 async function main() {
-  app.replaceChildren(el('h1', {}, 'Runs'), el('div.toolbar', {}, filterInput, compareBtn, count), groups, el('table', { id: 'runs' }, thead, tbody));
+  app.replaceChildren(el('h1', {}, 'Runs'), el('div.toolbar', {}, filterInput, compareBtn, count), groups, el('table', { id: 'runs' }, thead, tbody), more);
   onRunEvents((event, data) => {
     if (event === 'run') runs.set(data.id, data);
     else runs.delete(data.id);
