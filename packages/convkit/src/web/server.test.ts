@@ -181,3 +181,20 @@ test('a new run in a new batch folder and a status change reach an open event st
     req.destroy();
   }
 });
+
+test('a GTSRB analysis written under the runs folder appears on the datasets page and opens sandboxed', async () => {
+  const { analyseGtsrb } = await import('../report/gtsrb-analysis.js');
+  const { gtsrbMiniDir } = await import('../../test-support/paths.js');
+  await analyseGtsrb(gtsrbMiniDir, { out: path.join(root, 'datasets', 'gtsrb-mini'), samplesPerClass: 1, log: () => {} });
+  let list: { id: string; counts: { train: number; test: number; classes: number } }[] = [];
+  while (!list.length) {
+    list = JSON.parse((await request('/api/datasets')).body).datasets;
+    if (!list.length) await new Promise((r) => setTimeout(r, 100)); // the watcher picks the new folder up
+  }
+  assert.equal(list[0].id, 'datasets/gtsrb-mini');
+  assert.deepEqual([list[0].counts.train, list[0].counts.test, list[0].counts.classes], [2580, 1290, 43]);
+  const report = await new Promise<http.IncomingMessage>((r) => http.get({ host: '127.0.0.1', port: d.port, path: '/runs/datasets/gtsrb-mini/report.html' }, r));
+  assert.equal(report.statusCode, 200);
+  assert.match(String(report.headers['content-security-policy']), /sandbox/);
+  report.resume();
+});
