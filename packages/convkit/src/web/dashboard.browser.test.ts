@@ -56,7 +56,7 @@ const points = (page: Page) => page.$eval('#charts', (e) => Number((e as HTMLEle
 test('live run: listed while running, its curve grows, Stop interrupts it (exit 130) and it resumes', async () => {
   const runsPage = await open('/');
   const dir = path.join(runs, 'sweep', 'live');
-  live = spawn(process.execPath, ['--import', 'tsx', cliMain, 'train', '--model', 'mnist-dnn', '--epochs', '500', '--batch-size', '256', '--out', dir, '--progress', 'lines'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  live = spawn(process.execPath, ['--import', 'tsx', cliMain, 'train', '--model', 'mnist-dnn', '--epochs', '500', '--batch-size', '256', '--tensorboard', '--tb-batches', '--out', dir, '--progress', 'lines'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
   let stderr = '';
   live.stderr!.on('data', (c) => (stderr += c));
   const exited = new Promise<number | null>((r) => live!.on('exit', (code) => r(code)));
@@ -74,6 +74,9 @@ test('live run: listed while running, its curve grows, Stop interrupts it (exit 
   // each chart box holds a uPlot with as many x values as epochs logged so far
   const accPoints = await page.$eval('.chart[data-group="accuracy"]', (e) => Number((e as HTMLElement).dataset.points));
   assert.ok(accPoints >= grown);
+  // with --tb-batches the loss chart also carries the per-batch running mean from the TensorBoard events
+  await page.waitForFunction(() => Number((document.querySelector('.chart[data-group="loss"]') as HTMLElement)?.dataset.batchPoints) > 32);
+  await page.screenshot({ path: path.join(out, 'run-live-epochs.png'), fullPage: true });
   // smoothing and x axis switch without errors
   await page.$eval('#smoothing', (e) => {
     (e as HTMLInputElement).value = '0.9';

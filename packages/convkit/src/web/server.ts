@@ -184,6 +184,11 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
         if (!layer) throw new HttpError(404, 'this run has no saved weights with a convolution yet');
         return sendJson(res, 200, layer);
       }
+      case '/api/run/batches': {
+        const dir = runDir(params.get('id'));
+        const { batchCurves } = await import('./batch-curves.js');
+        return sendJson(res, 200, { points: await batchCurves(dir) });
+      }
       case '/api/datasets':
         return sendJson(res, 200, { datasets: [...index.datasets.values()] });
     }

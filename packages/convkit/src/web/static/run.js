@@ -3,6 +3,7 @@ import { api, app, colour, duration, el, lineChart, num, onRunEvents, pct, post,
 
 const id = new URLSearchParams(location.search).get('id');
 let data = null;
+let batches = []; // per-batch running means from TensorBoard events (runs trained with --tb-batches)
 let smoothing = Number(localStorage.getItem('convkit.smoothing') ?? 0.6);
 let xAxis = localStorage.getItem('convkit.xaxis') ?? 'epoch';
 const head = el('div', { id: 'run-head' });
@@ -25,10 +26,17 @@ function drawCharts() {
   ];
   if (m.some((r) => r.lr !== undefined)) groups.push(['learning rate', ['lr']]);
   charts.replaceChildren();
+  const steps = data.status?.batches || data.summary.batches;
   for (const [title, keys] of groups) {
     const box = el('div.chart', { 'data-group': title });
     charts.append(box);
     const series = keys.filter((k) => m.some((r) => r[k] !== undefined)).map((k, i) => ({ label: k, x, y: m.map((r) => r[k] ?? null), colour: colour(i) }));
+    const bk = title === 'loss' ? 'loss' : title === 'accuracy' ? 'accuracy' : null;
+    if (bk && xAxis === 'epoch' && steps && batches.length) {
+      const pts = batches.filter((p) => p[bk] !== undefined);
+      series.push({ label: `batch ${bk} (running mean of the epoch)`, x: pts.map((p) => (p.step + 1) / steps), y: pts.map((p) => p[bk]), colour: '#999999' });
+      box.dataset.batchPoints = String(pts.length);
+    }
     const u = lineChart(box, { title, series, xLabel, smoothing: title === 'learning rate' ? 0 : smoothing });
     box.dataset.points = String(u.data[0].length);
   }
@@ -72,8 +80,14 @@ async function stopRun(e) {
   }
 }
 
+async function loadBatches() {
+  if (!data?.config?.tensorboardBatches) return;
+  batches = (await api(`/api/run/batches?id=${encodeURIComponent(id)}`)).points;
+}
+
 async function refresh() {
   data = await api(`/api/run?id=${encodeURIComponent(id)}`);
+  await loadBatches();
   drawHead();
   drawCharts();
   document.body.dataset.state = data.summary.state;
@@ -162,6 +176,7 @@ async function main() {
       data.summary = s;
       const p = document.getElementById('progress');
       if (p && s.state === 'running' && s.batches) p.textContent = `epoch ${s.epoch}/${s.epochs}, batch ${s.batch}/${s.batches}`;
+      if (data.config?.tensorboardBatches) loadBatches().then(drawCharts);
     }
   });
   await refresh();
