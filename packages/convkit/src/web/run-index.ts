@@ -88,6 +88,11 @@ export class RunIndex extends EventEmitter {
     await this.refreshRun(id);
   }
 
+  /** Registers an analysis folder now (the watcher would too, a moment later). */
+  addDatasetDir(dir: string): Promise<void> {
+    return this.addDataset(dir);
+  }
+
   private async addDataset(dir: string): Promise<void> {
     try {
       await fs.access(path.join(dir, 'report.html'));

@@ -18,6 +18,8 @@ export interface RunSummary {
   note?: string;
   model?: string;
   dataset?: string;
+  /** `--data` as the run was given it. */
+  data?: string;
   epoch: number;
   epochs?: number;
   batch?: number;
@@ -98,6 +100,7 @@ export async function summariseRun(root: string, dir: string): Promise<RunSummar
     note,
     model: config?.model ?? result?.model,
     dataset: config?.dataset?.name ?? config?.data ?? result?.data,
+    data: config?.data ?? result?.data,
     epoch: status?.epoch ?? metrics.at(-1)?.epoch ?? 0,
     epochs: status?.epochs ?? config?.epochs,
     batch: status?.batch,

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { runFiles } from '../train/run-files.js';
 import { readStatus } from '../train/callbacks/status.js';
 import { ConvkitError } from '../util/errors.js';
+import { analysisDirFor, gtsrbRootOf } from './datasets.js';
 import { PAGES, pageHtml, type PageName } from './pages.js';
 import { RunIndex } from './run-index.js';
 import { readMetricRows, type RunSummary } from './run-summary.js';
@@ -134,6 +135,12 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
         if (!r.ok) throw new HttpError(r.status, r.reason);
         return sendJson(res, 202, { stopping: true, pid: r.pid });
       }
+      if (pathname === '/api/datasets/analyse') {
+        const root = params.get('root');
+        const source = (await datasetSources()).find((s) => s.root === root);
+        if (!source) throw new HttpError(404, 'not the GTSRB folder of any run');
+        return sendJson(res, 200, await analyseSource(source.root));
+      }
       if (pathname === '/api/run/analysis') return sendJson(res, 200, await analysis(runDir(params.get('id'))));
       throw new HttpError(404, 'not found');
     }
@@ -190,7 +197,7 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
         return sendJson(res, 200, { points: await batchCurves(dir) });
       }
       case '/api/datasets':
-        return sendJson(res, 200, { datasets: [...index.datasets.values()] });
+        return sendJson(res, 200, { datasets: [...index.datasets.values()], sources: await datasetSources() });
     }
     throw new HttpError(404, 'not found');
   }
@@ -214,6 +221,36 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
     res.write('retry: 1000\n\n');
     sse.add(res);
     req.on('close', () => sse.delete(res));
+  }
+
+  /** The GTSRB folders the runs were trained from (directly or through a prepared set), with their analysis if written. */
+  async function datasetSources(): Promise<{ root: string; runs: string[]; report?: string }[]> {
+    const byRoot = new Map<string, string[]>();
+    const roots = new Map<string, Promise<string | null>>();
+    for (const r of index.list()) {
+      if (!r.data) continue;
+      if (!roots.has(r.data)) roots.set(r.data, gtsrbRootOf(r.data, [process.cwd(), path.dirname(runsDir), runsDir]).catch(() => null));
+      const root = await roots.get(r.data)!;
+      if (root) byRoot.set(root, [...(byRoot.get(root) ?? []), r.id]);
+    }
+    return [...byRoot].map(([root, runs]) => ({ root, runs, report: [...index.datasets.values()].find((d) => path.resolve(d.root) === root || path.resolve(d.root) === path.join(root, 'GTSRB'))?.id }));
+  }
+
+  const analysing = new Map<string, Promise<{ id: string }>>();
+  function analyseSource(root: string): Promise<{ id: string }> {
+    let p = analysing.get(root);
+    if (!p) {
+      p = (async () => {
+        const { analyseGtsrb } = await import('../report/gtsrb-analysis.js');
+        const out = analysisDirFor(runsDir, root);
+        await analyseGtsrb(root, { out, log: () => {} });
+        const id = path.relative(runsDir, out).split(path.sep).join('/');
+        await index.addDatasetDir(out);
+        return { id };
+      })().finally(() => analysing.delete(root));
+      analysing.set(root, p);
+    }
+    return p;
   }
 
   /** The reports issue's analysis (evaluates the test split once, cached in the run's analysis.json); one at a time per run. */
