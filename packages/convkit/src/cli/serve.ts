@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { startDashboard } from '../web/server.js';
 
 function port(value: string): number {
   const n = Number(value);
@@ -17,6 +16,7 @@ export function registerServeCommands(program: Command): void {
     .option('--port <n>', 'port (0 = any free one)', port, 6006)
     .option('--host <addr>', 'address to bind; anything but loopback exposes your runs and the Stop button to the network', '127.0.0.1')
     .action(async (o) => {
+      const { startDashboard } = await import('../web/server.js');
       const d = await startDashboard({ runsDir: o.runs, host: o.host, port: o.port, log: (m) => process.stderr.write(m + '\n') });
       process.stdout.write(`convkit dashboard: ${d.url} (${d.index.runs.size} runs in ${d.index.root}; Ctrl-C to quit)\n`);
       await new Promise<void>((resolve) => {
