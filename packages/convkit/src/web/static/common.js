@@ -91,7 +91,7 @@ export function lineChart(container, { title, series, xLabel, smoothing = 0, wid
     width: width ?? Math.max(320, Math.min(container.clientWidth || 560, 640)),
     height,
     scales: { x: { time: false } },
-    axes: [{ label: xLabel }, { values: (u, vals) => vals.map((v) => (v === null ? '' : Math.abs(v) < 0.01 && v !== 0 ? v.toExponential(1) : String(+v.toPrecision(4)))) }],
+    axes: [{ label: xLabel }, { size: 56, values: (u, vals) => vals.map((v) => (v === null ? '' : String(+v.toPrecision(3)))) }],
     series: [{ label: xLabel }, ...shown],
   };
   container.replaceChildren();
