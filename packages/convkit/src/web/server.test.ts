@@ -210,3 +210,15 @@ test('datasets: the GTSRB folder of a run is listed; its analysis is written on 
   assert.match(String(report.headers['content-security-policy']), /sandbox/);
   report.resume();
 });
+
+test('convkit serve: a missing runs folder or a taken port is one error line, exit 2', async () => {
+  const { runCli } = await import('../../test-support/prepare.js');
+  let r = await runCli(['serve', '--runs', path.join(root, 'nope'), '--port', '0']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /^convkit: error: .*nope: runs directory not found\n$/);
+  r = await runCli(['serve', '--runs', root, '--port', String(d.port)]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, new RegExp(`^convkit: error: port ${d.port} is in use`));
+  r = await runCli(['serve', '--runs', root, '--port', '70000']);
+  assert.equal(r.code, 2);
+});

@@ -283,10 +283,16 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
     return serveFile(res, path.join(STATIC_DIR, name));
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) => reject(e.code === 'EADDRINUSE' ? new ConvkitError(`port ${opts.port} is in use (try --port 0 or another port)`) : e));
-    server.listen(opts.port ?? 6006, host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (e: NodeJS.ErrnoException) => reject(e.code === 'EADDRINUSE' ? new ConvkitError(`port ${opts.port} is in use (try --port 0 or another port)`) : e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND' ? new ConvkitError(`cannot bind ${host}: ${e.code}`) : e));
+      server.listen(opts.port ?? 6006, host, () => resolve());
+    });
+  } catch (e) {
+    clearInterval(keepAlive);
+    index.close();
+    throw e;
+  }
   const addr = server.address() as AddressInfo;
   const urlHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   return {
