@@ -32,6 +32,7 @@ export async function batchCurves(dir: string): Promise<BatchPoint[]> {
     c = { file, offset: 0, points: new Map() };
     for (const f of files.slice(0, -1)) addRecords(c.points, await fs.readFile(f));
     cache.set(dir, c);
+    if (cache.size > 32) cache.delete(cache.keys().next().value!); // the oldest run looked at
   }
   const fh = await fs.open(file, 'r');
   try {

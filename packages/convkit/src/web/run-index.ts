@@ -80,7 +80,11 @@ export class RunIndex extends EventEmitter {
 
   private async addRun(dir: string): Promise<void> {
     const id = this.idOf(dir);
-    if (!id || this.dirs.has(id)) return;
+    if (!id) return;
+    // seen again (its parent changed): the folder may be a new one under the same name (train --force moves the old
+    // run aside), and a watch follows the old inode, so watch it afresh
+    this.watchers.get(dir)?.close();
+    this.watchers.delete(dir);
     this.dirs.set(id, dir);
     this.watchDir(dir, (file) => {
       if (file === null || RUN_FILES.has(file)) this.schedule(id, () => this.refreshRun(id));

@@ -146,7 +146,7 @@ test('huge headers and bodies get 4xx and the server keeps answering', async () 
   assert.equal((await request('/api/runs')).status, 200);
 });
 
-test('a new run in a new batch folder and a status change reach an open event stream', async () => {
+test('a new run in a new batch folder and a status change reach an open event stream', { timeout: 60_000 }, async () => {
   const seen: { event: string; data: any }[] = [];
   const req = http.get({ host: '127.0.0.1', port: d.port, path: '/api/events' });
   const res = await new Promise<http.IncomingMessage>((r) => req.on('response', r));
@@ -177,6 +177,18 @@ test('a new run in a new batch folder and a status change reach an open event st
     await waitFor(() => seen.some((s) => s.event === 'run' && s.data.id === 'a' && s.data.metricsCount === 4 && s.data.bestValAccuracy === 0.95));
     await fs.rm(path.join(root, 'batch-2', 'jobs', 'j1'), { recursive: true });
     await waitFor(() => seen.some((s) => s.event === 'removed' && s.data.id === 'batch-2/jobs/j1'));
+    // a new folder under the same name, the old one moved aside first (as train --force does), is watched in its turn
+    const j1 = path.join(root, 'batch-2', 'jobs', 'j1');
+    await writeRun(j1, 'running', 1);
+    await waitFor(() => seen.filter((s) => s.event === 'run' && s.data.id === 'batch-2/jobs/j1').length >= 2);
+    await fs.rename(j1, path.join(root, 'batch-2', 'jobs', '.j1.old'));
+    await writeRun(j1, 'running', 2);
+    await fs.rm(path.join(root, 'batch-2', 'jobs', '.j1.old'), { recursive: true });
+    await waitFor(() => seen.some((s) => s.event === 'run' && s.data.id === 'batch-2/jobs/j1' && s.data.metricsCount === 2));
+    const st = JSON.parse(await fs.readFile(path.join(j1, 'status.json'), 'utf8'));
+    await fs.writeFile(path.join(j1, 'status.json.tmp'), JSON.stringify({ ...st, state: 'completed' }));
+    await fs.rename(path.join(j1, 'status.json.tmp'), path.join(j1, 'status.json'));
+    await waitFor(() => seen.some((s) => s.event === 'run' && s.data.id === 'batch-2/jobs/j1' && s.data.state === 'completed'));
   } finally {
     req.destroy();
   }
