@@ -44,7 +44,7 @@ after(async () => {
 async function open(p: string, shot?: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
   page.on('pageerror', (e) => problems.push(`${p}: ${e}`));
-  page.on('console', (m) => m.type() === 'error' && !/favicon/.test(m.location().url) && problems.push(`${p}: ${m.text()}`));
+  page.on('console', (m) => m.type() === 'error' && problems.push(`${p}: ${m.text()}`));
   await page.goto(new URL(p, d.url).href);
   await page.waitForSelector('body[data-ready]');
   if (shot) await page.screenshot({ path: path.join(out, shot), fullPage: true });
@@ -140,6 +140,9 @@ test('convolution walk-through on a real digit: the shown window, ReLU and pooli
   const cmp = await open('/compare?id=cnn,sweep/live', 'compare.png');
   assert.equal(await cmp.$$eval('#compare-table tbody tr', (e) => e.length), 2);
   assert.ok((await cmp.$$eval('#compare-table td.best', (e) => e.length)) > 0);
+  await cmp.click('#per-class'); // the reports' comparison view on both runs' analyses
+  await cmp.waitForSelector('#report-compare table', { timeout: 120_000 });
+  await cmp.screenshot({ path: path.join(out, 'compare-per-class.png'), fullPage: true });
   await cmp.close();
   assert.deepEqual(problems, []);
 });

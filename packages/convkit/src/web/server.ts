@@ -154,6 +154,7 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
       if (page === 'run' || page === 'maths') runDirOrNone(params.get('id'), page === 'run');
       return send(res, 200, TYPES['.html'], pageHtml(page, token), { 'Content-Security-Policy': PAGE_CSP, 'Cache-Control': 'no-store' });
     }
+    if (pathname === '/favicon.ico') return void res.writeHead(204).end();
     if (pathname.startsWith('/static/')) return serveStatic(res, pathname.slice('/static/'.length));
     if (pathname.startsWith('/runs/')) {
       const file = await resolveUnder(runsDir, pathname.slice('/runs/'.length));

@@ -1,5 +1,5 @@
 // Compare: chosen runs or a batch → table (best per column highlighted), hyperparameters, overlaid curves.
-import { api, app, colour, duration, el, lineChart, num, pct, runHref, stateBadge } from './common.js';
+import { api, app, colour, duration, el, lineChart, num, pct, post, runHref, stateBadge } from './common.js';
 
 const params = new URLSearchParams(location.search);
 
@@ -54,6 +54,28 @@ function curves(box, runs, smoothing) {
   }
 }
 
+// the reports issue's comparison view (same bundle as `convkit report RUN1 RUN2 --html`), on each run's analysis
+async function showPerClass(runs) {
+  const box = document.getElementById('per-class-box');
+  box.replaceChildren(el('h2', {}, 'Per-class accuracy side by side'), el('p.muted', {}, `Evaluating ${runs.length} runs…`));
+  try {
+    const views = await new Promise((resolve, reject) => {
+      if (window.convkitViews) return resolve(window.convkitViews);
+      const s = el('script', { src: '/static/convkit-views.js' });
+      s.onload = () => resolve(window.convkitViews);
+      s.onerror = () => reject(new Error('the report views are not in this build'));
+      document.head.append(s);
+    });
+    const analyses = [];
+    for (const r of runs) analyses.push(await post(`/api/run/analysis?id=${encodeURIComponent(r.summary.id)}`)); // one at a time: each evaluates a test set
+    const view = el('div', { id: 'report-compare' });
+    box.replaceChildren(el('h2', {}, 'Per-class accuracy side by side'), view);
+    views.renderCompare(view, analyses);
+  } catch (e) {
+    box.append(el('p.error', {}, e.message));
+  }
+}
+
 async function main() {
   const group = params.get('group');
   const ids = (params.get('id') ?? '').split(',').filter(Boolean);
@@ -70,6 +92,7 @@ async function main() {
   const q = group !== null ? `group=${encodeURIComponent(group)}` : `id=${ids.map(encodeURIComponent).join(',')}`;
   const { runs } = await api(`/api/compare?${q}`);
   let smoothing = 0;
+  const perClass = el('div', { id: 'per-class-box' });
   const box = el('div.charts', { id: 'overlay' });
   app.replaceChildren(
     el('h1', {}, group !== null ? `Batch ${group}` : `Comparing ${runs.length} runs`),
@@ -77,8 +100,16 @@ async function main() {
     el('p.muted', {}, 'Green: best of the column. Hyperparameter columns show only what differs between the runs.'),
     el('div.toolbar', {}, el('label', {}, 'smoothing ', el('input', { type: 'range', min: 0, max: 0.99, step: 0.01, value: 0, oninput: (e) => curves(box, runs, (smoothing = Number(e.target.value))) }))),
     box,
+    perClass,
   );
   curves(box, runs, smoothing);
+  const finished = runs.filter((r) => r.summary.state !== 'running' && r.summary.state !== 'pending');
+  perClass.replaceChildren(
+    el('h2', {}, 'Per-class accuracy side by side'),
+    finished.length
+      ? el('button', { id: 'per-class', onclick: () => showPerClass(finished) }, `Evaluate the ${finished.length} stopped run${finished.length > 1 ? 's' : ''} on their test sets`)
+      : el('p.muted', {}, 'Once runs have stopped.'),
+  );
   document.body.dataset.ready = '1';
 }
 main().catch((e) => app.replaceChildren(el('p.error', {}, String(e.message ?? e))));
