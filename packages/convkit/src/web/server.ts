@@ -100,8 +100,10 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
     handle(req, res).catch((e: unknown) => {
       const status = e instanceof HttpError ? e.status : e instanceof ConvkitError ? 422 : 500;
       if (status === 500) opts.log?.(`convkit serve: ${(e as Error)?.stack ?? e}`);
-      if (!res.headersSent) sendJson(res, status, { error: e instanceof HttpError || e instanceof ConvkitError ? e.message : 'internal error' });
-      else res.end();
+      const message = e instanceof HttpError || e instanceof ConvkitError ? e.message : 'internal error';
+      if (res.headersSent) res.end();
+      else if (/text\/html/.test(req.headers.accept ?? '') && !req.url?.startsWith('/api/')) send(res, status, TYPES['.html'], errorPage(status, message), { 'Content-Security-Policy': PAGE_CSP });
+      else sendJson(res, status, { error: message });
     });
   });
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
@@ -311,6 +313,11 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
       await new Promise<void>((r) => server.close(() => r()));
     },
   };
+}
+
+function errorPage(status: number, message: string): string {
+  const esc = message.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+  return `<!doctype html><meta charset="utf-8"><title>convkit · ${status}</title><link rel="stylesheet" href="/static/app.css"><main><h1>${status} ${http.STATUS_CODES[status] ?? ''}</h1><p>${esc}</p><p><a href="/">Runs</a></p></main>`;
 }
 
 async function readJsonOrNull(file: string): Promise<unknown> {
