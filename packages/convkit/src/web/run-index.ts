@@ -16,6 +16,7 @@ const RUN_SUBDIRS = new Set(['checkpoints', 'model', 'tb', 'node_modules']);
 /** Files whose change alters a run's summary. */
 const RUN_FILES = new Set(['status.json', 'metrics.jsonl', 'result.json', 'config.json']);
 
+// Hand-written: a watcher that knows what a run folder is (chokidar and the like watch files, not runs; fs.watch does the work).
 /**
  * Every run under a directory (nested batch folders too), kept current by watching the folders themselves:
  * one inotify watch per run folder and per folder above runs; nothing is polled. Emits `run` (RunSummary) and

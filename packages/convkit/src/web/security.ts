@@ -4,6 +4,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
+// Hand-written: node:http checks none of this and a framework (with its own plugins) would be a dependency for ~80 lines.
+
 /** Limits of what one request may carry (node answers 431 itself above the header limit). */
 export const LIMITS = { headerBytes: 8 * 1024, bodyBytes: 4 * 1024, sseClients: 64 } as const;
 

@@ -1,4 +1,4 @@
-// Pure helpers shared by the pages and by node tests.
+// Pure helpers shared by the pages and by node tests. Hand-written: TensorBoard's smoothing is a 10-line formula.
 
 /**
  * TensorBoard's smoothing: an exponential moving average debiased for its zero start, so the first points are not
