@@ -55,6 +55,10 @@ export const stateBadge = (state, note) => el(`span.state.${state}`, { title: no
 /** Server-Sent Events of the runs index: fn(event, data). EventSource reconnects by itself. */
 export function onRunEvents(fn) {
   const es = new EventSource('/api/events');
+  // a dot in the header: green while the event stream is open, grey while the browser reconnects (server restarted)
+  const dot = document.querySelector('header .live') ?? document.querySelector('header').appendChild(el('span.live', { title: 'live updates' }));
+  es.onopen = () => ((dot.className = 'live on'), (dot.title = 'live updates: connected'));
+  es.onerror = () => ((dot.className = 'live'), (dot.title = 'live updates: reconnecting…'));
   es.addEventListener('run', (e) => fn('run', JSON.parse(e.data)));
   es.addEventListener('removed', (e) => fn('removed', JSON.parse(e.data)));
   return es;
