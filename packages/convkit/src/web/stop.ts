@@ -8,14 +8,14 @@ export type StopOutcome = { ok: true; pid: number } | { ok: false; status: numbe
 /**
  * Sends SIGINT to the process training `dir` — what Ctrl-C does: it finishes the batch, writes checkpoints/last and
  * exits 130 with the run marked interrupted and resumable. The pid comes from status.json and must be alive on this
- * host and be a convkit process (so a recycled pid is never signalled).
+ * host and older than the run (so a recycled pid is never signalled).
  */
 export async function stopRun(dir: string): Promise<StopOutcome> {
   const status = await readStatus(runFiles(dir).status);
   if (!status) return { ok: false, status: 409, reason: 'the run has no status.json (not started)' };
   if (status.host !== os.hostname()) return { ok: false, status: 409, reason: `the run is on host ${status.host}, not this one` };
   if (effectiveState(status) !== 'running') return { ok: false, status: 409, reason: `the run is not running (${effectiveState(status)})` };
-  if (!(await isConvkitProcess(status.pid))) return { ok: false, status: 409, reason: `process ${status.pid} is not a convkit run` };
+  if (!(await isTrainingProcess(status.pid, status.started))) return { ok: false, status: 409, reason: `process ${status.pid} is not the one training this run (pid reused)` };
   try {
     process.kill(status.pid, 'SIGINT');
   } catch (e) {
@@ -24,20 +24,28 @@ export async function stopRun(dir: string): Promise<StopOutcome> {
   return { ok: true, pid: status.pid };
 }
 
-/** On Linux, whether /proc says `pid` runs convkit; elsewhere trusts status.json. */
-async function isConvkitProcess(pid: number): Promise<boolean> {
-  let cmdline: string;
+/**
+ * On Linux, whether `pid` is the process that wrote status.json: it must have started before the run did (a recycled
+ * pid belongs to a process started later). Where /proc is missing, status.json is trusted.
+ */
+async function isTrainingProcess(pid: number, runStarted: string): Promise<boolean> {
+  let stat: string;
+  let boot: string;
   try {
-    cmdline = await fs.readFile(`/proc/${pid}/cmdline`, 'utf8');
+    [stat, boot] = await Promise.all([fs.readFile(`/proc/${pid}/stat`, 'utf8'), fs.readFile('/proc/stat', 'utf8')]);
   } catch (e) {
     return (e as NodeJS.ErrnoException).code !== 'ENOENT' || !(await procMounted());
   }
-  return cmdline.includes('convkit');
+  const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]); // field 22 of proc(5): start time in clock ticks
+  const btime = Number(/^btime (\d+)$/m.exec(boot)?.[1]);
+  const startedMs = Date.parse(runStarted);
+  if (!Number.isFinite(ticks) || !Number.isFinite(btime) || !Number.isFinite(startedMs)) return true;
+  return btime * 1000 + ticks * 10 <= startedMs + 2000; // USER_HZ = 100 on every Linux Node runs on
 }
 
 async function procMounted(): Promise<boolean> {
   try {
-    await fs.access('/proc/self/cmdline');
+    await fs.access('/proc/self/stat');
     return true;
   } catch {
     return false;
