@@ -103,6 +103,12 @@ test('live run: listed while running, its curve grows, Stop interrupts it (exit 
   await runsPage.waitForSelector('tr[data-id="sweep/live"][data-state="completed"]', { timeout: 60_000 });
   await runsPage.fill('#filter', '/^sweep\\//');
   await runsPage.waitForFunction(() => document.querySelectorAll('#runs tbody tr').length === 1);
+  await runsPage.fill('#filter', '');
+  const order = () => runsPage.$$eval('#runs tbody tr', (trs) => trs.map((t) => (t as HTMLElement).dataset.id));
+  await runsPage.click('th[data-key="id"]'); // text columns sort ascending first
+  assert.deepEqual(await order(), ['cnn', 'sweep/live']);
+  await runsPage.click('th[data-key="testAccuracy"]'); // numbers descending first: the resumed dnn beats the 2-epoch cnn
+  assert.deepEqual(await order(), ['sweep/live', 'cnn']);
   await runsPage.close();
   await page.close();
 });
