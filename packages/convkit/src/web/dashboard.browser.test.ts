@@ -43,6 +43,7 @@ after(async () => {
 
 async function open(p: string, shot?: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
+  page.setDefaultTimeout(120_000); // a loaded 2-core CI machine: the maths page loads tfjs and the dataset in the server first
   page.on('pageerror', (e) => problems.push(`${p}: ${e}`));
   page.on('console', (m) => m.type() === 'error' && problems.push(`${p}: ${m.text()}`));
   await page.goto(new URL(p, d.url).href);
