@@ -7,6 +7,7 @@ import { registerAnalyseCommands, registerDownloadCommands } from './gtsrb.js';
 import { registerInfoCommands } from './info.js';
 import { registerPrepareCommands } from './prepare.js';
 import { registerReportCommands } from './report.js';
+import { registerServeCommands } from './serve.js';
 import { registerTrainCommands } from './train.js';
 
 export function buildProgram(): Command {
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerAnalyseCommands(program);
   registerDownloadCommands(program);
   registerReportCommands(program);
+  registerServeCommands(program);
   return program;
 }
 

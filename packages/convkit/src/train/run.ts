@@ -29,19 +29,9 @@ import { DEFAULT_BATCH_SIZE, DEFAULT_EPOCHS, DEFAULT_LR, TrainConfigSchema, type
 import { evaluateSplit } from './evaluate.js';
 import { fit } from './loop.js';
 import { checkFreshRunDir, discardRun } from './run-dir.js';
+import { runFiles } from './run-files.js';
 
-/** The files of a run folder. */
-export function runFiles(dir: string) {
-  return {
-    config: path.join(dir, 'config.json'),
-    metrics: path.join(dir, 'metrics.jsonl'),
-    model: path.join(dir, 'model'),
-    result: path.join(dir, 'result.json'),
-    status: path.join(dir, 'status.json'),
-    checkpoints: path.join(dir, 'checkpoints'),
-    tensorboard: path.join(dir, 'tb'),
-  };
-}
+export { runFiles };
 
 export interface TrainResult {
   test_accuracy: number;
