@@ -5,7 +5,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { loadDataset } from '../datasets/sources.js';
 import '../prepare/gtsrb-source.js'; // registers --data gtsrb:ROOT
 import { selectSplit, pixelsPerImage, type ImageDataset } from '../datasets/types.js';
-import { buildModel, getModel } from '../models/index.js';
+import { buildModel, resolveModel } from '../models/index.js';
 import { saveModel } from '../models/io.js';
 import { ConvkitError, optionError } from '../util/errors.js';
 import { exists, settleInterruptedWrites, writeJsonAtomic } from '../util/atomic.js';
@@ -62,7 +62,7 @@ export function createOptimizer(name: TrainConfig['optimizer'], lr: number): tf.
 /** Loads the data and resolves every default (model's, then Fidle's) into one config. */
 export async function resolveRun(input: TrainConfigInput, log: (m: string) => void = () => {}): Promise<ResolvedRun> {
   const cfg = parseWith(TrainConfigSchema, input, 'train config');
-  const spec = getModel(cfg.model);
+  const spec = await resolveModel(cfg.model);
   const dataset = await loadDataset(cfg.data, { seed: cfg.seed, log });
   const pixels = pixelsPerImage(dataset);
   let train = dataset.train;
@@ -119,7 +119,7 @@ export interface TrainRunOptions {
 export async function trainRun(input: TrainConfigInput, opts: TrainRunOptions = {}): Promise<TrainResult> {
   const log = opts.log ?? ((m: string) => process.stderr.write(m + '\n'));
   const cfgIn = parseWith(TrainConfigSchema, input, 'train config');
-  getModel(cfgIn.model); // fail on an unknown model before touching the disk
+  await resolveModel(cfgIn.model); // fail on an unknown model before touching the disk
   checkMonitors(cfgIn);
   const lock = await acquireRunLock(cfgIn.out, { purpose: 'train', log });
   try {
