@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { isConvkitError } from '../util/errors.js';
 import { red } from '../util/term.js';
 import { CONVKIT_VERSION } from '../version.js';
+import { registerBatchCommands } from './batch.js';
 import { registerAnalyseCommands, registerDownloadCommands } from './gtsrb.js';
 import { registerInfoCommands } from './info.js';
 import { registerPrepareCommands } from './prepare.js';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerDownloadCommands(program);
   registerReportCommands(program);
   registerServeCommands(program);
+  registerBatchCommands(program);
   return program;
 }
 

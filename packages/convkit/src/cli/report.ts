@@ -4,10 +4,13 @@ import path from 'node:path';
 import type { CheckpointName } from '../report/analysis-types.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { ConvkitError } from '../util/errors.js';
+import { reportBatchDir } from './batch.js';
 import { choice, printJson } from './options.js';
 
 interface ReportOptions {
   html?: string;
+  /** A batch output: also write its table as Markdown. */
+  md?: string;
   json: boolean;
   checkpoint: CheckpointName;
   backend: string;
@@ -75,12 +78,13 @@ export function registerReportCommands(program: Command): void {
     .option('--checkpoint <name>', 'weights to analyse: last (the final ones, as evaluate) | best', choice(['best', 'last']), 'last')
     .option('--backend <name>', 'tfjs backend', 'auto')
     .option('--force', 'recompute analysis.json even if it is up to date', false)
+    .option('--md <file>', 'a batch output: also write its table (one row per dataset, per model accuracy and duration) as Markdown')
     .action(async (paths: string[], o: ReportOptions) => {
       const kinds = await Promise.all(paths.map(pathKind));
       if (kinds.every((k) => k === 'run')) return reportRuns(paths, o);
-      // A batch output: with --html, the comparison of its finished runs (without, the batch's own table).
+      // A batch output: with --html, the comparison of its finished runs; without, the batch's table (one row per dataset).
       if (paths.length === 1 && kinds[0] === 'batch' && o.html) return reportRuns(await batchRuns(paths[0]), o);
-      if (paths.length === 1 && kinds[0] === 'batch') throw new ConvkitError('a batch output: add --html FILE for the comparison of its runs', { file: paths[0] });
+      if (paths.length === 1 && kinds[0] === 'batch') return reportBatchDir(paths[0], o);
       const bad = paths[kinds.includes('other') ? kinds.indexOf('other') : kinds.indexOf('batch')];
       throw new ConvkitError(kinds.includes('other') ? 'not a convkit run folder (config.json missing)' : 'a batch output: give it alone (with --html), not among runs', { file: bad });
     });
