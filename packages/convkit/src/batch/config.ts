@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { isModelFile, readTopologyFile } from '../models/user-model.js';
 import { listModels } from '../models/index.js';
 import { parseTrainOptions, type TrainConfigInput } from '../train/config.js';
-import { parseConfigWith, readConfigFile, type ConfigFile } from '../util/config-file.js';
+import { camelKeys, parseConfigWith, readConfigFile, type ConfigFile } from '../util/config-file.js';
 import { ConvkitError, optionError } from '../util/errors.js';
 
 /** Most jobs one config may expand to (a typo in a grid should not queue a million runs). */
@@ -192,9 +192,9 @@ export async function resolveBatchConfig(cfg: ConfigFile, base: string): Promise
   let slurm: SlurmOptions = { extra: [] };
   if (top.slurm !== undefined) {
     if (!top.slurm || typeof top.slurm !== 'object' || Array.isArray(top.slurm)) fail(cfg, ['slurm'], 'expected a mapping');
-    const camel = Object.fromEntries(Object.entries(top.slurm as Record<string, unknown>).map(([k, v]) => [k.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase()), v]));
-    const original = new Map(Object.keys(top.slurm as object).map((k) => [k.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase()), k]));
-    slurm = parseConfigWith(SlurmSchema, camel, cfg, ['slurm'], original);
+    const { value, original } = camelKeys(top.slurm as Record<string, unknown>, cfg, ['slurm']);
+    for (const [k, written] of original) if (!(k in SlurmSchema.shape)) fail(cfg, ['slurm', written], 'unknown key');
+    slurm = parseConfigWith(SlurmSchema, value, cfg, ['slurm'], original);
   }
 
   const datasets = await Promise.all(top.datasets.map((d, i) => resolveDataset(cfg, base, d, i)));
