@@ -19,6 +19,7 @@ export interface LocalOptions {
   log(msg: string): void;
 }
 
+// Hand-written: a pool of child processes is a queue and N workers over child_process; no library adds to that.
 /**
  * The local executor: a pool of `parallel` child processes, each one `convkit train` on one job's run directory.
  * SIGINT/SIGTERM to the batch stops starting jobs and passes the signal once to every running job (they save a

@@ -11,6 +11,7 @@ import { freshArgs } from './train-args.js';
 
 const run = promisify(execFile);
 
+// Hand-written: no maintained npm library drives sbatch/squeue; the glue is three commands and one script.
 /** A word for bash: single-quoted, with `'` written as `'\''`. */
 export function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
