@@ -2,7 +2,7 @@
 // (scripts/slurm-test-cluster.sh): each run is interrupted after its first finished job, then rerun to the end.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
@@ -139,6 +139,7 @@ const slurmTools = ['sbatch', 'squeue', 'scancel', 'sinfo'].every((c) => spawnSy
 let cluster: string | null = null;
 after(() => {
   if (cluster) execFileSync(path.join(repoRoot, 'scripts/slurm-test-cluster.sh'), ['stop', cluster], { stdio: 'inherit' });
+  rmSync(dir, { recursive: true, force: true });
 });
 
 test('batch, Slurm (real single-node cluster): same jobs and layout, cancelled array resumed by a rerun, slurm_job_id on each record', { skip: slurmTools ? false : 'slurm-wlm and munge not installed (scripts/setup.sh installs them)' }, async () => {

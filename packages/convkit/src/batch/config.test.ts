@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { runCli } from '../../test-support/cli.js';
 import { ConvkitError } from '../util/errors.js';
 import { loadBatchConfig } from './config.js';
@@ -10,6 +10,7 @@ import { planJobs } from './plan.js';
 import { sbatchScript, shellQuote, slurmPaths } from './slurm.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'convkit-batch-config-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 const modelJson = path.resolve('packages/convkit/test-fixtures/models/tiny-dense.json');
 
 function write(name: string, text: string): string {
