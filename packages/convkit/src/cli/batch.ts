@@ -2,16 +2,16 @@ import os from 'node:os';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { loadBatchConfig } from '../batch/config.js';
-import { planJobs } from '../batch/plan.js';
-import { readRecords, resultsFile } from '../batch/results.js';
-import { runBatch } from '../batch/runner.js';
-import { batchStatus, type BatchStatus } from '../batch/status.js';
-import { batchTable, batchTableMarkdown, batchTableText } from '../report/batch-table.js';
+import type { BatchStatus } from '../batch/status.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { ConvkitError } from '../util/errors.js';
 import { bold, table } from '../util/term.js';
 import { choice, positiveInt, printJson } from './options.js';
+
+// Fast start: the batch modules (zod, the model catalogue, tfjs for model files) load inside the actions.
+const config = () => import('../batch/config.js');
+const plan = () => import('../batch/plan.js');
+const RESULTS_FILE = 'results.jsonl';
 
 const collect = (v: string, all: string[]) => [...all, v];
 
@@ -37,6 +37,8 @@ function statusText(s: BatchStatus): string {
 
 /** `convkit report BATCH_DIR`: the comparison table of a batch's results.jsonl. */
 export async function reportBatchDir(dir: string, o: { json?: boolean; md?: string }): Promise<void> {
+  const { readRecords, resultsFile } = await import('../batch/results.js');
+  const { batchTable, batchTableMarkdown, batchTableText } = await import('../report/batch-table.js');
   const records = await readRecords(dir);
   if (!records.length) throw new ConvkitError('no job recorded yet (results.jsonl is empty)', { file: resultsFile(dir) });
   const t = batchTable(records);
@@ -48,7 +50,7 @@ export async function reportBatchDir(dir: string, o: { json?: boolean; md?: stri
 /** Whether a path is a batch directory (it has results.jsonl). */
 export async function isBatchDir(p: string): Promise<boolean> {
   try {
-    await fs.access(resultsFile(p));
+    await fs.access(path.join(p, RESULTS_FILE));
     return true;
   } catch {
     return false;
@@ -66,11 +68,11 @@ export function registerBatchCommands(program: Command): void {
     .option(...setOption)
     .option('--json', 'print JSON', false)
     .action(async (file: string, o) => {
-      const config = await loadBatchConfig(file, o.set);
-      const jobs = planJobs(config);
-      if (o.json) return printJson({ name: config.name, out: config.out, jobs });
+      const c = await (await config()).loadBatchConfig(file, o.set);
+      const jobs = (await plan()).planJobs(c);
+      if (o.json) return printJson({ name: c.name, out: c.out, jobs });
       const rows = jobs.map((j) => [j.id, j.datasetLabel, j.modelLabel, optionsText(j.options as Record<string, unknown>)]);
-      process.stdout.write(`${table(['job', 'dataset', 'model', 'options'], rows, ['l', 'l', 'l', 'l'])}\n\n${jobs.length} job(s) → ${path.join(config.out, 'runs')}\n`);
+      process.stdout.write(`${table(['job', 'dataset', 'model', 'options'], rows, ['l', 'l', 'l', 'l'])}\n\n${jobs.length} job(s) → ${path.join(c.out, 'runs')}\n`);
     });
 
   batch
@@ -82,14 +84,16 @@ export function registerBatchCommands(program: Command): void {
     .option('--parallel <n>', 'local: jobs at once (parallel × CONVKIT_THREADS ≤ cores)', positiveInt, 1)
     .option('--poll <seconds>', 'slurm: how often to look at the queue', Number, 2)
     .action(async (file: string, o, cmd: Command) => {
-      const config = await loadBatchConfig(file, o.set);
+      const c = await (await config()).loadBatchConfig(file, o.set);
+      const { runBatch } = await import('../batch/runner.js');
       if (o.executor === 'slurm' && cmd.getOptionValueSource('parallel') === 'cli') throw new ConvkitError('option --parallel: for --executor local (Slurm runs as many tasks as it has room for; slurm.max-running limits them)');
       const envThreads = process.env.CONVKIT_THREADS;
       const threads = envThreads !== undefined && /^\d+$/.test(envThreads) && Number(envThreads) > 0 ? Number(envThreads) : undefined;
-      const s = await runBatch(config, { executor: o.executor, parallel: o.parallel, threads, cores: os.availableParallelism(), pollMs: Math.max(0.2, o.poll) * 1000 });
-      process.stderr.write(`convkit batch: ${config.name}: ${s.completed} completed, ${s.failed} failed, ${s.unfinished} unfinished, ${s.skipped} already done or running (results: ${resultsFile(config.out)})\n`);
+      const s = await runBatch(c, { executor: o.executor, parallel: o.parallel, threads, cores: os.availableParallelism(), pollMs: Math.max(0.2, o.poll) * 1000 });
+      const results = path.join(c.out, RESULTS_FILE);
+      process.stderr.write(`convkit batch: ${c.name}: ${s.completed} completed, ${s.failed} failed, ${s.unfinished} unfinished, ${s.skipped} already done or running (results: ${results})\n`);
       if (s.interrupted) throw new ConvkitError(`interrupted by ${s.interrupted}; rerun \`convkit batch run ${file}\` to continue`, { exitCode: s.interrupted === 'SIGINT' ? 130 : 143 });
-      if (s.failed) throw new ConvkitError(`${s.failed} job(s) failed (their errors are in ${resultsFile(config.out)})`, { exitCode: 1 });
+      if (s.failed) throw new ConvkitError(`${s.failed} job(s) failed (their errors are in ${results})`, { exitCode: 1 });
     });
 
   batch
@@ -100,15 +104,16 @@ export function registerBatchCommands(program: Command): void {
     .option('--watch [seconds]', 'redraw every few seconds until no job is running (Ctrl-C to leave)')
     .option('--json', 'print JSON', false)
     .action(async (file: string, o) => {
-      const config = await loadBatchConfig(file, o.set);
-      const jobs = planJobs(config);
+      const c = await (await config()).loadBatchConfig(file, o.set);
+      const jobs = (await plan()).planJobs(c);
+      const { batchStatus } = await import('../batch/status.js');
       if (!o.watch) {
-        const s = await batchStatus(config, jobs);
+        const s = await batchStatus(c, jobs);
         return o.json ? printJson(s) : void process.stdout.write(statusText(s) + '\n');
       }
       const every = Math.max(0.5, Number(o.watch === true ? 2 : o.watch) || 2) * 1000;
       for (;;) {
-        const s = await batchStatus(config, jobs);
+        const s = await batchStatus(c, jobs);
         if (o.json) process.stdout.write(JSON.stringify(s) + '\n');
         else process.stdout.write(`${process.stdout.isTTY ? '\x1b[2J\x1b[H' : ''}${new Date().toISOString()}\n${statusText(s)}\n`);
         if (s.counts.running === 0) return;
