@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConvkitError, optionError } from '../util/errors.js';
+import { runWriter } from '../util/run-lock.js';
 import { convkitCommand, type ConvkitCommand } from './command.js';
 import type { BatchConfig } from './config.js';
 import { runLocal } from './local.js';
@@ -120,7 +121,8 @@ export async function runBatch(config: BatchConfig, o: BatchRunOptions): Promise
         await record(await collectRecord(config.name, job, st, { executor, slurmJobId }));
         skipped++;
       } else if (st.state === 'running') {
-        log(`convkit batch: ${job.id} (${job.modelLabel} on ${job.datasetLabel}) is being written by pid ${st.status?.pid} on ${st.status?.host}; left alone`);
+        const w = await runWriter(job.runDir);
+        log(`convkit batch: ${job.id} (${job.modelLabel} on ${job.datasetLabel}) is being written by pid ${w?.pid ?? st.status?.pid} on ${w?.host ?? st.status?.host}; left alone`);
         skipped++;
       } else {
         if (st.state === 'failed') await record(await collectRecord(config.name, job, st, { executor, slurmJobId }));

@@ -2,10 +2,11 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { exists } from '../util/atomic.js';
 import { effectiveState, readStatus, type RunStatus } from '../train/callbacks/status.js';
+import { runWriter } from '../util/run-lock.js';
 import type { Job } from './plan.js';
 
 /**
- * Where a job stands, from its run directory alone: `done` (result.json), `running` (a live writer),
+ * Where a job stands, from its run directory alone: `done` (result.json), `running` (a live writer holds run.lock),
  * `failed`, `interrupted` (stopped or killed with a run to resume), `pending` (nothing yet).
  */
 export type JobState = 'done' | 'running' | 'failed' | 'interrupted' | 'pending';
@@ -22,6 +23,8 @@ export async function jobStatus(job: Job): Promise<JobStatus> {
   const resumable = await exists(path.join(dir, 'config.json'));
   if (await exists(path.join(dir, 'result.json'))) return { state: 'done', resumable: false, status: await readStatus(path.join(dir, 'status.json')) };
   const status = await readStatus(path.join(dir, 'status.json'));
+  // The run lock names the one live writer (train or --resume), also while it loads data before any status.
+  if (await runWriter(dir)) return { state: 'running', resumable, status };
   if (status) {
     const s = effectiveState(status);
     if (s === 'running') return { state: 'running', resumable, status };

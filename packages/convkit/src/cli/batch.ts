@@ -1,5 +1,4 @@
 import os from 'node:os';
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { BatchStatus } from '../batch/status.js';
@@ -45,16 +44,6 @@ export async function reportBatchDir(dir: string, o: { json?: boolean; md?: stri
   if (o.md) await writeFileAtomic(o.md, batchTableMarkdown(t));
   if (o.json) printJson(t);
   else process.stdout.write(batchTableText(t, (s) => (process.stdout.isTTY && !process.env.NO_COLOR ? bold(s, process.stdout) : `*${s}*`)) + '\n');
-}
-
-/** Whether a path is a batch directory (it has results.jsonl). */
-export async function isBatchDir(p: string): Promise<boolean> {
-  try {
-    await fs.access(path.join(p, RESULTS_FILE));
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export function registerBatchCommands(program: Command): void {
