@@ -168,3 +168,26 @@ test('batch, Slurm (real single-node cluster): same jobs and layout, cancelled a
     for (const id of readdirSync(local)) assert.deepEqual(readdirSync(path.join(out, 'runs', id)).sort(), readdirSync(path.join(local, id)).sort());
   }
 });
+
+test('batch, local pool: a failing job is recorded with its error, the others go on; a rerun retries only it', async () => {
+  const f = path.join(dir, 'failing.yaml');
+  const bad = path.join(repoRoot, 'packages/convkit/test-fixtures/models/tiny-dense-rgb32.json');
+  writeFileSync(f, `name: failing\nout: failing-out\ndatasets: [mnist:embedded]\nmodels: [${bad}, mnist-dnn]\ntrain:\n  epochs: 1\n  limit-train: 200\n  limit-test: 200\n`);
+  const out = path.join(dir, 'failing-out');
+  const first = await cli(['batch', 'run', f, '--parallel', '1'], { env: { CONVKIT_THREADS: '1' } });
+  assert.equal(first.code, 1, first.stderr);
+  assert.match(first.stderr, /1 job\(s\) failed/);
+  const rs = records(out);
+  assert.deepEqual(rs.map((r) => [r.model_label, r.status]), [['tiny-dense-rgb32', 'failed'], ['mnist-dnn', 'completed']]);
+  assert.match(rs[0].error!, /input shape \[32, 32, 3\] does not fit the data's \[28, 28, 1\]/);
+  assert.equal(rs[0].test_accuracy, null);
+  const st = JSON.parse((await runCliInProcess(['batch', 'status', f, '--json'])).stdout);
+  assert.deepEqual([st.counts.done, st.counts.failed], [1, 1]);
+
+  const again = await cli(['batch', 'run', f, '--parallel', '1'], { env: { CONVKIT_THREADS: '1' } });
+  assert.equal(again.code, 1, again.stderr);
+  assert.match(again.stderr, /1 done or running, 1 to run/);
+  const after2 = records(out);
+  assert.equal(after2.filter((r) => r.status === 'completed').length, 1);
+  assert.equal(after2.filter((r) => r.status === 'failed').length, 2);
+});

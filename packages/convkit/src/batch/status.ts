@@ -34,7 +34,7 @@ export async function batchStatus(config: BatchConfig, jobs: Job[] = planJobs(co
     const rec = records.get(job.id);
     let state = st.state;
     // A job that failed before writing any status (bad data, a model that does not fit) is known from its record.
-    if (state === 'pending' && rec?.status === 'failed') state = 'failed';
+    if ((state === 'pending' || state === 'interrupted') && !st.status && rec?.status === 'failed') state = 'failed';
     counts[state]++;
     views.push({
       id: job.id,
