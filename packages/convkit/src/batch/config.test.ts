@@ -104,3 +104,26 @@ test('sbatch script: config values quoted, one array task per job', async () => 
   assert.ok(s.includes(`2) ID='${jobs[2].id}'`));
   assert.equal(shellQuote("it's $HOME"), `'it'\\''s $HOME'`);
 });
+
+test('train options of a batch map onto convkit train\'s options; parallel × threads must fit the cores', async () => {
+  const { buildProgram } = await import('../cli/main.js');
+  const { TrainConfigSchema } = await import('../train/config.js');
+  const { flagOf, NO_FLAG } = await import('./train-args.js');
+  const train = buildProgram().commands.find((c) => c.name() === 'train')!;
+  const flags = new Set(train.options.map((o) => o.long));
+  for (const key of Object.keys(TrainConfigSchema.shape)) {
+    if (['model', 'data', 'out', 'force'].includes(key) || NO_FLAG.has(key)) continue;
+    assert.ok(flags.has(flagOf(key)), `${key} → ${flagOf(key)} is an option of convkit train`);
+  }
+  for (const key of NO_FLAG) assert.ok(!flags.has(flagOf(key)), `${key} has an option now: take it out of NO_FLAG`);
+  assert.match((await errorOf(GOOD.replace('  epochs: 1', '  epochs: 1\n  checkpoint-mode: max'))).message, /:7: train\.checkpoint-mode: convkit train has no option/);
+
+  const { localThreads } = await import('./runner.js');
+  assert.equal(localThreads(2, 8), 4);
+  assert.equal(localThreads(1, 2), 2);
+  assert.throws(() => localThreads(3, 2), /option --parallel: 3 jobs at once on 2 cores/);
+  assert.throws(() => localThreads(2, 2, 2), /2 jobs × CONVKIT_THREADS=2 = 4 threads on 2 cores/);
+  const r = await runCli(['batch', 'run', write('cores.yaml', GOOD), '--parallel', '512']);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /^convkit: error: option --parallel: 512 jobs at once on \d+ cores \(each job needs at least one\)\n$/);
+});
