@@ -127,3 +127,23 @@ test('train options of a batch map onto convkit train\'s options; parallel × th
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /^convkit: error: option --parallel: 512 jobs at once on \d+ cores \(each job needs at least one\)\n$/);
 });
+
+test('sbatch script: hostile paths reach convkit train as the same words, nothing runs', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const { existsSync, mkdirSync } = await import('node:fs');
+  const { freshArgs } = await import('./train-args.js');
+  const evil = path.join(dir, "it's $(touch pwned) `touch pwned2` \"q\" \\ ; & data");
+  mkdirSync(evil, { recursive: true });
+  const c = await loadBatchConfig(write('evil.yaml', GOOD.replace('fashion-mnist]', `'${evil.replace(/'/g, "''")}']`)));
+  const jobs = planJobs(c).filter((j) => j.dataset === evil);
+  assert.equal(jobs.length, 4);
+  const p = slurmPaths(c.out);
+  const script = sbatchScript(c.name, jobs, c.slurm, { node: '/usr/bin/node', args: ['/x/main.js'] }, { ...p, idDir: path.join(dir, 'ids') });
+  // Run the script's own shell up to its exec, which prints the words instead.
+  const probe = script.replace(/^exec .*$/m, `printf '%s\\n' "$@"`);
+  for (let i = 0; i < jobs.length; i++) {
+    const out = execFileSync('bash', ['-c', probe], { cwd: dir, env: { ...process.env, SLURM_ARRAY_TASK_ID: String(i), SLURM_ARRAY_JOB_ID: '99', SLURM_CPUS_PER_TASK: '1' }, encoding: 'utf8' });
+    assert.deepEqual(out.trimEnd().split('\n'), freshArgs(jobs[i]));
+  }
+  assert.ok(!existsSync(path.join(dir, 'pwned')) && !existsSync(path.join(dir, 'pwned2')));
+});
