@@ -159,7 +159,11 @@ test('batch, Slurm (real single-node cluster): same jobs and layout, cancelled a
   assert.equal(q.stdout.trim(), '', 'nothing left in the queue');
   const scripts = readdirSync(path.join(out, 'slurm')).filter((f) => f.endsWith('.sbatch'));
   assert.equal(scripts.length, 2);
-  assert.match(readFileSync(path.join(out, 'slurm', scripts.sort()[0]), 'utf8'), /#SBATCH --array=0-3\n[^]*#SBATCH --mem=1G\n#SBATCH --partition|#SBATCH --array=0-3\n/);
+  const [firstScript, secondScript] = scripts.sort().map((f) => readFileSync(path.join(out, 'slurm', f), 'utf8'));
+  for (const line of ['--array=0-3', `--cpus-per-task=${os.availableParallelism()}`, '--time=10', '--mem=1G', '--nice=0', '--requeue']) assert.ok(firstScript.includes(`#SBATCH ${line}\n`), line);
+  // The resubmission holds only the jobs the first array did not finish.
+  const resubmitted = completed.filter((r) => r.slurm_job_id!.split('_')[0] === [...arrays].sort((a, b) => Number(a) - Number(b))[1]).length;
+  assert.ok(secondScript.includes(`#SBATCH --array=0-${resubmitted - 1}\n`), `array of ${resubmitted}`);
 
   // Same config but the executor: same job ids, same run folder layout as the local pool.
   const local = path.join(dir, 'local-out', 'runs');
