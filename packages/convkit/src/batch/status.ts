@@ -1,3 +1,5 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import type { BatchConfig } from './config.js';
 import { planJobs, type Job } from './plan.js';
 import { latestRecords, readRecords } from './results.js';
@@ -45,10 +47,20 @@ export async function batchStatus(config: BatchConfig, jobs: Job[] = planJobs(co
       state,
       epoch: st.status?.epoch ?? null,
       epochs: st.status?.epochs ?? null,
-      test_accuracy: rec?.status === 'completed' ? rec.test_accuracy : null,
+      // A run finished while no batch was watching (an orphaned job) has its result but no record until the next run.
+      test_accuracy: rec?.status === 'completed' ? rec.test_accuracy : state === 'done' ? await resultAccuracy(job.runDir) : null,
       error: state === 'failed' ? (st.status?.message ?? rec?.error ?? null) : null,
       run_dir: job.runDir,
     });
   }
   return { name: config.name, out: config.out, counts, jobs: views };
+}
+
+async function resultAccuracy(runDir: string): Promise<number | null> {
+  try {
+    const r = JSON.parse(await fs.readFile(path.join(runDir, 'result.json'), 'utf8')) as { test_accuracy?: number };
+    return typeof r.test_accuracy === 'number' ? r.test_accuracy : null;
+  } catch {
+    return null;
+  }
 }
