@@ -5,7 +5,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { mnistDir } from '../../test-support/paths.js';
+import { mnistFixtureDir } from '../../test-support/paths.js';
 import { fetchCached } from './download.js';
 import { loadMnistDownloaded } from './mnist.js';
 import { encodeIdx } from './idx.js';
@@ -33,7 +33,7 @@ async function serve(files: Record<string, Uint8Array>) {
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 test('downloads once into the cache, verifies SHA-256, then works offline', async () => {
-  const body = await fs.readFile(path.join(mnistDir, 't10k-labels-idx1-ubyte.gz'));
+  const body = await fs.readFile(path.join(mnistFixtureDir, 't10k-labels-idx1-ubyte.gz'));
   const srv = await serve({ 'labels.gz': body });
   const cache = await fs.mkdtemp(path.join(os.tmpdir(), 'convkit-cache-'));
   try {
@@ -48,7 +48,7 @@ test('downloads once into the cache, verifies SHA-256, then works offline', asyn
 });
 
 test('a corrupted download is refused and nothing is left in the cache', async () => {
-  const body = await fs.readFile(path.join(mnistDir, 't10k-labels-idx1-ubyte.gz'));
+  const body = await fs.readFile(path.join(mnistFixtureDir, 't10k-labels-idx1-ubyte.gz'));
   const bad = Uint8Array.from(body);
   bad[100] ^= 0xff;
   const srv = await serve({ 'labels.gz': bad });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { test } from 'node:test';
+import { extended } from '../../test-support/extended.js';
 import { FASHION_MNIST_DIR, loadEmbeddedMnist, loadFashionMnist } from './mnist.js';
 import { loadDataset } from './sources.js';
 
@@ -30,7 +30,7 @@ test('mnist:embedded: 10,000 real digits, split 80/20 per class, the same split 
   assert.notDeepEqual(Array.from(other.test.y.slice(0, 50)), Array.from(a.test.y.slice(0, 50)));
 });
 
-test('fashion-mnist: the Debian package, 60,000 + 10,000 images with class names', { skip: !existsSync(FASHION_MNIST_DIR) && 'dataset-fashion-mnist not installed' }, async () => {
+test('fashion-mnist: the Debian package, 60,000 + 10,000 images with class names', extended(FASHION_MNIST_DIR), async () => {
   const d = await loadFashionMnist();
   assert.equal(d.train.count, 60000);
   assert.equal(d.test.count, 10000);
