@@ -5,9 +5,12 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { parsePnm } from '../src/datasets/pnm.js';
-import { gtsrbFixtureDir } from '../test-support/paths.js';
+import { gtsrbFixtureDir, gtsrbMiniDir } from '../test-support/paths.js';
 
 const FIXTURE_GTSRB = path.join(gtsrbFixtureDir, 'GTSRB');
+/** ../shared/data/gtsrb-mini and its GTSRB/: extended group only, `test(name, extended(GTSRB_MINI), fn)`. */
+export const GTSRB_MINI = gtsrbMiniDir;
+export const MINI_GTSRB = path.join(gtsrbMiniDir, 'GTSRB');
 
 const pad = (n: number) => String(n).padStart(5, '0');
 
