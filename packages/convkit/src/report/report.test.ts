@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { chromium, type Browser } from 'playwright-core';
-import { gtsrbMiniDir } from '../../test-support/paths.js';
+import { gtsrbFixtureDir } from '../../test-support/paths.js';
 import { runCli } from '../../test-support/cli.js';
 import { loadDataset } from '../datasets/sources.js';
 import { loadModel } from '../models/io.js';
@@ -16,7 +16,7 @@ import { trainRun } from '../train/run.js';
 import { analyseRun } from './analysis.js';
 import type { RunAnalysis } from './analysis-types.js';
 
-// A small real GTSRB run: gtsrb-mini prepared at 24×24 L (2,580 train, 1,290 test images), gtsrb-v1 for 2 epochs,
+// A small real GTSRB run: the in-repo GTSRB fixture prepared at 24×24 L (258 train, 100 test images), gtsrb-v1 for 2 epochs,
 // and a 1-epoch run scored on 600 of the test images (--limit-test) to compare with. Artefacts (HTML, screenshots) stay in `out` for a human to look at.
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -36,7 +36,7 @@ const quiet = () => {};
 before(async () => {
   out = process.env.CONVKIT_TEST_OUT ? path.resolve(process.env.CONVKIT_TEST_OUT) : await fs.mkdtemp(path.join(os.tmpdir(), 'convkit-report-'));
   await fs.mkdir(out, { recursive: true });
-  await prepareGtsrb({ root: gtsrbMiniDir, out: path.join(out, 'data'), sizes: [24], modes: ['L'] });
+  await prepareGtsrb({ root: gtsrbFixtureDir, out: path.join(out, 'data'), sizes: [24], modes: ['L'] });
   data = path.join(out, 'data', 'set-24x24-L.h5');
   run2 = path.join(out, 'run-2ep');
   run1 = path.join(out, 'run-1ep');
@@ -73,7 +73,7 @@ test('analysis: confusion rows sum to the test class counts; trace / total and t
   assert.deepEqual(a.confusion.map((row) => row.reduce((s, v) => s + v, 0)), counts);
   const trace = a.confusion.reduce((s, row, i) => s + row[i], 0);
   const e = await evaluateRun(run2);
-  assert.equal(e.count, 1290);
+  assert.equal(e.count, testY.length);
   assert.equal(a.test.count, e.count);
   assert.equal(trace / a.test.count, e.test_accuracy);
   assert.equal(a.test.accuracy, e.test_accuracy);
@@ -170,7 +170,7 @@ test('HTML report in Chromium: curves, 43×43 confusion cells, a real error firs
     const rows = new Array(43).fill(0);
     for (const [t, , n] of cells) rows[t] += n;
     assert.deepEqual(rows, counts);
-    assert.equal(rows.reduce((s, v) => s + v, 0), 1290);
+    assert.equal(rows.reduce((s, v) => s + v, 0), testY.length);
     // The toggle redraws shares of each row.
     await page.click('.ck-toggle button[data-mode="normalised"]');
     assert.equal(await page.$eval('table.ck-confusion', (t) => (t as HTMLElement).dataset.mode), 'normalised');
