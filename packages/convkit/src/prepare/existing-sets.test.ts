@@ -73,7 +73,8 @@ test('all or nothing: when one set cannot be put in place, the sets already ther
 });
 
 test('prepare killed while writing leaves nothing under a final name; the next prepare clears its temporaries', async () => {
-  const root = await copyOfficial([0, 1, 2, 3], 40);
+  // every class of the fixture (258 training images): more than one batch of 128, so a progress line comes mid-way
+  const root = await copyOfficial(Array.from({ length: 43 }, (_, c) => c), 40);
   const out = await tmpDir();
   const args = ['prepare', 'gtsrb', root, '--size', '8,16', '--mode', 'L,RGB', '--workers', '1', '--out', out];
   const child = spawn(process.execPath, ['--import', 'tsx', cliMain, ...args], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'] });
