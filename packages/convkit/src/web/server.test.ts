@@ -208,19 +208,19 @@ test('a new run in a new batch folder and a status change reach an open event st
 });
 
 test('datasets: the GTSRB folder of a run is listed; its analysis is written on a token POST, then listed and served sandboxed', async () => {
-  const { gtsrbMiniDir } = await import('../../test-support/paths.js');
+  const { gtsrbFixtureDir } = await import('../../test-support/paths.js');
   const dir = path.join(root, 'gtsrb-run');
   await writeRun(dir, 'completed', 1);
   const cfg = JSON.parse(await fs.readFile(path.join(dir, 'config.json'), 'utf8'));
-  await fs.writeFile(path.join(dir, 'config.json'), JSON.stringify({ ...cfg, data: `gtsrb:${gtsrbMiniDir}` }));
+  await fs.writeFile(path.join(dir, 'config.json'), JSON.stringify({ ...cfg, data: `gtsrb:${gtsrbFixtureDir}` }));
   let sources: { root: string; runs: string[]; report?: string }[] = [];
   while (!sources.some((s) => s.runs.includes('gtsrb-run'))) {
     sources = JSON.parse((await request('/api/datasets')).body).sources;
     if (!sources.some((s) => s.runs.includes('gtsrb-run'))) await new Promise((r) => setTimeout(r, 100)); // until the watcher has re-read config.json
   }
-  assert.equal(sources[0].root, gtsrbMiniDir);
+  assert.equal(sources[0].root, gtsrbFixtureDir);
   assert.equal(sources[0].report, undefined);
-  const analyse = `/api/datasets/analyse?root=${encodeURIComponent(gtsrbMiniDir)}`;
+  const analyse = `/api/datasets/analyse?root=${encodeURIComponent(gtsrbFixtureDir)}`;
   assert.equal((await request(analyse, { method: 'POST' })).status, 403);
   assert.equal((await request(`/api/datasets/analyse?root=${encodeURIComponent('/etc')}`, { method: 'POST', headers: { 'X-Convkit-Token': d.token } })).status, 404);
   const r = await request(analyse, { method: 'POST', headers: { 'X-Convkit-Token': d.token } });
@@ -228,7 +228,7 @@ test('datasets: the GTSRB folder of a run is listed; its analysis is written on 
   const { id } = JSON.parse(r.body);
   const body = JSON.parse((await request('/api/datasets')).body);
   const listed = body.datasets.find((x: { id: string }) => x.id === id);
-  assert.deepEqual([listed.counts.train, listed.counts.test, listed.counts.classes], [2580, 1290, 43]);
+  assert.deepEqual([listed.counts.train, listed.counts.test, listed.counts.classes], [258, 100, 43]); // the in-repo fixture
   assert.equal(body.sources[0].report, id);
   const report = await new Promise<http.IncomingMessage>((res) => http.get({ host: '127.0.0.1', port: d.port, path: `/runs/${id}/report.html` }, res));
   assert.equal(report.statusCode, 200);
