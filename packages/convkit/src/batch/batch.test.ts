@@ -6,7 +6,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { cliMain, repoRoot } from '../../test-support/paths.js';
+import { extended } from '../../test-support/extended.js';
+import { cliMain, fashionMnistDir, repoRoot } from '../../test-support/paths.js';
 import { runCli as runCliInProcess } from '../../test-support/prepare.js';
 import type { BatchTable } from '../report/batch-table.js';
 import type { JobRecord } from './results.js';
@@ -97,7 +98,8 @@ async function killAndRerun(cfg: string, out: string, args: string[], env?: Node
   return completed;
 }
 
-test('batch, local pool: 2 models × 2 datasets, Ctrl-C after the first job, rerun finishes only what was missing, report matches the records', async () => {
+// The two datasets of config() include Debian's Fashion-MNIST: these tests are in the extended group (test-support/extended.ts).
+test('batch, local pool: 2 models × 2 datasets, Ctrl-C after the first job, rerun finishes only what was missing, report matches the records', extended(fashionMnistDir), async () => {
   const cfg = config('local');
   const out = path.join(dir, 'local-out');
   const plan = await runCliInProcess(['batch', 'plan', cfg, '--json']);
@@ -141,7 +143,7 @@ after(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('batch, Slurm (real single-node cluster): same jobs and layout, cancelled array resumed by a rerun, slurm_job_id on each record', { skip: slurmTools ? false : 'slurm-wlm and munge not installed (scripts/setup.sh installs them)' }, async () => {
+test('batch, Slurm (real single-node cluster): same jobs and layout, cancelled array resumed by a rerun, slurm_job_id on each record', { skip: slurmTools ? extended(fashionMnistDir).skip : 'slurm-wlm and munge not installed (scripts/setup.sh installs them)' }, async () => {
   cluster = execFileSync(path.join(repoRoot, 'scripts/slurm-test-cluster.sh'), ['start', path.join(dir, 'slurm-cluster')], { encoding: 'utf8' }).trim();
   const env = { SLURM_CONF: path.join(cluster, 'slurm.conf') };
   // One task at a time on the node, so that the SIGINT finds tasks still queued to cancel.
