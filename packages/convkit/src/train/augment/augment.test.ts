@@ -250,4 +250,7 @@ test('augment(batch, spec, rng) on any NHWC batch: seeded, same shape, photometr
   for (let i = 0; i < 120; i++) mean += x[i * 3] / 120;
   assert.ok(Math.abs(flat[0] - mean) < 1e-5 && Math.abs(flat[3 * 50] - mean) < 1e-5);
   assert.deepEqual(applyParams(batch, Array.from({ length: 4 }, () => IDENTITY), FIDLE).dataSync(), x);
+  const before = tf.memory().numTensors;
+  augment(batch, 'fidle,brightness=0.8:1.2,contrast=0.2', new Rng(3)).dispose();
+  assert.equal(tf.memory().numTensors, before, 'no tensor left behind');
 });
