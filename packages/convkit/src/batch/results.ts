@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { EpochLogs } from '../train/callbacks/callback.js';
-import { parseJsonLines, readJsonOrNull } from '../util/json-files.js';
+import { appendJsonLine, parseJsonLines, readJsonOrNull } from '../util/json-files.js';
 import type { Job } from './plan.js';
 import type { JobStatus } from './state.js';
 
@@ -113,13 +113,7 @@ export async function collectRecord(
  */
 export async function appendRecord(out: string, record: JobRecord): Promise<void> {
   await fs.mkdir(out, { recursive: true });
-  const fh = await fs.open(resultsFile(out), 'a');
-  try {
-    await fh.write(JSON.stringify(record) + '\n');
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
+  await appendJsonLine(resultsFile(out), record);
 }
 
 /** Every complete line of results.jsonl (a line cut short by a crash is skipped). */
