@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { EpochLogs } from '../train/callbacks/callback.js';
-import { effectiveState, type RunStatus } from '../train/callbacks/status.js';
+import { effectiveState, readStatus } from '../train/callbacks/status.js';
 import { runFiles } from '../train/run-files.js';
 import { parseJsonLines, readJsonOrNull } from '../util/json-files.js';
 import type { TrainResult } from '../train/run.js';
@@ -54,7 +54,7 @@ export async function summariseRun(root: string, dir: string): Promise<RunSummar
   const f = runFiles(dir);
   const [config, status, result, metrics] = await Promise.all([
     readJsonOrNull<Record<string, any>>(f.config),
-    readJsonOrNull<RunStatus>(f.status),
+    readStatus(f.status),
     readJsonOrNull<TrainResult>(f.result),
     readMetricRows(f.metrics),
   ]);
