@@ -52,16 +52,10 @@ async function bestValidation(runDir: string): Promise<{ acc: number | null; epo
   }
   let acc: number | null = null;
   let epoch: number | null = null;
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      const m = JSON.parse(line) as EpochLogs;
-      if (typeof m.val_accuracy === 'number' && (acc === null || m.val_accuracy > acc)) {
-        acc = m.val_accuracy;
-        epoch = m.epoch;
-      }
-    } catch {
-      // a line cut by a kill: ignored
+  for (const m of parseJsonLines<EpochLogs>(text)) {
+    if (typeof m.val_accuracy === 'number' && (acc === null || m.val_accuracy > acc)) {
+      acc = m.val_accuracy;
+      epoch = m.epoch;
     }
   }
   return { acc, epoch };
