@@ -1,8 +1,8 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConvkitError, optionError } from '../util/errors.js';
-import { runWriter } from '../util/run-lock.js';
+import { optionError } from '../util/errors.js';
+import { acquireRunLock, runWriter } from '../util/run-lock.js';
 import { convkitCommand, type ConvkitCommand } from './command.js';
 import type { BatchConfig } from './config.js';
 import { runLocal } from './local.js';
@@ -43,38 +43,6 @@ export function localThreads(parallel: number, cores: number, threads?: number):
   return t;
 }
 
-/** One `batch run` at a time per batch directory: a second one would start a second writer on the same runs. */
-async function lockBatch(out: string): Promise<() => Promise<void>> {
-  const file = path.join(out, '.batch.lock');
-  await fs.mkdir(out, { recursive: true });
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      await fs.writeFile(file, JSON.stringify({ pid: process.pid, host: os.hostname() }), { flag: 'wx' });
-      return () => fs.rm(file, { force: true });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      let holder: { pid?: number; host?: string } = {};
-      try {
-        holder = JSON.parse(await fs.readFile(file, 'utf8'));
-      } catch {
-        // an empty lock: its writer died between create and write
-      }
-      let alive = holder.host !== undefined && holder.host !== os.hostname();
-      if (holder.pid && holder.host === os.hostname()) {
-        try {
-          process.kill(holder.pid, 0);
-          alive = true;
-        } catch (err) {
-          alive = (err as NodeJS.ErrnoException).code === 'EPERM';
-        }
-      }
-      if (alive) throw new ConvkitError(`another convkit batch run (pid ${holder.pid} on ${holder.host}) is using this batch directory`, { file });
-      await fs.rm(file, { force: true });
-    }
-  }
-  throw new ConvkitError('cannot take the batch lock', { file });
-}
-
 /** The last `convkit: error:` line of a job's log, or its last line. */
 function errorFromLog(log: string): string | null {
   const lines = log.split('\n').map((l) => l.trim()).filter(Boolean);
@@ -99,7 +67,8 @@ export async function runBatch(config: BatchConfig, o: BatchRunOptions): Promise
   const log = o.log ?? ((m: string) => process.stderr.write(m + '\n'));
   const jobs = planJobs(config);
   const threads = o.executor === 'local' ? localThreads(o.parallel, o.cores ?? os.availableParallelism(), o.threads) : 0;
-  const unlock = await lockBatch(config.out);
+  // One `batch run` at a time per batch directory: a second one would start a second writer on the same runs.
+  const lock = await acquireRunLock(config.out, { lockFile: '.batch.lock', subject: 'batch directory', purpose: 'batch run', log });
   try {
     const recorded = await readRecords(config.out);
     const seen = new Set(recorded.map((r) => `${r.job_id}|${r.status}|${r.finished}`));
@@ -203,6 +172,6 @@ export async function runBatch(config: BatchConfig, o: BatchRunOptions): Promise
     }
     return summary;
   } finally {
-    await unlock();
+    await lock.release();
   }
 }

@@ -147,3 +147,25 @@ test('four processes racing for one stale lock: exactly one gets it', async () =
   for (const a of answers.filter((x) => x !== 'won')) assert.match(a, /^lost: .*run is locked by pid \d+/);
   assert.equal(await readRunLock(dir), null);
 });
+
+test('a named lock file (a batch directory) is its own lock: refused while held, apart from run.lock, stale one taken over', async () => {
+  const dir = await tmp();
+  const opts = { lockFile: '.batch.lock', subject: 'batch directory', purpose: 'batch run' };
+  const batch = await acquireRunLock(dir, opts);
+  await assert.rejects(acquireRunLock(dir, opts), (e: unknown) => {
+    assert.ok(e instanceof ConvkitError);
+    assert.match(e.message, new RegExp(`^${dir}: batch directory is locked by pid ${process.pid} on ${os.hostname()} \\(batch run\\) since .*; one writer per batch directory$`));
+    return true;
+  });
+  const run = await acquireRunLock(dir); // run.lock is another file
+  await run.release();
+  await batch.release();
+  await assert.rejects(fs.access(path.join(dir, '.batch.lock')));
+  // Left by a dead process: taken over, with a message.
+  await fs.writeFile(path.join(dir, '.batch.lock'), JSON.stringify({ pid: deadPid(), host: os.hostname(), started: new Date().toISOString(), token: 'y' }));
+  const msgs: string[] = [];
+  const again = await acquireRunLock(dir, { ...opts, log: (m) => msgs.push(m) });
+  assert.match(msgs.join('\n'), /taking over the lock/);
+  assert.equal((await readRunLock(dir, '.batch.lock'))?.pid, process.pid);
+  await again.release();
+});

@@ -29,6 +29,10 @@ export interface AcquireRunLockOptions {
   create?: boolean;
   /** Where the "taking over a stale lock" message goes (default stderr). */
   log?: (msg: string) => void;
+  /** The lock file's name inside the directory (default `run.lock`; a batch directory uses its own). */
+  lockFile?: string;
+  /** What the directory is, in the refusal ("run is locked by …; one writer per run"). */
+  subject?: string;
 }
 
 /** Whether the writer named by a lock still runs: `alive`, `dead` (this host, gone) or `unknown` (another host). */
@@ -57,9 +61,9 @@ function processStartMs(pid: number): number | null {
 }
 
 /** The lock file of `dir`, or null if the run has no writer (or the file is unreadable garbage). */
-export async function readRunLock(dir: string): Promise<RunLockInfo | null> {
+export async function readRunLock(dir: string, lockFile: string = RUN_LOCK_FILE): Promise<RunLockInfo | null> {
   try {
-    const info = JSON.parse(await fs.readFile(path.join(dir, RUN_LOCK_FILE), 'utf8')) as RunLockInfo;
+    const info = JSON.parse(await fs.readFile(path.join(dir, lockFile), 'utf8')) as RunLockInfo;
     return typeof info.pid === 'number' && typeof info.host === 'string' ? info : null;
   } catch {
     return null;
@@ -127,10 +131,12 @@ export class RunLock {
     readonly info: RunLockInfo,
     /** The directory did not exist and was created for this lock (removed again on release if still empty). */
     private createdDir: boolean,
+    /** The lock file's name inside `dir`. */
+    readonly lockFile: string = RUN_LOCK_FILE,
   ) {}
 
   get file(): string {
-    return path.join(this.dir, RUN_LOCK_FILE);
+    return path.join(this.dir, this.lockFile);
   }
 
   /** Removes the lock file if it is still ours (idempotent). */
@@ -165,11 +171,11 @@ export class RunLock {
   async relock(dir: string = this.dir): Promise<void> {
     await fs.mkdir(dir, { recursive: true });
     try {
-      createLockFile(path.join(dir, RUN_LOCK_FILE), this.info);
+      createLockFile(path.join(dir, this.lockFile), this.info);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       this.releaseSync();
-      const other = await readRunLock(dir);
+      const other = await readRunLock(dir, this.lockFile);
       throw new ConvkitError(`another writer took the directory meanwhile${other ? ` (${describe(other)})` : ''}`, { file: dir });
     }
     this.dir = dir;
@@ -203,18 +209,20 @@ export async function acquireRunLock(dir: string, opts: AcquireRunLockOptions = 
     createdDir = (await fs.mkdir(dir, { recursive: true })) !== undefined;
   }
   const info: RunLockInfo = { pid: process.pid, host: os.hostname(), started: new Date().toISOString(), purpose: opts.purpose, token: randomBytes(8).toString('hex') };
-  const file = path.join(dir, RUN_LOCK_FILE);
+  const lockFile = opts.lockFile ?? RUN_LOCK_FILE;
+  const subject = opts.subject ?? 'run';
+  const file = path.join(dir, lockFile);
   for (let attempt = 0; attempt < 5; attempt++) {
     try {
       createLockFile(file, info);
-      const lock = new RunLock(dir, info, createdDir);
+      const lock = new RunLock(dir, info, createdDir, lockFile);
       held.add(lock);
       installExitHooks();
       return lock;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
-    const other = await readRunLock(dir);
+    const other = await readRunLock(dir, lockFile);
     if (!other) {
       // Unreadable: a writer between its O_EXCL create and its write (a few µs), or garbage from a crash then.
       const st = await fs.stat(file).catch(() => null);
@@ -227,7 +235,7 @@ export async function acquireRunLock(dir: string, opts: AcquireRunLockOptions = 
     }
     const state = lockHolderState(other);
     if (state !== 'dead') {
-      throw new ConvkitError(`run is locked by ${describe(other)}${state === 'unknown' ? ' (another host: cannot tell whether it still runs; remove ' + RUN_LOCK_FILE + ' by hand if it does not)' : ''}; one writer per run`, { file: dir });
+      throw new ConvkitError(`${subject} is locked by ${describe(other)}${state === 'unknown' ? ' (another host: cannot tell whether it still runs; remove ' + lockFile + ' by hand if it does not)' : ''}; one writer per ${subject}`, { file: dir });
     }
     await takeOver(file, other, log);
   }
