@@ -31,7 +31,7 @@ export function registerTrainCommands(program: Command): void {
     .option('--optimizer <name>', 'adam | sgd | rmsprop', choice(['adam', 'sgd', 'rmsprop']), 'adam')
     .option('--lr <x>', 'learning rate (adam 0.001, sgd 0.01)', positiveNumber)
     .option('--seed <n>', 'seed for weights, dropout and data order', nonNegativeInt, 42)
-    .option('--validation <v>', '"test" (the test set) or a fraction of train held out', validationOption, 'test')
+    .option('--validation <v>', 'auto (GTSRB sets: 10 % of the tracks, held out whole; other sets: the test set) | test (the course\'s habit, noted in result.json) | a fraction of train held out (whole tracks when the set has them)', validationOption, 'auto')
     .option('--backend <name>', 'tfjs backend: auto (fastest available) | onednn | cpu', 'auto')
     .option('--limit-train <n>', 'train on a stratified subset of n images', positiveInt)
     .option('--limit-test <n>', 'evaluate on a stratified subset of n test images', positiveInt)

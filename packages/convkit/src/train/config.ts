@@ -12,8 +12,12 @@ export const TrainConfigSchema = z.object({
   optimizer: z.enum(['adam', 'sgd', 'rmsprop']).default('adam'),
   lr: z.number().positive().finite().optional(),
   seed: z.number().int().nonnegative().default(42),
-  /** 'test' validates on the test set (Fidle's habit); a number in (0, 1) holds out that fraction of train. */
-  validation: z.union([z.literal('test'), z.number().gt(0).lt(1)]).default('test'),
+  /**
+   * auto: 10 % of the tracks of a GTSRB set (whole tracks), the test set for sets without tracks; 'test' validates on
+   * the test set (Fidle's habit, noted in result.json); a number in (0, 1) holds out that fraction of train (whole
+   * tracks when the set records them).
+   */
+  validation: z.union([z.literal('auto'), z.literal('test'), z.number().gt(0).lt(1)]).default('auto'),
   backend: z.string().default('auto'),
   force: z.boolean().default(false),
   /** Train on at most this many training images (a quick look, or CI). */

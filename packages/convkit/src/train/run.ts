@@ -9,7 +9,7 @@ import { getModel } from '../models/index.js';
 import { saveModel } from '../models/io.js';
 import { ConvkitError, optionError } from '../util/errors.js';
 import { exists, writeJsonAtomic } from '../util/atomic.js';
-import { seedGlobalRandom, stratifiedSplit, stratifiedSubset } from '../util/rng.js';
+import { seedGlobalRandom, stratifiedSubset } from '../util/rng.js';
 import { parseWith } from '../util/schema.js';
 import { CONVKIT_VERSION } from '../version.js';
 import { nativeAdam, selectBackend } from './backend.js';
@@ -27,6 +27,8 @@ import { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
 import { DEFAULT_BATCH_SIZE, DEFAULT_EPOCHS, DEFAULT_LR, TrainConfigSchema, type TrainConfig, type TrainConfigInput } from './config.js';
 import { evaluateSplit } from './evaluate.js';
 import { fit } from './loop.js';
+import { chooseValidation, type ValidationChoice } from './validation/select.js';
+import { loadChosenWeights, type ChosenCheckpoint } from './validation/final-weights.js';
 
 /** The files of a run folder. */
 export function runFiles(dir: string) {
@@ -50,6 +52,12 @@ export interface TrainResult {
   backend: string;
   model: string;
   data: string;
+  /** Where validation came from (whole tracks or images of train, or the test set) and its size. */
+  validation: { kind: ValidationChoice['kind']; fraction?: number; count: number; note?: string };
+  /** The weights evaluated on the test set (once, at the end). */
+  selected: ChosenCheckpoint;
+  /** Validation accuracy of the selected weights (the last epoch's for `last`). */
+  val_accuracy?: number;
 }
 
 export interface ResolvedRun {
@@ -59,6 +67,9 @@ export interface ResolvedRun {
   validation: ImageDataset['test'];
   test: ImageDataset['test'];
   shape: BatchShape;
+  validationKind: ValidationChoice['kind'];
+  validationFraction?: number;
+  validationNote?: string;
 }
 
 export function createOptimizer(name: TrainConfig['optimizer'], lr: number): tf.Optimizer {
@@ -77,12 +88,9 @@ export async function resolveRun(input: TrainConfigInput, log: (m: string) => vo
   let test = dataset.test;
   if (cfg.limitTrain && cfg.limitTrain < train.count) train = selectSplit(train, stratifiedSubset(train.y, cfg.limitTrain / train.count, cfg.seed), pixels);
   if (cfg.limitTest && cfg.limitTest < test.count) test = selectSplit(test, stratifiedSubset(test.y, cfg.limitTest / test.count, cfg.seed + 1), pixels);
-  let validation = test;
-  if (cfg.validation !== 'test') {
-    const s = stratifiedSplit(train.y, cfg.validation, cfg.seed + 2);
-    validation = selectSplit(train, s.test, pixels);
-    train = selectSplit(train, s.train, pixels);
-  }
+  const v = chooseValidation(cfg.validation, train, test, cfg.seed + 2, pixels);
+  train = v.train;
+  const validation = v.validation;
   if (train.count === 0) throw new ConvkitError('no training images', { file: cfg.data });
   const config = {
     ...cfg,
@@ -91,7 +99,7 @@ export async function resolveRun(input: TrainConfigInput, log: (m: string) => vo
     lr: cfg.lr ?? DEFAULT_LR[cfg.optimizer],
   };
   const shape = { height: dataset.height, width: dataset.width, channels: dataset.channels, numClasses: dataset.numClasses };
-  return { config, dataset, train, validation, test, shape };
+  return { config, dataset, train, validation, test, shape, validationKind: v.kind, validationFraction: v.fraction, validationNote: v.note };
 }
 
 /** Refuses to overwrite a finished run unless forced; clears what a fresh run rewrites. */
@@ -284,8 +292,11 @@ async function executeRun(run: ResolvedRun, backend: string, ck: LoadedCheckpoin
       await finish('interrupted', message);
       throw new ConvkitError(message, { exitCode: SIGNAL_EXIT_CODES[ctx.interrupted] });
     }
+    const selected = await loadChosenWeights(model, checkpoint, run.validationKind !== 'test');
     await saveModel(model, files.model);
     const ev = await evaluateSplit(model, run.test, shape);
+    const lastVal = history.length ? history[history.length - 1].val_accuracy : undefined;
+    const valAccuracy = selected.checkpoint === 'best' && selected.monitor === 'val_accuracy' ? (selected.value ?? undefined) : selected.checkpoint === 'best' ? history.find((h) => h.epoch === selected.epoch)?.val_accuracy : lastVal;
     const result: TrainResult = {
       test_accuracy: ev.accuracy,
       test_loss: ev.loss,
@@ -295,6 +306,9 @@ async function executeRun(run: ResolvedRun, backend: string, ck: LoadedCheckpoin
       backend,
       model: config.model,
       data: config.data,
+      validation: { kind: run.validationKind, ...(run.validationFraction !== undefined ? { fraction: run.validationFraction } : {}), count: run.validation.count, ...(run.validationNote ? { note: run.validationNote } : {}) },
+      selected,
+      ...(valAccuracy !== undefined ? { val_accuracy: valAccuracy } : {}),
     };
     if (!Number.isFinite(ev.loss)) throw new ConvkitError(`training diverged: test loss is ${ev.loss}`, { file: dir, exitCode: 1 });
     await writeJsonAtomic(files.result, result);
