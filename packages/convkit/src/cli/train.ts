@@ -5,6 +5,7 @@ import { optionError } from '../util/errors.js';
 import { table } from '../util/term.js';
 import { InvalidArgumentError } from 'commander';
 import { choice, nonNegativeInt, positiveInt, positiveNumber, printJson, validationOption } from './options.js';
+import { trainInputFromCli } from './train-config.js';
 
 function nonNegativeNumber(value: string): number {
   const n = Number(value);
@@ -22,6 +23,7 @@ export function registerTrainCommands(program: Command): void {
   program
     .command('train')
     .description('train a model on a dataset and write a run folder (config.json, metrics.jsonl, checkpoints/, status.json, model/, result.json); exit codes: 0 done, 1 diverged (NaN), 2 bad input, 130/143 interrupted by SIGINT/SIGTERM (resumable)')
+    .option('--config <file>', 'YAML/JSON file with a train: block (any of these options, as written here or in camelCase) and a prepare: block (size, mode, roi, test, seed) used when --data is a GTSRB folder; options given here override it')
     .option('--model <name>', 'model name (see `convkit models`); required unless --resume')
     .option('--data <source>', 'mnist:embedded | mnist | fashion-mnist | IDX directory | ...', 'mnist:embedded')
     .option('--out <dir>', 'run folder to write; required unless --resume')
@@ -45,6 +47,12 @@ export function registerTrainCommands(program: Command): void {
     .option('--reduce-lr-monitor <metric>', 'metric watched by --reduce-lr', 'val_loss')
     .option('--reduce-lr-factor <x>', 'factor for --reduce-lr', fraction, 0.1)
     .option('--min-lr <x>', 'lower bound for --reduce-lr', nonNegativeNumber, 0)
+    .option('--lr-schedule <name>', 'constant | cosine (linear warmup, then cosine decay to --min-lr) | one-cycle | step, applied per step', choice(['constant', 'cosine', 'one-cycle', 'step']), 'constant')
+    .option('--warmup-epochs <x>', 'cosine: epochs of linear warmup; one-cycle: epochs of the rising phase (default 30 %)', nonNegativeNumber)
+    .option('--step-every <n>', 'step schedule: decay every n epochs', positiveInt, 10)
+    .option('--step-factor <x>', 'step schedule: multiply the learning rate by x', fraction, 0.5)
+    .option('--label-smoothing <x>', 'label smoothing of the cross-entropy, in [0, 1)', nonNegativeNumber, 0)
+    .option('--weight-decay <x>', 'decoupled weight decay of conv/dense kernels (Adam becomes AdamW)', nonNegativeNumber, 0)
     .option('--tensorboard', 'write TensorBoard event files to OUT/tb/train and OUT/tb/validation', false)
     .option('--tb-batches', 'with --tensorboard: also batch_loss/batch_accuracy at every batch', false)
     .option('--tb-histograms', 'with --tensorboard: weight histograms every epoch', false)
@@ -62,37 +70,8 @@ export function registerTrainCommands(program: Command): void {
         const given = (k: string) => (cmd.getOptionValueSource(k) === 'cli' ? o[k] : undefined);
         result = await resumeRun(o.resume, { epochs: o.epochs, progress: given('progress'), backend: given('backend') });
       } else {
-        if (!o.model) throw optionError('--model', 'required (or --resume DIR)');
-        if (!o.out) throw optionError('--out', 'required (or --resume DIR)');
-        result = await trainRun({
-          model: o.model,
-          data: o.data,
-          out: o.out,
-          epochs: o.epochs,
-          batchSize: o.batchSize,
-          optimizer: o.optimizer,
-          lr: o.lr,
-          seed: o.seed,
-          validation: o.validation,
-          backend: o.backend,
-          force: o.force,
-          limitTrain: o.limitTrain,
-          limitTest: o.limitTest,
-          checkpointMonitor: o.checkpointMonitor,
-          saveEvery: o.saveEvery,
-          earlyStop: o.earlyStop,
-          earlyStopMonitor: o.earlyStopMonitor,
-          minDelta: o.minDelta,
-          restoreBest: o.restoreBest,
-          reduceLr: o.reduceLr,
-          reduceLrMonitor: o.reduceLrMonitor,
-          reduceLrFactor: o.reduceLrFactor,
-          minLr: o.minLr,
-          tensorboard: o.tensorboard,
-          tensorboardBatches: o.tbBatches,
-          tensorboardHistograms: o.tbHistograms,
-          progress: o.progress,
-        });
+        const { input, provenance } = await trainInputFromCli(o, cmd);
+        result = await trainRun(input, { provenance });
       }
       if (o.json) printJson(result);
       else

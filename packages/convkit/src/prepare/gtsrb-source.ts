@@ -10,7 +10,7 @@ import type { ImageDataset, ImageSplit } from '../datasets/types.js';
 /** Side of the square images a GTSRB folder is resized to when trained on directly (no `convkit prepare`). */
 export const GTSRB_DIRECT_SIZE = 32;
 
-async function looksLikeGtsrb(dir: string): Promise<boolean> {
+export async function looksLikeGtsrb(dir: string): Promise<boolean> {
   for (const p of [path.join(dir, 'GTSRB', 'Final_Training'), path.join(dir, 'Final_Training'), path.join(dir, 'Train.csv')]) {
     if (await exists(p)) return true;
   }

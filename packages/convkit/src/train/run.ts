@@ -27,6 +27,7 @@ import { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
 import { DEFAULT_BATCH_SIZE, DEFAULT_EPOCHS, DEFAULT_LR, TrainConfigSchema, type TrainConfig, type TrainConfigInput } from './config.js';
 import { evaluateSplit } from './evaluate.js';
 import { fit } from './loop.js';
+import { lossFor, scheduleCallbacks, withTrainingTools } from './tools.js';
 import { chooseValidation, type ValidationChoice } from './validation/select.js';
 import { loadChosenWeights, type ChosenCheckpoint } from './validation/final-weights.js';
 
@@ -122,6 +123,8 @@ export interface TrainRunOptions {
   epochLines?: boolean;
   /** Where progress goes (default stderr); a bar needs a TTY. */
   progressStream?: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Where the settings and data came from (config file, prepared set), recorded in config.json. */
+  provenance?: Record<string, unknown>;
 }
 
 /** `convkit train`: data → model → fit → model/, metrics.jsonl, checkpoints/, status.json, result.json. */
@@ -133,7 +136,7 @@ export async function trainRun(input: TrainConfigInput, opts: TrainRunOptions = 
   const backend = await selectBackend(cfgIn.backend, log);
   const run = await resolveRun(cfgIn, log);
   await prepareRunDir(run.config.out, run.config.force);
-  await writeRunConfig(run, backend);
+  await writeRunConfig(run, backend, undefined, opts.provenance);
   return executeRun(run, backend, null, opts);
 }
 
@@ -168,7 +171,7 @@ export async function resumeRun(dir: string, overrides: ResumeOverrides = {}, op
     log(`convkit: ${dir} has no checkpoint yet; restarting it from epoch 1`);
     await prepareRunDir(dir, false);
   }
-  if (ck || overrides.epochs !== undefined) await writeRunConfig(run, backend, saved.created as string | undefined);
+  if (ck || overrides.epochs !== undefined) await writeRunConfig(run, backend, saved.created as string | undefined, saved.provenance as Record<string, unknown> | undefined);
   return executeRun(run, backend, ck, opts);
 }
 
@@ -199,10 +202,11 @@ async function removeStaleTemporaries(dir: string): Promise<void> {
   for (const n of names) if (n.startsWith('.') && n.includes('.tmp-')) await fs.rm(path.join(dir, n), { recursive: true, force: true });
 }
 
-async function writeRunConfig(run: ResolvedRun, backend: string, created?: string): Promise<void> {
+async function writeRunConfig(run: ResolvedRun, backend: string, created?: string, provenance?: Record<string, unknown>): Promise<void> {
   const { config, dataset } = run;
   await writeJsonAtomic(runFiles(config.out).config, {
     ...config,
+    ...(provenance ? { provenance } : {}),
     backend,
     requestedBackend: config.backend,
     dataset: { name: dataset.name, source: dataset.source, height: dataset.height, width: dataset.width, channels: dataset.channels, numClasses: dataset.numClasses, classNames: dataset.classNames, preparation: dataset.preparation, trainCount: run.train.count, validationCount: run.validation.count, testCount: run.test.count },
@@ -221,7 +225,7 @@ async function executeRun(run: ResolvedRun, backend: string, ck: LoadedCheckpoin
 
   seedGlobalRandom(config.seed);
   const model = getModel(config.model).build({ inputShape: [shape.height, shape.width, shape.channels], numClasses: shape.numClasses });
-  model.compile({ optimizer: createOptimizer(config.optimizer, config.lr), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  model.compile({ optimizer: withTrainingTools(createOptimizer(config.optimizer, config.lr), config), loss: lossFor(config), metrics: ['accuracy'] });
 
   // Order matters at each epoch end: metrics and curves first, then the callbacks that change state, then the checkpoint that saves it.
   const stopOnSignal = new StopOnSignal(log);
@@ -230,6 +234,7 @@ async function executeRun(run: ResolvedRun, backend: string, ck: LoadedCheckpoin
   if (progress) callbacks.push(progress);
   const tensorboard = config.tensorboard ? new TensorBoard({ logDir: files.tensorboard, model, batches: config.tensorboardBatches, histograms: config.tensorboardHistograms }) : null;
   if (tensorboard) callbacks.push(tensorboard);
+  callbacks.push(...scheduleCallbacks(model, config));
   if (config.reduceLr) callbacks.push(new ReduceLROnPlateau({ model, patience: config.reduceLr, monitor: config.reduceLrMonitor, factor: config.reduceLrFactor, minLr: config.minLr, log }));
   if (config.earlyStop) callbacks.push(new EarlyStopping({ model, patience: config.earlyStop, monitor: config.earlyStopMonitor, minDelta: config.minDelta, restoreBest: config.restoreBest, log }));
   const checkpoint = new ModelCheckpoint({ dir: files.checkpoints, model, monitor: config.checkpointMonitor, mode: config.checkpointMode, saveEvery: config.saveEvery, log });
