@@ -45,6 +45,7 @@ export function registerTrainCommands(program: Command): void {
     .option('--tensorboard', 'write TensorBoard event files to OUT/tb/train and OUT/tb/validation', false)
     .option('--tb-batches', 'with --tensorboard: also batch_loss/batch_accuracy at every batch', false)
     .option('--tb-histograms', 'with --tensorboard: weight histograms every epoch', false)
+    .option('--augment <spec>', 'augment each training batch on the fly, Keras units: fidle | rotation=DEG,zoom=F,shift=F (or width-shift/height-shift),shear=DEG,brightness=LO:HI,contrast=F,hflip,vflip,fill=nearest|constant|reflect,cval=X (combinable: fidle,hflip)')
     .option('--progress <mode>', 'auto (bar on a terminal, else one line per epoch) | bar | lines | none', choice(['auto', 'bar', 'lines', 'none']), 'auto')
     .option('--force', 'overwrite a finished run in --out', false)
     .option('--json', 'print the result as JSON on stdout', false)
@@ -63,6 +64,8 @@ export function registerTrainCommands(program: Command): void {
         if (!o.model) throw optionError('--model', 'required (or --resume DIR)');
         if (!o.out) throw optionError('--out', 'required (or --resume DIR)');
         const { trainRun } = await import('../train/run.js');
+        const { AugmentSchema } = await import('../train/augment/schema.js');
+        const { parseWith } = await import('../util/schema.js');
         result = await trainRun({
           model: o.model,
           data: o.data,
@@ -91,6 +94,7 @@ export function registerTrainCommands(program: Command): void {
           tensorboardBatches: o.tbBatches,
           tensorboardHistograms: o.tbHistograms,
           progress: o.progress,
+          augment: o.augment === undefined ? undefined : parseWith(AugmentSchema, o.augment, 'option --augment'),
         });
       }
       if (o.json) printJson(result);

@@ -25,6 +25,7 @@ import { StatusFile } from './callbacks/status.js';
 import { TensorBoard, trimTensorBoard } from './callbacks/tensorboard.js';
 import { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
 import { DEFAULT_BATCH_SIZE, DEFAULT_EPOCHS, DEFAULT_LR, TrainConfigSchema, type TrainConfig, type TrainConfigInput } from './config.js';
+import { describeAugment, isActive } from './augment/schema.js';
 import { evaluateSplit } from './evaluate.js';
 import { fit } from './loop.js';
 
@@ -240,7 +241,7 @@ async function executeRun(run: ResolvedRun, backend: string, ck: LoadedCheckpoin
     const at = ck.state.batch ? `epoch ${ck.state.epoch + 1}, batch ${ck.state.batch}/${steps}` : `the end of epoch ${ck.state.epoch}`;
     log(`convkit: resuming ${config.model} on ${dataset.name} from ${displayPath(ck.dir)} (${at}), ${config.epochs} epochs, batch ${config.batchSize}`);
   } else {
-    log(`convkit: training ${config.model} on ${dataset.name} (${run.train.count} train, ${run.validation.count} validation images, ${shape.height}×${shape.width}×${shape.channels}) with ${backend}, ${config.epochs} epochs, batch ${config.batchSize}`);
+    log(`convkit: training ${config.model} on ${dataset.name} (${run.train.count} train, ${run.validation.count} validation images, ${shape.height}×${shape.width}×${shape.channels}) with ${backend}, ${config.epochs} epochs, batch ${config.batchSize}${isActive(config.augment) ? `, augmented (${describeAugment(config.augment)})` : ''}`);
   }
 
   let finished = false;
@@ -262,6 +263,7 @@ async function executeRun(run: ResolvedRun, backend: string, ck: LoadedCheckpoin
         epochs: config.epochs,
         batchSize: config.batchSize,
         seed: config.seed,
+        augment: config.augment,
         initialEpoch: ck?.state.epoch ?? 0,
         initialBatch: ck?.state.batch ?? 0,
         initialProgress: ck?.state.progress ?? undefined,
