@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import '../backend.js';
+import { hasNativeKernel, probeNativeBackend } from '../backend.js';
 import { TrainConfigSchema } from '../config.js';
 import { ConvkitError } from '../../util/errors.js';
 import { Rng } from '../../util/rng.js';
@@ -10,7 +10,7 @@ import { parseWith } from '../../util/schema.js';
 import { augment, applyParams } from './augment.js';
 import { affineRow, drawParams, IDENTITY } from './params.js';
 import { AugmentSchema, type AugmentSpec } from './schema.js';
-import { warpJs, type FillMode } from './warp.js';
+import { affineWarp, warpJs, type FillMode } from './warp.js';
 
 const spec = (v: unknown) => AugmentSchema.parse(v) as AugmentSpec;
 const FIDLE = spec('fidle');
@@ -197,6 +197,24 @@ test('tfjs-cpu\'s own Transform kernel fills every image after the first (why co
   const want = warpJs(x, shape, t, 'nearest', 0);
   assertClose(got.slice(0, 36), want.slice(0, 36), 1e-5, 'first image');
   assert.ok(Array.from(got.slice(36)).every((v) => v === 0), 'if this fails, tfjs fixed its Transform kernel: warp.ts can use it on cpu');
+});
+
+test('on onednn, the native Transform kernel gives the JS warp\'s values', async (t) => {
+  const native = await probeNativeBackend();
+  if (!native.ok) return t.skip(`onednn unavailable: ${native.why}`);
+  await tf.setBackend('onednn');
+  try {
+    assert.ok(hasNativeKernel('Transform'), 'onednn registers a native Transform kernel');
+    for (const fill of ['nearest', 'constant', 'reflect'] as const) {
+      const shape: [number, number, number, number] = [33, 24, 24, 3];
+      const { x, t: tr } = randomCase(11, shape);
+      const y = affineWarp(tf.tensor4d(x, shape), tr, fill, 0.5);
+      assertClose(y.dataSync(), warpJs(x, shape, tr, fill, 0.5), 1e-5, `onednn ${fill}`);
+      y.dispose();
+    }
+  } finally {
+    await tf.setBackend('cpu');
+  }
 });
 
 test('augment(batch, spec, rng) on any NHWC batch: seeded, same shape, photometric changes clipped to [0, 1]', () => {
