@@ -3,7 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { hasNativeKernel, probeNativeBackend } from '../backend.js';
-import { TrainConfigSchema } from '../config.js';
+import { parseTrainOptions, TrainConfigSchema } from '../config.js';
+import { parseConfigText } from '../../util/config-file.js';
 import { ConvkitError } from '../../util/errors.js';
 import { Rng } from '../../util/rng.js';
 import { parseWith } from '../../util/schema.js';
@@ -54,6 +55,19 @@ test('out-of-range, non-numeric and unknown settings: one error naming the key a
     assert.throws(() => parseWith(AugmentSchema, input, 'where'), (e: unknown) => e instanceof ConvkitError && re.test(e.message) && e.exitCode === 2, String(input));
   }
   assert.throws(() => parseWith(TrainConfigSchema, { model: 'm', out: 'x', augment: { rotation: 200 } }, 'run.yaml'), (e: Error) => /^run\.yaml: augment\.rotation: must be a number in \[0, 180\]/.test(e.message));
+});
+
+test('an augment: block in a config file (train: of recipes and batch files): preset, mapping with CLI names, errors at their line', () => {
+  const block = (text: string) => {
+    const cfg = parseConfigText(text, 'r.yaml');
+    return parseTrainOptions((cfg.data as { train: unknown }).train, cfg, ['train']);
+  };
+  assert.deepEqual(block('train:\n  augment: fidle\n').augment, FIDLE);
+  const t = block('train:\n  epochs: 5\n  augment:\n    rotation: 5\n    width-shift: 0.2\n    brightness: [0.9, 1.1]\n');
+  assert.equal(t.augment?.widthShift, 0.2);
+  assert.equal(t.augment?.heightShift, 0);
+  assert.deepEqual(t.augment?.brightness, [0.9, 1.1]);
+  assert.throws(() => block('train:\n  epochs: 5\n  augment:\n    rotation: 200\n'), (e: Error) => e.message === 'r.yaml:4: train.augment.rotation: must be a number in [0, 180] (degrees)');
 });
 
 test('drawParams is a pure function of (seed, epoch, index) and stays in its ranges', () => {
