@@ -13,7 +13,8 @@
         "native/adam.cc",
         "native/dropout.cc",
         "native/batchnorm.cc",
-        "native/tile.cc"
+        "native/tile.cc",
+        "native/transform.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

@@ -9,6 +9,7 @@ export * from './models/io.js';
 export * from './train/backend.js';
 export * from './train/config.js';
 export * from './train/loop.js';
+export * from './train/augment/index.js';
 export * from './train/evaluate.js';
 export * from './train/run.js';
 export * from './train/inference.js';

@@ -165,6 +165,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   initDropout(env, exports);
   initBatchNorm(env, exports);
   initTile(env, exports);
+  initTransform(env, exports);
   return exports;
 }
 

@@ -100,6 +100,7 @@ void initAdam(Napi::Env env, Napi::Object exports);
 void initDropout(Napi::Env env, Napi::Object exports);
 void initBatchNorm(Napi::Env env, Napi::Object exports);
 void initTile(Napi::Env env, Napi::Object exports);
+void initTransform(Napi::Env env, Napi::Object exports);
 
 }  // namespace convkit
 

@@ -56,6 +56,12 @@ export interface NativeAddon {
     offset: F32 | null, varianceEpsilon: number): void;
   tile(x: F32, xShape: Dims, reps: Dims, y: F32): void;
   /**
+   * tf.image.transform of an NHWC batch: `transforms` holds 8 numbers per image (or 8 for all),
+   * fillMode is a FillMode code; y is [N, outShape[0], outShape[1], C].
+   */
+  transform(x: F32, xShape: Dims, transforms: F32, y: F32, outShape: Dims, bilinear: boolean,
+    fillMode: number, fillValue: number): void;
+  /**
    * FusedBatchNorm's gradient for per-channel mean/variance/scale (C values each): writes
    * dMean, dVariance, dScale, dOffset and k = scale / sqrt(variance + eps) (dx = dy * k).
    */
@@ -77,6 +83,7 @@ export const UnaryOp = {
 export const BinaryOp = {
   Add: 0, Sub: 1, Mul: 2, Div: 3, Max: 4, Min: 5, SquaredDiff: 6, ReluGrad: 7,
 } as const;
+export const FillMode = { constant: 0, reflect: 1, wrap: 2, nearest: 3 } as const;
 export const ReduceOp = { Sum: 0, Mean: 1, Max: 2, Min: 3, Prod: 4 } as const;
 
 /**

@@ -47,6 +47,7 @@ import { stepConfig } from './kernels/Step.js';
 import { subConfig } from './kernels/Sub.js';
 import { sumConfig } from './kernels/Sum.js';
 import { tileConfig } from './kernels/Tile.js';
+import { transformConfig } from './kernels/Transform.js';
 import { fusedMatMulConfig } from './kernels/_FusedMatMul.js';
 
 export const nativeKernelConfigs: KernelConfig[] = [
@@ -95,5 +96,6 @@ export const nativeKernelConfigs: KernelConfig[] = [
   subConfig,
   sumConfig,
   tileConfig,
+  transformConfig,
   fusedMatMulConfig,
 ];

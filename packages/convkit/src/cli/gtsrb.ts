@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { downloadGtsrb, GTSRB_OFFICIAL_URL, readGtsrbManifest } from '../datasets/gtsrb-download.js';
-import { analyseGtsrb } from '../report/gtsrb-analysis.js';
 import { positiveInt, printJson } from './options.js';
 
 /** `convkit analyse gtsrb ROOT --out DIR`: HTML report + summary.json of a GTSRB folder. */
@@ -16,6 +14,7 @@ export function registerAnalyseCommands(program: Command): void {
     .option('--samples <n>', 'training images shown per class', positiveInt, 8)
     .option('--json', 'print summary.json on stdout', false)
     .action(async (root: string, o) => {
+      const { analyseGtsrb } = await import('../report/gtsrb-analysis.js');
       const summary = await analyseGtsrb(root, {
         out: o.out,
         testGt: o.testGt,
@@ -45,9 +44,10 @@ export function registerDownloadCommands(program: Command): void {
     .command('gtsrb')
     .description('the three official GTSRB archives, each checked against the SHA-256 pinned in --manifest, extracted; prints the folder')
     .requiredOption('--manifest <json>', 'JSON {"GTSRB_Final_Training_Images.zip": "<sha256>", "GTSRB_Final_Test_Images.zip": …, "GTSRB_Final_Test_GT.zip": …}')
-    .option('--mirror <url>', 'base URL holding the three archives', GTSRB_OFFICIAL_URL)
+    .option('--mirror <url>', 'base URL holding the three archives (default: the official archive at sid.erda.dk)')
     .option('--cache <dir>', 'folder for the archives and the extracted data (default $CONVKIT_HOME/gtsrb)')
     .action(async (o) => {
+      const { downloadGtsrb, readGtsrbManifest } = await import('../datasets/gtsrb-download.js');
       const root = await downloadGtsrb({
         manifest: await readGtsrbManifest(o.manifest),
         baseUrl: o.mirror,

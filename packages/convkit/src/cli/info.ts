@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { listDataSources } from '../datasets/sources.js';
-import { listModels } from '../models/index.js';
 import { table } from '../util/term.js';
 import { printJson } from './options.js';
 
@@ -9,7 +7,8 @@ export function registerInfoCommands(program: Command): void {
     .command('models')
     .description('list the models convkit can build')
     .option('--json', 'print JSON', false)
-    .action((o) => {
+    .action(async (o) => {
+      const { listModels } = await import('../models/index.js'); // the catalogue only: builders (and tfjs) load when a model is built
       const models = listModels().map((m) => ({ name: m.name, description: m.description }));
       if (o.json) printJson(models);
       else process.stdout.write(table(['model', 'description'], models.map((m) => [m.name, m.description]), ['l', 'l']) + '\n');
@@ -18,7 +17,9 @@ export function registerInfoCommands(program: Command): void {
     .command('datasets')
     .description('list the kinds of --data convkit reads')
     .option('--json', 'print JSON', false)
-    .action((o) => {
+    .action(async (o) => {
+      const { listDataSources } = await import('../datasets/sources.js');
+      await import('../prepare/gtsrb-source.js'); // registers --data gtsrb
       const ds = listDataSources().map((d) => ({ name: d.name, description: d.describe }));
       if (o.json) printJson(ds);
       else for (const d of ds) process.stdout.write(`${d.name.padEnd(16)} ${d.description}\n`);

@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { isConvkitError } from '../util/errors.js';
 import { red } from '../util/term.js';
 import { CONVKIT_VERSION } from '../version.js';
+import { registerAugmentCommands } from './augment.js';
 import { registerAnalyseCommands, registerDownloadCommands } from './gtsrb.js';
 import { registerInfoCommands } from './info.js';
 import { registerPrepareCommands } from './prepare.js';
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerTrainCommands(program);
+  registerAugmentCommands(program);
   registerInfoCommands(program);
   registerPrepareCommands(program);
   registerAnalyseCommands(program);

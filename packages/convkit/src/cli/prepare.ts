@@ -1,5 +1,4 @@
 import { Option, type Command } from 'commander';
-import { prepareGtsrb } from '../prepare/gtsrb.js';
 import { table } from '../util/term.js';
 import { nonNegativeInt, positiveInt, printJson } from './options.js';
 
@@ -34,6 +33,7 @@ export function registerPrepareCommands(program: Command): void {
     .option('--workers <n>', 'worker threads (default: one per core)', positiveInt)
     .option('--json', 'print the report as JSON', false)
     .action(async (root: string, o) => {
+      const { prepareGtsrb } = await import('../prepare/gtsrb.js');
       const report = await prepareGtsrb(
         { root, out: o.out, sizes: o.size, modes: o.mode, scale: o.scale, roi: o.roi, seed: o.seed, skipBad: o.skipBad, testGt: o.testGt, testRoot: o.testRoot, workers: o.workers },
         (m) => process.stderr.write(m + '\n'),

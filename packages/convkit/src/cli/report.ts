@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { comparisonMarkdown, comparisonTable, summariseRuns } from '../report/compare.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { printJson } from './options.js';
 
@@ -12,6 +11,7 @@ export function registerReportCommands(program: Command): void {
     .option('--title <text>', 'Markdown title', 'convkit comparison')
     .option('--json', 'print JSON', false)
     .action(async (runs: string[], o) => {
+      const { comparisonMarkdown, comparisonTable, summariseRuns } = await import('../report/compare.js');
       const s = await summariseRuns(runs);
       if (o.md) await writeFileAtomic(o.md, comparisonMarkdown(s, o.title));
       if (o.json) printJson(s);

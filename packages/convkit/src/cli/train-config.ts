@@ -3,6 +3,8 @@ import { readTrainConfigFile } from '../train/config-file.js';
 import { resolvePreparedData } from '../train/prepared-data.js';
 import type { TrainConfigInput } from '../train/config.js';
 import { optionError } from '../util/errors.js';
+import { parseWith } from '../util/schema.js';
+import { AugmentSchema } from '../train/augment/schema.js';
 
 /** Command-line attribute → train config key, where they differ; options that are not train settings map to null. */
 const RENAMED: Record<string, string | null> = { tbBatches: 'tensorboardBatches', tbHistograms: 'tensorboardHistograms', json: null, config: null, resume: null };
@@ -21,6 +23,7 @@ export async function trainInputFromCli(o: Record<string, unknown>, cmd: Command
     if (key === null) continue;
     if (cmd.getOptionValueSource(attr) === 'cli' || (!file && o[attr] !== undefined)) given[key] = o[attr];
   }
+  if (typeof given.augment === 'string') given.augment = parseWith(AugmentSchema, given.augment, 'option --augment');
   const merged = { ...(file?.train ?? {}), ...given } as Partial<TrainConfigInput>;
   if (!merged.model) throw optionError('--model', `required (or --resume DIR${file ? `, or model in ${file.file}'s train: block` : ''})`);
   if (!merged.out) throw optionError('--out', `required (or --resume DIR${file ? `, or out in ${file.file}'s train: block` : ''})`);

@@ -1,11 +1,7 @@
-import type { Command } from 'commander';
-import { evaluateRun, predictImages } from '../train/inference.js';
-import { resumeRun, trainRun } from '../train/run.js';
+import { InvalidArgumentError, type Command } from 'commander';
 import { optionError } from '../util/errors.js';
 import { table } from '../util/term.js';
-import { InvalidArgumentError } from 'commander';
 import { choice, nonNegativeInt, positiveInt, positiveNumber, printJson, validationOption } from './options.js';
-import { trainInputFromCli } from './train-config.js';
 
 function nonNegativeNumber(value: string): number {
   const n = Number(value);
@@ -56,6 +52,7 @@ export function registerTrainCommands(program: Command): void {
     .option('--tensorboard', 'write TensorBoard event files to OUT/tb/train and OUT/tb/validation', false)
     .option('--tb-batches', 'with --tensorboard: also batch_loss/batch_accuracy at every batch', false)
     .option('--tb-histograms', 'with --tensorboard: weight histograms every epoch', false)
+    .option('--augment <spec>', 'augment each training batch on the fly, Keras units: fidle | rotation=DEG,zoom=F,shift=F (or width-shift/height-shift),shear=DEG,brightness=LO:HI,contrast=F,hflip,vflip,fill=nearest|constant|reflect,cval=X (combinable: fidle,hflip)')
     .option('--progress <mode>', 'auto (bar on a terminal, else one line per epoch) | bar | lines | none', choice(['auto', 'bar', 'lines', 'none']), 'auto')
     .option('--force', 'overwrite a finished run in --out', false)
     .option('--json', 'print the result as JSON on stdout', false)
@@ -68,8 +65,11 @@ export function registerTrainCommands(program: Command): void {
           if (!allowed.has(key) && cmd.getOptionValueSource(key) === 'cli') throw optionError(opt.long ?? key, 'cannot be changed when resuming (the run keeps its config.json); only --epochs, --progress and --backend can');
         }
         const given = (k: string) => (cmd.getOptionValueSource(k) === 'cli' ? o[k] : undefined);
+        const { resumeRun } = await import('../train/run.js');
         result = await resumeRun(o.resume, { epochs: o.epochs, progress: given('progress'), backend: given('backend') });
       } else {
+        const { trainInputFromCli } = await import('./train-config.js');
+        const { trainRun } = await import('../train/run.js');
         const { input, provenance } = await trainInputFromCli(o, cmd);
         result = await trainRun(input, { provenance });
       }
@@ -89,6 +89,7 @@ export function registerTrainCommands(program: Command): void {
     .option('--backend <name>', 'tfjs backend', 'auto')
     .option('--json', 'print JSON', false)
     .action(async (dir, o) => {
+      const { evaluateRun } = await import('../train/inference.js');
       const r = await evaluateRun(dir, { data: o.data, backend: o.backend });
       if (o.json) printJson(r);
       else process.stdout.write(`${r.data}: ${r.count} images, accuracy ${(r.test_accuracy * 100).toFixed(2)} %, loss ${r.test_loss.toFixed(4)}\n`);
@@ -104,6 +105,7 @@ export function registerTrainCommands(program: Command): void {
     .option('--backend <name>', 'tfjs backend', 'auto')
     .option('--json', 'print JSON', false)
     .action(async (dir, images: string[], o) => {
+      const { predictImages } = await import('../train/inference.js');
       const preds = await predictImages(dir, images, { topK: o.top, invert: o.invert, backend: o.backend });
       if (o.json) printJson(preds);
       else

@@ -17,10 +17,6 @@ export async function h5(): Promise<typeof h5wasm> {
   return h5wasm;
 }
 
-export function isH5Path(spec: string): boolean {
-  return /\.(h5|hdf5)$/i.test(spec);
-}
-
 function readAttr(f: InstanceType<typeof h5wasm.File>, name: string): unknown {
   return name in f.attrs ? f.attrs[name].json_value : undefined;
 }

@@ -1,6 +1,5 @@
 import { promises as fs } from 'node:fs';
 import { ConvkitError } from '../util/errors.js';
-import { isH5Path, readH5Dataset } from './hdf5.js';
 import { loadEmbeddedMnist, loadFashionMnist, loadMnistDownloaded, readIdxDirectory } from './mnist.js';
 import type { ImageDataset } from './types.js';
 
@@ -26,6 +25,11 @@ export function registerDataSource(source: DataSource, opts: { first?: boolean }
 
 export function listDataSources(): DataSource[] {
   return [...sources];
+}
+
+/** `--data` values that name an HDF5 file. */
+export function isH5Path(spec: string): boolean {
+  return /\.(h5|hdf5)$/i.test(spec);
 }
 
 async function isDirectory(p: string): Promise<boolean> {
@@ -65,7 +69,7 @@ registerDataSource({
   name: 'hdf5',
   describe: 'an HDF5 file with x_train y_train x_test y_test [x_meta y_meta] (as `convkit prepare` writes)',
   matches: (s) => isH5Path(s),
-  load: async (s) => readH5Dataset(s),
+  load: async (s) => (await import('./hdf5.js')).readH5Dataset(s), // h5wasm loads only when a file is read
 });
 
 /** Resolves a `--data` value to a dataset, or fails with a one-line error naming it. */

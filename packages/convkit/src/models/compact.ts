@@ -1,6 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { SymbolicTensor } from '@tensorflow/tfjs-layers';
-import { registerModel, type ModelInput } from './registry.js';
+import type { ModelInput } from './registry.js';
 
 // Compact modern CNNs for small images (GTSRB 32×32) on 2 CPU cores: 3×3 convolutions without bias followed by batch
 // normalisation and ReLU, max-pool downsampling (the native backend's fused ReLU/pool path), global average pooling
@@ -55,5 +55,3 @@ export const gtsrbResnet = compactCnn('gtsrb_resnet', { widths: [32, 64, 128], b
 /** VGG-style, no shortcut: one conv-ReLU-BN per stage at widths 32, 64, 128, 256 (0.4 M parameters, ~12 M multiply-adds per 32×32 image). */
 export const gtsrbVggBn = compactCnn('gtsrb_vgg_bn', { widths: [32, 64, 128, 256], blocks: [0, 0, 0, 0], dropout: 0.2 });
 
-registerModel({ name: 'gtsrb-resnet', description: 'compact ResNet: conv-ReLU-BN stages 32, 64, 128 (one residual block in the last two), max pools, global average pooling', build: gtsrbResnet, defaults: { batchSize: 64 } });
-registerModel({ name: 'gtsrb-vgg-bn', description: 'VGG-style conv-ReLU-BN stages (32, 64, 128, 256) with max pools and global average pooling', build: gtsrbVggBn, defaults: { batchSize: 64 } });

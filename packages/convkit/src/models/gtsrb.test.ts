@@ -52,7 +52,7 @@ for (const [name, expected] of cases) {
       await tf.setBackend('cpu');
       const spec = getModel(name);
       assert.equal(spec.defaults?.batchSize, 64);
-      const model = spec.build({ inputShape: [size, size, channels], numClasses: 43 });
+      const model = (await spec.load())({ inputShape: [size, size, channels], numClasses: 43 });
       try {
         assert.deepEqual(model.inputs[0].shape, [null, size, size, channels]);
         assert.deepEqual(model.outputs[0].shape, [null, 43]);

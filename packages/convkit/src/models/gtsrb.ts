@@ -1,5 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { registerModel, type ModelInput } from './registry.js';
+import type { ModelInput } from './registry.js';
 
 // The course's three GTSRB networks (Fidle's get_model_v1, v3 and v4 in that order). Input shape comes
 // from the data (24×24×1, 48×48×3, …); batch 64 as published.
@@ -56,8 +56,3 @@ export function gtsrbV3({ inputShape, numClasses }: ModelInput): tfl.LayersModel
   m.add(tfl.layers.dense({ units: numClasses, activation: 'softmax' }));
   return m;
 }
-
-const defaults = { batchSize: 64 };
-registerModel({ name: 'gtsrb-v1', description: 'Conv(96)–Pool–Conv(192)–Pool–Dense(1500) with dropout (Fidle GTSRB v1)', build: gtsrbV1, defaults });
-registerModel({ name: 'gtsrb-v2', description: '3 pairs of 3×3 convs (64, 128, 256) + pools, Dense(512) (Fidle GTSRB v2)', build: gtsrbV2, defaults });
-registerModel({ name: 'gtsrb-v3', description: '5×5 convs (32; 64, 128) with batch norm, Dense(512)+BN (Fidle GTSRB v3)', build: gtsrbV3, defaults });

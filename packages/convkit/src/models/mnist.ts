@@ -1,5 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { registerModel, type ModelInput } from './registry.js';
+import type { ModelInput } from './registry.js';
 
 /** Fidle's dense network for MNIST: two hidden layers of 100. */
 export function mnistDnn({ inputShape, numClasses }: ModelInput): tfl.LayersModel {
@@ -26,6 +26,3 @@ export function mnistCnn({ inputShape, numClasses }: ModelInput): tfl.LayersMode
   m.add(tfl.layers.dense({ units: numClasses, activation: 'softmax' }));
   return m;
 }
-
-registerModel({ name: 'mnist-dnn', description: 'Flatten → Dense(100) → Dense(100) → Dense(classes) (Fidle MNIST DNN)', build: mnistDnn });
-registerModel({ name: 'mnist-cnn', description: 'Conv(8)–Pool–Conv(16)–Pool–Dense(100) with dropout (Fidle MNIST CNN)', build: mnistCnn });

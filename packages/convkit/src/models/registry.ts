@@ -7,10 +7,13 @@ export interface ModelInput {
   numClasses: number;
 }
 
+export type ModelBuilder = (input: ModelInput) => LayersModel;
+
 export interface ModelSpec {
   name: string;
   description: string;
-  build(input: ModelInput): LayersModel;
+  /** Imports the builder (model files import tfjs; listing the models must not). */
+  load(): Promise<ModelBuilder>;
   /** Training defaults this model was published with (e.g. GTSRB models use batch 64). */
   defaults?: { batchSize?: number; epochs?: number };
 }
@@ -29,4 +32,9 @@ export function getModel(name: string): ModelSpec {
 
 export function listModels(): ModelSpec[] {
   return [...models.values()];
+}
+
+/** Builds model `name` for `input` (loads its builder, hence tfjs, on first use). */
+export async function buildModel(name: string, input: ModelInput): Promise<LayersModel> {
+  return (await getModel(name).load())(input);
 }

@@ -1,6 +1,5 @@
 // Importing this module registers `--data gtsrb:ROOT` (or a GTSRB folder given as is).
 import path from 'node:path';
-import { toSize } from './load-image.js';
 import { exists } from '../util/atomic.js';
 import { mapLimit } from '../util/map-limit.js';
 import { GTSRB_NUM_CLASSES, gtsrbTrackId, indexGtsrb, readGtsrbImage, type GtsrbSample } from '../datasets/gtsrb.js';
@@ -18,6 +17,7 @@ export async function looksLikeGtsrb(dir: string): Promise<boolean> {
 }
 
 async function resizeAll(samples: GtsrbSample[], size: number): Promise<ImageSplit> {
+  const { toSize } = await import('./load-image.js'); // sharp: only when images are read, not when `convkit datasets` lists this source
   const pixels = size * size * 3;
   const x = new Uint8Array(samples.length * pixels);
   await mapLimit(samples, 8, async (s, i) => x.set(await toSize(await readGtsrbImage(s), size, size, 3), i * pixels));

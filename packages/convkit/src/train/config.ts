@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ConvkitError } from '../util/errors.js';
 import { camelKeys, parseConfigWith, type ConfigFile } from '../util/config-file.js';
 import { LR_SCHEDULES } from './schedules/index.js';
+import { AugmentSchema } from './augment/schema.js';
 
 /** Everything `convkit train` needs; the CLI, batch files and the web UI parse through this one schema. */
 export const TrainConfigSchema = z.object({
@@ -56,6 +57,8 @@ export const TrainConfigSchema = z.object({
   tensorboard: z.boolean().default(false),
   tensorboardBatches: z.boolean().default(false),
   tensorboardHistograms: z.boolean().default(false),
+  /** On-the-fly augmentation (train/augment/schema.ts): an object, a preset (`fidle`) or `rotation=10,zoom=0.2,…`. */
+  augment: AugmentSchema,
   /** auto: a bar on a terminal, one line per epoch otherwise. */
   progress: z.enum(['auto', 'bar', 'lines', 'none']).default('auto'),
 });

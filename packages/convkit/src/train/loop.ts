@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { ImageSplit } from '../datasets/types.js';
 import { Rng } from '../util/rng.js';
+import { augmentBatch } from './augment/augment.js';
+import { isActive, type AugmentSpec } from './augment/schema.js';
 import { makeBatch, type BatchShape } from './batches.js';
 import { CallbackList, type Callback, type EpochLogs, type EpochProgress, type TrainingContext } from './callbacks/callback.js';
 import { evaluateSplit } from './evaluate.js';
@@ -14,6 +16,8 @@ export interface FitOptions {
   epochs: number;
   batchSize: number;
   seed: number;
+  /** On-the-fly augmentation of each training batch (parameters a pure function of seed, epoch and image). */
+  augment?: AugmentSpec;
   /** Epochs already done (resume): training starts at initialEpoch + 1. */
   initialEpoch?: number;
   /** Batches of `initialEpoch + 1` already done (resume mid-epoch). */
@@ -63,6 +67,7 @@ export async function fit(o: FitOptions): Promise<{ history: EpochLogs[]; ctx: T
     model: o.model,
   };
   const history: EpochLogs[] = [];
+  const augment = isActive(o.augment) ? o.augment : undefined;
   await cbs.trainBegin(ctx);
   for (let epoch = (o.initialEpoch ?? 0) + 1; epoch <= o.epochs && !ctx.stopTraining; epoch++) {
     ctx.epoch = epoch;
@@ -78,7 +83,10 @@ export async function fit(o: FitOptions): Promise<{ history: EpochLogs[]; ctx: T
     for (let b = firstBatch; b < steps; b++) {
       const start = b * o.batchSize;
       const end = Math.min(n, start + o.batchSize);
-      const { xs, ys } = makeBatch(o.train, order, start, end, o.shape);
+      const batch = makeBatch(o.train, order, start, end, o.shape);
+      const { ys } = batch;
+      const xs = augment ? augmentBatch(batch.xs, order.subarray(start, end), o.seed, epoch, augment) : batch.xs;
+      if (xs !== batch.xs) batch.xs.dispose();
       const out = (await o.model.trainOnBatch(xs, ys)) as number[];
       tf.dispose([xs, ys]);
       const [loss, acc] = out;

@@ -207,3 +207,28 @@ test('on the native onednn backend too: a CNN with dropout, killed and resumed, 
   }
   assert.equal(JSON.parse(r.stdout).test_accuracy, JSON.parse(ref.stdout).test_accuracy);
 });
+
+test('augmented (--augment fidle,brightness=0.8:1.2): recorded in config.json, kept by --resume; killed and resumed equals uninterrupted', async () => {
+  const args = [...BASE, '--epochs', '3', '--augment', 'fidle,brightness=0.8:1.2'];
+  const base = await tmp();
+  const ref = await cli(['train', ...args, '--out', path.join(base, 'ref'), '--json']);
+  assert.equal(ref.code, 0, ref.stderr);
+  assert.match(ref.stderr, /augmented \(rotation=10,zoom=0\.2,shear=0\.1,brightness=0\.8:1\.2,widthShift=0\.1,heightShift=0\.1,fill=nearest\)/);
+  const want = await readMetrics(path.join(base, 'ref', 'metrics.jsonl'));
+  assert.notEqual(want[0].loss, reference[0].loss, 'augmentation changes what is trained on');
+  const dir = path.join(base, 'killed');
+  const { child, done } = start(['train', ...args, '--out', dir]);
+  await waitFor('epoch 1 and its checkpoint', async () => (await lastEpoch(dir)) >= 1);
+  await new Promise((r) => setTimeout(r, 300)); // into epoch 2
+  child.kill('SIGKILL');
+  await done;
+  const saved = JSON.parse(await fs.readFile(path.join(dir, 'config.json'), 'utf8'));
+  assert.deepEqual(saved.augment, { rotation: 10, zoom: 0.2, shear: 0.1, brightness: [0.8, 1.2], contrast: 0, hflip: false, vflip: false, fill: 'nearest', cval: 0, widthShift: 0.1, heightShift: 0.1 });
+  const r = await cli(['train', '--resume', dir, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assertSameMetrics(await readMetrics(path.join(dir, 'metrics.jsonl')), want);
+  assert.equal(JSON.parse(r.stdout).test_accuracy, JSON.parse(ref.stdout).test_accuracy);
+  const r2 = await cli(['train', '--resume', dir, '--augment', 'none']);
+  assert.equal(r2.code, 2);
+  assert.match(r2.stderr, /option --augment: cannot be changed when resuming/);
+});

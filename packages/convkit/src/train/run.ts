@@ -5,7 +5,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { loadDataset } from '../datasets/sources.js';
 import '../prepare/gtsrb-source.js'; // registers --data gtsrb:ROOT
 import { selectSplit, pixelsPerImage, type ImageDataset } from '../datasets/types.js';
-import { getModel } from '../models/index.js';
+import { buildModel, getModel } from '../models/index.js';
 import { saveModel } from '../models/io.js';
 import { ConvkitError, optionError } from '../util/errors.js';
 import { exists, writeJsonAtomic } from '../util/atomic.js';
@@ -25,6 +25,7 @@ import { StatusFile } from './callbacks/status.js';
 import { TensorBoard, trimTensorBoard } from './callbacks/tensorboard.js';
 import { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
 import { DEFAULT_BATCH_SIZE, DEFAULT_EPOCHS, DEFAULT_LR, TrainConfigSchema, type TrainConfig, type TrainConfigInput } from './config.js';
+import { describeAugment, isActive } from './augment/schema.js';
 import { evaluateSplit } from './evaluate.js';
 import { fit } from './loop.js';
 import { lossFor, scheduleCallbacks, withTrainingTools } from './tools.js';
@@ -224,7 +225,7 @@ async function executeRun(run: ResolvedRun, backend: string, ck: LoadedCheckpoin
   const steps = Math.ceil(run.train.count / config.batchSize);
 
   seedGlobalRandom(config.seed);
-  const model = getModel(config.model).build({ inputShape: [shape.height, shape.width, shape.channels], numClasses: shape.numClasses });
+  const model = await buildModel(config.model, { inputShape: [shape.height, shape.width, shape.channels], numClasses: shape.numClasses });
   model.compile({ optimizer: withTrainingTools(createOptimizer(config.optimizer, config.lr), config), loss: lossFor(config), metrics: ['accuracy'] });
 
   // Order matters at each epoch end: metrics and curves first, then the callbacks that change state, then the checkpoint that saves it.
@@ -253,7 +254,7 @@ async function executeRun(run: ResolvedRun, backend: string, ck: LoadedCheckpoin
     const at = ck.state.batch ? `epoch ${ck.state.epoch + 1}, batch ${ck.state.batch}/${steps}` : `the end of epoch ${ck.state.epoch}`;
     log(`convkit: resuming ${config.model} on ${dataset.name} from ${displayPath(ck.dir)} (${at}), ${config.epochs} epochs, batch ${config.batchSize}`);
   } else {
-    log(`convkit: training ${config.model} on ${dataset.name} (${run.train.count} train, ${run.validation.count} validation images, ${shape.height}×${shape.width}×${shape.channels}) with ${backend}, ${config.epochs} epochs, batch ${config.batchSize}`);
+    log(`convkit: training ${config.model} on ${dataset.name} (${run.train.count} train, ${run.validation.count} validation images, ${shape.height}×${shape.width}×${shape.channels}) with ${backend}, ${config.epochs} epochs, batch ${config.batchSize}${isActive(config.augment) ? `, augmented (${describeAugment(config.augment)})` : ''}`);
   }
 
   let finished = false;
@@ -275,6 +276,7 @@ async function executeRun(run: ResolvedRun, backend: string, ck: LoadedCheckpoin
         epochs: config.epochs,
         batchSize: config.batchSize,
         seed: config.seed,
+        augment: config.augment,
         initialEpoch: ck?.state.epoch ?? 0,
         initialBatch: ck?.state.batch ?? 0,
         initialProgress: ck?.state.progress ?? undefined,

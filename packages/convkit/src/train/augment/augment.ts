@@ -1,0 +1,56 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Rng } from '../../util/rng.js';
+import { affineRow, drawFrom, drawParams, isGeometric, type AugmentParams } from './params.js';
+import { AugmentSchema, type AugmentSpec, type AugmentSpecInput } from './schema.js';
+import { affineWarp } from './warp.js';
+
+/** Range the photometric changes clip to (the batches convkit trains on hold values in [0, 1]). */
+export const VALUE_RANGE: [number, number] = [0, 1];
+
+/**
+ * Applies per-image parameters to an NHWC float batch: one batched warp (bilinear, fill per spec),
+ * then contrast and brightness (clipped to `valueRange`). Returns a new tensor; `images` is left alone.
+ */
+export function applyParams(images: tf.Tensor4D, params: AugmentParams[], spec: Pick<AugmentSpec, 'fill' | 'cval'>, valueRange: [number, number] = VALUE_RANGE): tf.Tensor4D {
+  const [n, h, w] = images.shape;
+  if (params.length !== n) throw new Error(`augment: ${params.length} parameter sets for ${n} images`);
+  let out = images;
+  if (params.some(isGeometric)) {
+    const t = new Float32Array(n * 8);
+    params.forEach((p, i) => t.set(affineRow(p, h, w), i * 8));
+    out = affineWarp(images, t, spec.fill, spec.cval);
+  }
+  const contrast = params.some((p) => p.contrast !== 1);
+  const brightness = params.some((p) => p.brightness !== 1);
+  if (!contrast && !brightness) return out === images ? images.clone() : out;
+  const result = tf.tidy(() => {
+    let x: tf.Tensor4D = out;
+    if (contrast) {
+      const mean = tf.mean(x, [1, 2], true);
+      x = tf.add(tf.mul(tf.sub(x, mean), tf.tensor4d(params.map((p) => p.contrast), [n, 1, 1, 1])), mean);
+    }
+    if (brightness) x = tf.mul(x, tf.tensor4d(params.map((p) => p.brightness), [n, 1, 1, 1]));
+    return tf.clipByValue(x, valueRange[0], valueRange[1]);
+  });
+  if (out !== images) out.dispose();
+  return result;
+}
+
+/**
+ * Library entry: augments any NHWC float batch with parameters drawn from `rng` (one draw of ten numbers per image).
+ * `spec` takes the names of AugmentSchema (`{rotation: 10, zoom: 0.2, shift: 0.1, shear: 0.1}`) or a preset string (`'fidle'`).
+ */
+export function augment(batch: tf.Tensor4D, spec: AugmentSpecInput | AugmentSpec | string, rng: Rng, valueRange: [number, number] = VALUE_RANGE): tf.Tensor4D {
+  const s = AugmentSchema.parse(spec) ?? AugmentSchema.parse({})!;
+  const params = Array.from({ length: batch.shape[0] }, () => drawFrom(rng, s));
+  return applyParams(batch, params, s, valueRange);
+}
+
+/**
+ * What the training loop calls: the batch of training images `indices`, in `epoch` of a run seeded `seed`.
+ * Parameters depend only on (seed, epoch, index), so a resumed run augments exactly as an uninterrupted one.
+ */
+export function augmentBatch(images: tf.Tensor4D, indices: ArrayLike<number>, seed: number, epoch: number, spec: AugmentSpec): tf.Tensor4D {
+  const params = Array.from(indices, (i) => drawParams(seed, epoch, i, spec));
+  return applyParams(images, params, spec);
+}
