@@ -20,8 +20,13 @@ function residual(x: SymbolicTensor, filters: number, name: string): SymbolicTen
   return tfl.layers.add({ name: `${name}_add` }).apply([x, y]) as SymbolicTensor;
 }
 
+// Global average pooling as one average pool over the whole map: the same numbers as globalAveragePooling2d, but its
+// gradient is the native AvgPoolGrad, where GlobalAveragePooling2D's (a [N,1,1,C] × [N,H,W,C] broadcast Multiply)
+// falls back to tfjs-cpu and took a third of a training step (64.7 of 202.6 CPU ms, bench/profile-calls.ts).
 function head(x: SymbolicTensor, numClasses: number, dropout: number): SymbolicTensor {
-  let y = tfl.layers.globalAveragePooling2d({ name: 'gap' }).apply(x) as SymbolicTensor;
+  const [, h, w] = x.shape as number[];
+  let y = tfl.layers.averagePooling2d({ poolSize: [h, w], name: 'gap' }).apply(x) as SymbolicTensor;
+  y = tfl.layers.flatten({ name: 'gap_flat' }).apply(y) as SymbolicTensor;
   if (dropout > 0) y = tfl.layers.dropout({ rate: dropout, name: 'drop' }).apply(y) as SymbolicTensor;
   return tfl.layers.dense({ units: numClasses, activation: 'softmax', name: 'classes' }).apply(y) as SymbolicTensor;
 }
