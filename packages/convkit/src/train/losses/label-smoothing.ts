@@ -1,3 +1,4 @@
+// Hand-written: tfjs-layers' categoricalCrossentropy has no label_smoothing argument.
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 

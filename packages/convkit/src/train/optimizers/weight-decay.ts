@@ -1,3 +1,4 @@
+// Hand-written: tfjs has no AdamW (no decoupled weight decay in any tfjs optimizer).
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Variables decayed by default: convolution and dense kernels (not biases, not batch-norm scales and offsets). */

@@ -1,3 +1,4 @@
+// Hand-written: tfjs ships no learning-rate schedules; this is Keras's CosineDecay formula.
 /**
  * Cosine decay with linear warmup (Keras's CosineDecay with warmup_steps, warming up from 0): step t (0-based) of
  * `total` gets lr·(t+1)/warmup during the first `warmup` steps, then

@@ -1,3 +1,4 @@
+// Hand-written: tfjs ships no learning-rate schedules; this is PyTorch's OneCycleLR formula (checked against it).
 /**
  * One-cycle policy as PyTorch's OneCycleLR (anneal_strategy 'cos', three_phase false): from lr/divFactor up to lr
  * over the first `pctStart` of the steps, then down to lr/divFactor/finalDivFactor at the last step.

@@ -1,3 +1,4 @@
+// Hand-written: a GTSRB-specific grouping (tracks) that no splitting library knows about.
 import { Rng } from '../../util/rng.js';
 
 /**
