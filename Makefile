@@ -11,9 +11,11 @@ demo: setup
 
 typecheck: setup
 	npx tsc -b packages/tfjs-backend-onednn packages/convkit
+	npx tsc -p packages/convkit/src/report/views
 
 test: setup
 	npx tsc -p packages/convkit --noEmit
+	npx tsc -p packages/convkit/src/report/views
 	node scripts/test.mjs
 
 bench: setup

@@ -2,7 +2,8 @@
 // Start-up time of the CLI commands that compute nothing (benchmark, not a test: nothing asserted).
 //   node bench/cli-start.mjs [--runs 20] [--bin packages/convkit/bin/convkit.js]
 // Runs each command --runs times in a fresh process (the compiled CLI: `make build` first) and prints the median,
-// min and max wall time and the peak RSS of the last run. Plain node and `npx convkit` are measured for reference.
+// min and max wall time, the median CPU time (user + system, which other jobs on a shared machine distort less than
+// wall time) and the peak RSS of the last run. Plain node and `npx convkit` are measured for reference.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,17 +18,22 @@ const bin = path.resolve(arg('--bin', path.join(root, 'packages/convkit/bin/conv
 
 function measure(cmd, args) {
   const times = [];
+  const cpu = [];
   let rssKb = 0;
   for (let i = 0; i < runs; i++) {
     const t = process.hrtime.bigint();
-    // /usr/bin/time -f %M gives the child's peak RSS
-    const r = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], { cwd: root, encoding: 'utf8' });
+    // /usr/bin/time: the child's user and system CPU seconds and peak RSS
+    const r = spawnSync('/usr/bin/time', ['-f', '%U %S %M', cmd, ...args], { cwd: root, encoding: 'utf8' });
     times.push(Number(process.hrtime.bigint() - t) / 1e9);
     if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-    rssKb = Number(r.stderr.trim().split('\n').pop());
+    const [user, sys, rss] = r.stderr.trim().split('\n').pop().split(' ').map(Number);
+    cpu.push(user + sys);
+    rssKb = rss;
   }
   times.sort((a, b) => a - b);
-  return { median: times[Math.floor(times.length / 2)], min: times[0], max: times[times.length - 1], rssMb: rssKb / 1024 };
+  cpu.sort((a, b) => a - b);
+  const median = (xs) => xs[Math.floor(xs.length / 2)];
+  return { median: median(times), min: times[0], max: times[times.length - 1], cpu: median(cpu), rssMb: rssKb / 1024 };
 }
 
 const rows = [
@@ -39,8 +45,8 @@ const rows = [
   ['npx convkit --help', 'npx', ['--no-install', 'convkit', '--help']],
 ];
 console.log(`${runs} runs each, ${bin}`);
-console.log('| command | median | min | max | peak RSS |\n|---|---:|---:|---:|---:|');
+console.log('| command | wall median | min | max | CPU median | peak RSS |\n|---|---:|---:|---:|---:|---:|');
 for (const [name, cmd, args] of rows) {
   const m = measure(cmd, args);
-  console.log(`| \`${name}\` | ${m.median.toFixed(3)} s | ${m.min.toFixed(3)} s | ${m.max.toFixed(3)} s | ${m.rssMb.toFixed(0)} MB |`);
+  console.log(`| \`${name}\` | ${m.median.toFixed(3)} s | ${m.min.toFixed(3)} s | ${m.max.toFixed(3)} s | ${m.cpu.toFixed(2)} s | ${m.rssMb.toFixed(0)} MB |`);
 }

@@ -18,10 +18,17 @@ export { ModelCheckpoint, saveCheckpoint, readCheckpoint, findResumeCheckpoint, 
 export { readStatus, effectiveState, type RunStatus, type RunState } from './train/callbacks/status.js';
 export { readMetrics } from './train/callbacks/metrics-log.js';
 export * from './util/errors.js';
-export { Rng, seedGlobalRandom } from './util/rng.js';
+export { Rng, seedGlobalRandom, unseedGlobalRandom } from './util/rng.js';
+export * from './util/run-lock.js';
+export { runDirState, checkFreshRunDir, discardRun } from './train/run-dir.js';
 export { CONVKIT_VERSION } from './version.js';
 export * from './datasets/gtsrb.js';
 export * from './datasets/gtsrb-download.js';
 export * from './prepare/gtsrb-source.js';
 export * from './report/gtsrb-analysis.js';
 export * from './util/config-file.js';
+export { analyseRun, ANALYSIS_FILE, ANALYSIS_FILES, type AnalyseOptions } from './report/analysis.js';
+export * from './report/analysis-types.js';
+export { summariseHistory } from './report/history.js';
+export { reportHtml, compareHtml, writeReportHtml, writeCompareHtml } from './report/html.js';
+export { viewsBundle, VIEWS_BUNDLE_FILE } from './report/views-bundle.js';

@@ -1,21 +1,14 @@
 // Helpers for the prepare tests (imported only by *.test.ts).
 import { spawnSync } from 'node:child_process';
-
-let cached: string | null | undefined;
+import { findPython } from './python.js';
 
 /** A python3 that can `import h5py` (PATH's python3 may be a pyenv one without Debian's python3-h5py). */
 export function pythonWithH5py(): string | null {
-  if (cached !== undefined) return cached;
-  cached = null;
-  for (const py of ['python3', '/usr/bin/python3']) {
-    const r = spawnSync(py, ['-c', 'import h5py, numpy'], { encoding: 'utf8' });
-    if (r.status === 0) {
-      cached = py;
-      break;
-    }
-  }
-  return cached;
+  return findPython(H5PY);
 }
+
+/** The modules the h5py checks import (for `skipWithoutPython` / `requirePython`). */
+export const H5PY = ['h5py', 'numpy'];
 
 /** Runs a Python snippet with h5py; returns its stdout parsed as JSON. */
 export function h5pyJson(py: string, code: string, ...args: string[]): any {

@@ -52,9 +52,8 @@ Napi::Value AdamUpdate(const Napi::CallbackInfo &info) {
     const float c1 = static_cast<float>(numArg(info, 11, "oneMinusAccBeta1"));
     const float c2 = static_cast<float>(numArg(info, 12, "oneMinusAccBeta2"));
     const int64_t n = static_cast<int64_t>(f32Len(info, 0));
-    for (size_t i : {1, 2, 3, 4, 5, 6})
-      if (static_cast<int64_t>(f32Len(info, i)) != n)
-        throw Napi::RangeError::New(info.Env(), "onednn adam: length mismatch");
+    const char *names[] = {"value", "grad", "m", "v", "valueOut", "mOut", "vOut"};
+    for (size_t i = 1; i < 7; ++i) expectLen(info, i, n, "adamUpdate", names[i]);
     const AdamParams p{lr, b1, b2, eps, c1, c2, 1.f - b1, 1.f - b2};
 #pragma omp parallel if (n >= (1 << 15))
     {

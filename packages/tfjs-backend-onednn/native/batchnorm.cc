@@ -46,8 +46,9 @@ Napi::Value BatchNorm(const Napi::CallbackInfo &info) {
     float *y = f32(info, 1, "y");
     const int64_t C = intArg(info, 2, "channels");
     const int64_t n = static_cast<int64_t>(f32Len(info, 0));
-    if (C <= 0 || n % C != 0 || static_cast<int64_t>(f32Len(info, 1)) != n)
-      throw Napi::RangeError::New(info.Env(), "onednn batchNorm: bad shapes");
+    if (C <= 0 || n % C != 0)
+      throwRange(info, "batchNorm", "x's length is not a multiple of the channel count");
+    expectLen(info, 1, n, "batchNorm", "y");
     const std::vector<float> mean = perChannel(info, 3, C, 0.f, "mean");
     const std::vector<float> var = perChannel(info, 4, C, 0.f, "variance");
     const std::vector<float> scale = perChannel(info, 5, C, 1.f, "scale");
@@ -134,11 +135,6 @@ void blockedSums(int64_t rows, int64_t C, std::vector<double> &t1, std::vector<d
   }
 }
 
-void checkLen(const Napi::CallbackInfo &info, size_t i, int64_t n, const char *what) {
-  if (static_cast<int64_t>(f32Len(info, i)) != n)
-    throw Napi::RangeError::New(info.Env(), std::string("onednn batchNorm: bad length of ") + what);
-}
-
 // batchNormGrad(x, dy, C, mean, variance, scale|null, eps,
 //               dMean, dVariance, dScale, dOffset, k)
 // Per channel (mean, variance and scale have C values), with r = 1/sqrt(var + eps),
@@ -151,20 +147,21 @@ Napi::Value BatchNormGrad(const Napi::CallbackInfo &info) {
     const float *dy = f32(info, 1, "dy");
     const int64_t C = intArg(info, 2, "channels");
     const int64_t n = static_cast<int64_t>(f32Len(info, 0));
-    if (C <= 0 || n % C != 0) throw Napi::RangeError::New(info.Env(), "onednn batchNormGrad: bad shapes");
-    checkLen(info, 1, n, "dy");
+    const char *op = "batchNormGrad";
+    if (C <= 0 || n % C != 0) throwRange(info, op, "x's length is not a multiple of the channel count");
+    expectLen(info, 1, n, op, "dy");
     const float *mean = f32(info, 3, "mean");
     const float *var = f32(info, 4, "variance");
     const float *scale = f32OrNull(info, 5, "scale");
-    checkLen(info, 3, C, "mean");
-    checkLen(info, 4, C, "variance");
-    if (scale) checkLen(info, 5, C, "scale");
+    expectLen(info, 3, C, op, "mean");
+    expectLen(info, 4, C, op, "variance");
+    if (scale) expectLen(info, 5, C, op, "scale");
     const double eps = numArg(info, 6, "varianceEpsilon");
     float *outs[5];
     const char *names[5] = {"dMean", "dVariance", "dScale", "dOffset", "k"};
     for (size_t i = 0; i < 5; ++i) {
       outs[i] = f32(info, 7 + i, names[i]);
-      checkLen(info, 7 + i, C, names[i]);
+      expectLen(info, 7 + i, C, op, names[i]);
     }
     std::vector<double> sDy, sDyXmu;
     blockedSums(n / C, C, sDy, sDyXmu, [&](int64_t r0, int64_t r1, double *s1, double *s2) {
@@ -190,11 +187,12 @@ Napi::Value Moments(const Napi::CallbackInfo &info) {
     const float *x = f32(info, 0, "x");
     const int64_t C = intArg(info, 1, "channels");
     const int64_t n = static_cast<int64_t>(f32Len(info, 0));
-    if (C <= 0 || n == 0 || n % C != 0) throw Napi::RangeError::New(info.Env(), "onednn moments: bad shapes");
+    const char *op = "moments";
+    if (C <= 0 || n == 0 || n % C != 0) throwRange(info, op, "x's length is not a positive multiple of the channel count");
     float *mean = f32(info, 2, "mean");
     float *var = f32(info, 3, "variance");
-    checkLen(info, 2, C, "mean");
-    checkLen(info, 3, C, "variance");
+    expectLen(info, 2, C, op, "mean");
+    expectLen(info, 3, C, op, "variance");
     const int64_t rows = n / C;
     std::vector<double> s1, s2;
     blockedSums(rows, C, s1, s2, [&](int64_t r0, int64_t r1, double *a, double *b) {
@@ -217,20 +215,21 @@ Napi::Value MomentsGrad(const Napi::CallbackInfo &info) {
     const float *x = f32(info, 0, "x");
     const int64_t C = intArg(info, 1, "channels");
     const int64_t n = static_cast<int64_t>(f32Len(info, 0));
-    if (C <= 0 || n == 0 || n % C != 0) throw Napi::RangeError::New(info.Env(), "onednn momentsGrad: bad shapes");
+    const char *op = "momentsGrad";
+    if (C <= 0 || n == 0 || n % C != 0) throwRange(info, op, "x's length is not a positive multiple of the channel count");
     const float *mean = f32(info, 2, "mean");
     const float *dMean = f32OrNull(info, 3, "dMean");
     const float *dVar = f32OrNull(info, 4, "dVariance");
     float *dx = f32(info, 5, "dx");
-    checkLen(info, 2, C, "mean");
-    if (dMean) checkLen(info, 3, C, "dMean");
-    if (dVar) checkLen(info, 4, C, "dVariance");
-    checkLen(info, 5, n, "dx");
+    expectLen(info, 2, C, op, "mean");
+    if (dMean) expectLen(info, 3, C, op, "dMean");
+    if (dVar) expectLen(info, 4, C, op, "dVariance");
+    expectLen(info, 5, n, op, "dx");
     const float *dy = info.Length() > 6 ? f32OrNull(info, 6, "dy") : nullptr;
     const float *k = dy ? f32(info, 7, "k") : nullptr;
     if (dy) {
-      checkLen(info, 6, n, "dy");
-      checkLen(info, 7, C, "k");
+      expectLen(info, 6, n, op, "dy");
+      expectLen(info, 7, C, op, "k");
     }
     const int64_t rows = n / C;
     const float invN = static_cast<float>(1.0 / static_cast<double>(rows));

@@ -33,6 +33,42 @@ dims dimsArg(const Napi::CallbackInfo &info, size_t i, const char *what);
 int64_t intArg(const Napi::CallbackInfo &info, size_t i, const char *what);
 double numArg(const Napi::CallbackInfo &info, size_t i, const char *what);
 
+// Buffer-length validation shared by every binding: a JS-side shape bug must
+// become a RangeError "onednn <op>: ..." naming the binding, never a read or
+// write past the end of a buffer.
+[[noreturn]] inline void throwRange(const Napi::CallbackInfo &info, const char *op,
+                                    const std::string &cause) {
+  throw Napi::RangeError::New(info.Env(), std::string("onednn ") + op + ": " + cause);
+}
+
+// Elements of a tensor of shape d (dims must be >= 0; the product must fit).
+inline int64_t elementCount(const Napi::CallbackInfo &info, const char *op, const dims &d,
+                            const char *what) {
+  int64_t n = 1;
+  for (int64_t v : d) {
+    if (v < 0) throwRange(info, op, std::string(what) + " has a negative dimension");
+    if (v != 0 && n > INT64_MAX / v) throwRange(info, op, std::string(what) + " is too large");
+    n *= v;
+  }
+  return n;
+}
+
+// Throws unless the TypedArray argument i (a Float32Array checked by f32())
+// holds exactly n elements.
+inline void expectLen(const Napi::CallbackInfo &info, size_t i, int64_t n, const char *op,
+                      const char *what) {
+  const int64_t have = static_cast<int64_t>(info[i].As<Napi::TypedArray>().ElementLength());
+  if (have != n)
+    throwRange(info, op, std::string(what) + " has " + std::to_string(have) +
+                             " elements, expected " + std::to_string(n));
+}
+
+// expectLen against the element count of shape d.
+inline void expectShape(const Napi::CallbackInfo &info, size_t i, const dims &d, const char *op,
+                        const char *what) {
+  expectLen(info, i, elementCount(info, op, d, what), op, what);
+}
+
 // Activation codes shared with src/native.ts (fused post-ops).
 enum Activation : int {
   kActLinear = 0,

@@ -44,7 +44,7 @@ struct ConvGeom {
 
 // JS passes shapes in tfjs order: x/y as [N,H,W,C], filter as [KH,KW,I,O],
 // dilations in tfjs convention (1 = none).
-ConvGeom readGeom(const Napi::CallbackInfo &info, size_t xi, size_t wi,
+ConvGeom readGeom(const Napi::CallbackInfo &info, const char *op, size_t xi, size_t wi,
                   size_t yi, size_t si) {
   dims xs = dimsArg(info, xi, "xShape"), ws = dimsArg(info, wi, "filterShape"),
        ys = dimsArg(info, yi, "yShape");
@@ -52,7 +52,7 @@ ConvGeom readGeom(const Napi::CallbackInfo &info, size_t xi, size_t wi,
        pl = dimsArg(info, si + 2, "padL"), pr = dimsArg(info, si + 3, "padR");
   if (xs.size() != 4 || ws.size() != 4 || ys.size() != 4 || st.size() != 2 ||
       dl.size() != 2 || pl.size() != 2 || pr.size() != 2)
-    throw Napi::TypeError::New(info.Env(), "onednn conv2d: bad shape ranks");
+    throw Napi::TypeError::New(info.Env(), std::string("onednn ") + op + ": bad shape ranks");
   ConvGeom g;
   g.x = {xs[0], xs[3], xs[1], xs[2]};
   g.w = {ws[3], ws[2], ws[0], ws[1]};
@@ -268,7 +268,12 @@ Napi::Value Conv2dForward(const Napi::CallbackInfo &info) {
     float *w = f32(info, 2, "filter");
     float *b = f32OrNull(info, 4, "bias");
     float *y = f32(info, 5, "y");
-    ConvGeom g = readGeom(info, 1, 3, 6, 7);
+    const char *op = "conv2dForward";
+    ConvGeom g = readGeom(info, op, 1, 3, 6, 7);
+    expectShape(info, 0, g.x, op, "x");
+    expectShape(info, 2, g.w, op, "filter");
+    if (b) expectLen(info, 4, g.y[1], op, "bias");
+    expectShape(info, 5, g.y, op, "y");
     int act = static_cast<int>(intArg(info, 11, "activation"));
     float alpha = static_cast<float>(numArg(info, 12, "alpha"));
     int32_t alphaBits;
@@ -314,7 +319,11 @@ Napi::Value Conv2dBackwardData(const Napi::CallbackInfo &info) {
     float *dy = f32(info, 0, "dy");
     float *w = f32(info, 2, "filter");
     float *dx = f32(info, 4, "dx");
-    ConvGeom g = readGeom(info, 5, 3, 1, 6);
+    const char *op = "conv2dBackwardData";
+    ConvGeom g = readGeom(info, op, 5, 3, 1, 6);
+    expectShape(info, 0, g.y, op, "dy");
+    expectShape(info, 2, g.w, op, "filter");
+    expectShape(info, 4, g.x, op, "dx");
     auto &eng = cpuEngine();
     std::unordered_map<int, memory> args{
         {DNNL_ARG_DIFF_DST, memory(xDesc(g.y), eng, dy)},
@@ -381,10 +390,13 @@ Napi::Value Conv2dBackwardWeights(const Napi::CallbackInfo &info) {
     float *x = f32(info, 0, "x");
     float *dy = f32(info, 2, "dy");
     float *dw = f32(info, 4, "dw");
-    ConvGeom g = readGeom(info, 1, 5, 3, 6);
+    const char *op = "conv2dBackwardWeights";
+    ConvGeom g = readGeom(info, op, 1, 5, 3, 6);
     float *db = f32OrNull(info, 10, "db");
-    if (db && f32Len(info, 10) != static_cast<size_t>(g.y[1]))
-      throw Napi::RangeError::New(info.Env(), "onednn conv2d: db length != outChannels");
+    expectShape(info, 0, g.x, op, "x");
+    expectShape(info, 2, g.y, op, "dy");
+    expectShape(info, 4, g.w, op, "dw");
+    if (db) expectLen(info, 10, g.y[1], op, "db");
     auto &eng = cpuEngine();
     const memory::desc wUser = wDesc(g.w, false);
     auto &plan = bwdWeightsCache.get(withPolicy(g.key(2, db ? 1 : 0)), [&] {

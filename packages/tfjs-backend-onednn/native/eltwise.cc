@@ -33,8 +33,7 @@ Napi::Value UnaryOp(const Napi::CallbackInfo &info) {
     float *y = f32(info, 2, "y");
     float alpha = static_cast<float>(numArg(info, 3, "alpha"));
     int64_t n = static_cast<int64_t>(f32Len(info, 1));
-    if (static_cast<int64_t>(f32Len(info, 2)) != n)
-      throw Napi::RangeError::New(info.Env(), "onednn unary: length mismatch");
+    expectLen(info, 2, n, "unary", "y");
     switch (code) {
       case kRelu: unaryLoop(x, y, n, [](float v) { return v > 0.f ? v : 0.f; }); break;
       case kSquare: unaryLoop(x, y, n, [](float v) { return v * v; }); break;

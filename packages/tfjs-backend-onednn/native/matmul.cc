@@ -32,17 +32,19 @@ Napi::Value MatmulForward(const Napi::CallbackInfo &info) {
     bool ta = info[6].ToBoolean(), tb = info[7].ToBoolean();
     int act = static_cast<int>(intArg(info, 8, "activation"));
     float alpha = static_cast<float>(numArg(info, 9, "alpha"));
+    const char *op = "matmulForward";
     if (as.size() != 3 || bs.size() != 3)
-      throw Napi::TypeError::New(info.Env(), "onednn matmul: shapes must be 3-D");
+      throw Napi::TypeError::New(info.Env(), "onednn matmulForward: shapes must be 3-D");
     int64_t M = ta ? as[2] : as[1], K = ta ? as[1] : as[2];
     int64_t K2 = tb ? bs[2] : bs[1], N = tb ? bs[1] : bs[2];
-    if (K != K2)
-      throw Napi::RangeError::New(info.Env(), "onednn matmul: inner dims differ");
+    if (K != K2) throwRange(info, op, "inner dims differ");
     int64_t batch = std::max(as[0], bs[0]);
     if ((as[0] != batch && as[0] != 1) || (bs[0] != batch && bs[0] != 1))
-      throw Napi::RangeError::New(info.Env(), "onednn matmul: batch mismatch");
-    if (bias && f32Len(info, 4) != static_cast<size_t>(N))
-      throw Napi::RangeError::New(info.Env(), "onednn matmul: bias length != N");
+      throwRange(info, op, "batch mismatch");
+    expectShape(info, 0, as, op, "a");
+    expectShape(info, 2, bs, op, "b");
+    if (bias) expectLen(info, 4, N, op, "bias");
+    expectShape(info, 5, {batch, M, N}, op, "y");
     memory::desc ad = operand(as[0], M, K, ta), bd = operand(bs[0], K, N, tb);
     memory::desc yd({batch, M, N}, dt::f32, tag::abc);
     memory::desc biasd({1, 1, N}, dt::f32, tag::abc);

@@ -22,7 +22,7 @@ struct PoolGeom {
   }
 };
 
-PoolGeom readGeom(const Napi::CallbackInfo &info, size_t xi, size_t yi,
+PoolGeom readGeom(const Napi::CallbackInfo &info, const char *op, size_t xi, size_t yi,
                   size_t ki) {
   dims xs = dimsArg(info, xi, "xShape"), ys = dimsArg(info, yi, "yShape");
   PoolGeom g;
@@ -32,7 +32,7 @@ PoolGeom readGeom(const Napi::CallbackInfo &info, size_t xi, size_t yi,
   g.padR = dimsArg(info, ki + 3, "padR");
   if (xs.size() != 4 || ys.size() != 4 || g.kernel.size() != 2 ||
       g.strides.size() != 2 || g.padL.size() != 2 || g.padR.size() != 2)
-    throw Napi::TypeError::New(info.Env(), "onednn pool: bad shape ranks");
+    throw Napi::TypeError::New(info.Env(), std::string("onednn ") + op + ": bad shape ranks");
   g.x = {xs[0], xs[3], xs[1], xs[2]};
   g.y = {ys[0], ys[3], ys[1], ys[2]};
   return g;
@@ -64,12 +64,13 @@ PrimitiveCache<pooling_backward> avgBwdCache;
 
 // The workspace as raw bytes: any TypedArray (the JS side stores it in an
 // Int32Array of ceil(bytes / 4) elements).
-uint8_t *wsArg(const Napi::CallbackInfo &info, size_t i, size_t needed) {
+uint8_t *wsArg(const Napi::CallbackInfo &info, const char *op, size_t i, size_t needed) {
   if (i >= info.Length() || !info[i].IsTypedArray())
-    throw Napi::TypeError::New(info.Env(), "onednn pool: workspace must be a TypedArray");
+    throw Napi::TypeError::New(info.Env(), std::string("onednn ") + op + ": workspace must be a TypedArray");
   Napi::TypedArray t = info[i].As<Napi::TypedArray>();
   if (t.ByteLength() < needed)
-    throw Napi::RangeError::New(info.Env(), "onednn pool: workspace too small");
+    throwRange(info, op, "workspace has " + std::to_string(t.ByteLength()) + " bytes, needs " +
+                             std::to_string(needed));
   return static_cast<uint8_t *>(t.ArrayBuffer().Data()) + t.ByteOffset();
 }
 
@@ -89,7 +90,10 @@ Napi::Value PoolForward(const Napi::CallbackInfo &info) {
   return guarded(info, [&]() -> Napi::Value {
     float *x = f32(info, 0, "x");
     float *y = f32(info, 2, "y");
-    PoolGeom g = readGeom(info, 1, 3, 4);
+    const char *op = "poolForward";
+    PoolGeom g = readGeom(info, op, 1, 3, 4);
+    expectShape(info, 0, g.x, op, "x");
+    expectShape(info, 2, g.y, op, "y");
     bool isMax = info[8].ToBoolean();
     auto &prim = fwdCache.get(g.key(isMax ? 0 : 1), [&] {
       return pooling_forward(fwdPd(g, algOf(isMax), prop_kind::forward_inference));
@@ -108,7 +112,11 @@ Napi::Value MaxPoolBackward(const Napi::CallbackInfo &info) {
     float *x = f32(info, 0, "x");
     float *dy = f32(info, 2, "dy");
     float *dx = f32(info, 4, "dx");
-    PoolGeom g = readGeom(info, 1, 3, 5);
+    const char *op = "maxPoolBackward";
+    PoolGeom g = readGeom(info, op, 1, 3, 5);
+    expectShape(info, 0, g.x, op, "x");
+    expectShape(info, 2, g.y, op, "dy");
+    expectShape(info, 4, g.x, op, "dx");
     auto &p = maxPrims(g);
     auto &eng = cpuEngine();
     memory ws(p.ws, eng);
@@ -128,7 +136,7 @@ Napi::Value MaxPoolBackward(const Napi::CallbackInfo &info) {
 // size of the workspace maxPoolForwardTraining writes.
 Napi::Value MaxPoolWorkspaceBytes(const Napi::CallbackInfo &info) {
   return guarded(info, [&]() -> Napi::Value {
-    PoolGeom g = readGeom(info, 0, 1, 2);
+    PoolGeom g = readGeom(info, "maxPoolWorkspaceBytes", 0, 1, 2);
     return Napi::Number::New(info.Env(),
                              static_cast<double>(maxPrims(g).ws.get_size()));
   });
@@ -139,9 +147,12 @@ Napi::Value MaxPoolForwardTraining(const Napi::CallbackInfo &info) {
   return guarded(info, [&]() -> Napi::Value {
     float *x = f32(info, 0, "x");
     float *y = f32(info, 2, "y");
-    PoolGeom g = readGeom(info, 1, 3, 5);
+    const char *op = "maxPoolForwardTraining";
+    PoolGeom g = readGeom(info, op, 1, 3, 5);
+    expectShape(info, 0, g.x, op, "x");
+    expectShape(info, 2, g.y, op, "y");
     auto &p = maxPrims(g);
-    uint8_t *ws = wsArg(info, 4, p.ws.get_size());
+    uint8_t *ws = wsArg(info, op, 4, p.ws.get_size());
     auto &eng = cpuEngine();
     p.fwd.execute(cpuStream(), {{DNNL_ARG_SRC, memory(nhwc(g.x), eng, x)},
                                 {DNNL_ARG_DST, memory(nhwc(g.y), eng, y)},
@@ -157,9 +168,12 @@ Napi::Value MaxPoolBackwardWs(const Napi::CallbackInfo &info) {
   return guarded(info, [&]() -> Napi::Value {
     float *dy = f32(info, 0, "dy");
     float *dx = f32(info, 3, "dx");
-    PoolGeom g = readGeom(info, 4, 1, 5);
+    const char *op = "maxPoolBackwardWs";
+    PoolGeom g = readGeom(info, op, 4, 1, 5);
+    expectShape(info, 0, g.y, op, "dy");
+    expectShape(info, 3, g.x, op, "dx");
     auto &p = maxPrims(g);
-    uint8_t *ws = wsArg(info, 2, p.ws.get_size());
+    uint8_t *ws = wsArg(info, op, 2, p.ws.get_size());
     auto &eng = cpuEngine();
     p.bwd.execute(cpuStream(), {{DNNL_ARG_DIFF_DST, memory(nhwc(g.y), eng, dy)},
                                 {DNNL_ARG_DIFF_SRC, memory(nhwc(g.x), eng, dx)},
@@ -174,7 +188,10 @@ Napi::Value AvgPoolBackward(const Napi::CallbackInfo &info) {
   return guarded(info, [&]() -> Napi::Value {
     float *dy = f32(info, 0, "dy");
     float *dx = f32(info, 2, "dx");
-    PoolGeom g = readGeom(info, 3, 1, 4);
+    const char *op = "avgPoolBackward";
+    PoolGeom g = readGeom(info, op, 3, 1, 4);
+    expectShape(info, 0, g.y, op, "dy");
+    expectShape(info, 2, g.x, op, "dx");
     auto &prim = avgBwdCache.get(g.key(3), [&] {
       auto alg = algorithm::pooling_avg_include_padding;
       auto fpd = fwdPd(g, alg, prop_kind::forward_training);

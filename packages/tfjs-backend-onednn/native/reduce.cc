@@ -125,9 +125,8 @@ Napi::Value Reduce(const Napi::CallbackInfo &info) {
             inner = intArg(info, 5, "inner");
     if (op < kSum || op > kProd)
       throw Napi::RangeError::New(info.Env(), "onednn reduce: unknown op");
-    if (static_cast<int64_t>(f32Len(info, 1)) != outer * R * inner ||
-        static_cast<int64_t>(f32Len(info, 2)) != outer * inner)
-      throw Napi::RangeError::New(info.Env(), "onednn reduce: length mismatch");
+    expectShape(info, 1, {outer, R, inner}, "reduce", "x");
+    expectShape(info, 2, {outer, inner}, "reduce", "y");
     reduceBlocks(op, x, y, outer, R, inner);
     return info.Env().Undefined();
   });

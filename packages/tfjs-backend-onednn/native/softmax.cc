@@ -14,9 +14,8 @@ Napi::Value Softmax(const Napi::CallbackInfo &info) {
     float *x = f32(info, 0, "x");
     float *y = f32(info, 1, "y");
     int64_t rows = intArg(info, 2, "rows"), cols = intArg(info, 3, "cols");
-    if (static_cast<int64_t>(f32Len(info, 0)) != rows * cols ||
-        static_cast<int64_t>(f32Len(info, 1)) != rows * cols)
-      throw Napi::RangeError::New(info.Env(), "onednn softmax: length mismatch");
+    expectShape(info, 0, {rows, cols}, "softmax", "x");
+    expectShape(info, 1, {rows, cols}, "softmax", "y");
     memory::desc d({rows, cols}, dt::f32, tag::ab);
     auto &prim = cache.get({rows, cols}, [&] {
       softmax_forward::desc sd(prop_kind::forward_inference, d, 1);

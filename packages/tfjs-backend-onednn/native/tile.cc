@@ -21,18 +21,17 @@ Napi::Value Tile(const Napi::CallbackInfo &info) {
     float *y = f32(info, 3, "y");
     const size_t r = xs.size();
     if (r == 0 || reps.size() != r)
-      throw Napi::RangeError::New(info.Env(), "onednn tile: rank mismatch");
+      throwRange(info, "tile", "rank mismatch");
     dims os(r);
-    int64_t nx = 1, n = 1;
     for (size_t d = 0; d < r; ++d) {
       if (xs[d] <= 0 || reps[d] <= 0)
-        throw Napi::RangeError::New(info.Env(), "onednn tile: empty dimension");
+        throwRange(info, "tile", "empty dimension");
+      if (xs[d] > INT64_MAX / reps[d]) throwRange(info, "tile", "y is too large");
       os[d] = xs[d] * reps[d];
-      nx *= xs[d];
-      n *= os[d];
     }
-    if (static_cast<int64_t>(f32Len(info, 0)) != nx || static_cast<int64_t>(f32Len(info, 3)) != n)
-      throw Napi::RangeError::New(info.Env(), "onednn tile: length mismatch");
+    expectShape(info, 0, xs, "tile", "x");
+    expectShape(info, 3, os, "tile", "y");
+    const int64_t n = elementCount(info, "tile", os, "y");
     const int64_t inner = xs[r - 1], outInner = os[r - 1], rows = n / outInner;
 #pragma omp parallel for if (n >= kParallelMin) schedule(static)
     for (int64_t row = 0; row < rows; ++row) {

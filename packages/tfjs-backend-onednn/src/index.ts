@@ -14,12 +14,7 @@ import { oneDnnBatchNormTrainingGradConfig } from './gradients/OneDnnBatchNormTr
 import { oneDnnFusedConv2DGradConfig } from './gradients/OneDnnFusedConv2D_grad.js';
 import { oneDnnFusedMatMulGradConfig } from './gradients/OneDnnFusedMatMul_grad.js';
 import { oneDnnMomentsGradConfig } from './gradients/OneDnnMoments_grad.js';
-import { installBatchNormTraining } from './patches/batch_norm.js';
-import { installFastDropout } from './patches/dropout.js';
-import { installFusedConv2d } from './patches/fused_conv2d.js';
-import { installFusedMatMul } from './patches/fused_mat_mul.js';
-import { installMaxPoolTraining } from './patches/max_pool.js';
-import { installMoments } from './patches/moments.js';
+import { installPatches } from './patches/install.js';
 import { addon, defaultThreads, loadError } from './native.js';
 import { nativeKernelConfigs } from './register_all_kernels.js';
 
@@ -33,6 +28,9 @@ export { installMaxPoolTraining, uninstallMaxPoolTraining } from './patches/max_
 export { setPoolReluLink } from './patches/relu_marks.js';
 export { installMoments, uninstallMoments } from './patches/moments.js';
 export { installBatchNormTraining, uninstallBatchNormTraining } from './patches/batch_norm.js';
+export {
+  installPatches, uninstallPatches, PATCHES_TFJS_CORE_VERSION, TFJS_VERSION_WARNING,
+} from './patches/install.js';
 export {
   installFusedBatchNormGrad, uninstallFusedBatchNormGrad, isFusedBatchNormGradInstalled,
 } from './gradients/FusedBatchNorm_grad.js';
@@ -88,15 +86,9 @@ function register(): void {
   // FusedBatchNorm's gradient (native on onednn, tfjs-core's formula elsewhere).
   installFusedBatchNormGrad();
   // CONVKIT_ONEDNN_PATCHES=0 keeps tfjs-core's dropout(), fused.conv2d(), fused.matMul(),
-  // maxPool(), moments() and batchNorm*() untouched.
-  if (process.env.CONVKIT_ONEDNN_PATCHES !== '0') {
-    installFastDropout();
-    installFusedConv2d();
-    installFusedMatMul();
-    installMaxPoolTraining();
-    installMoments();
-    installBatchNormTraining();
-  }
+  // maxPool(), moments() and batchNorm*() untouched; so does a tfjs-core other than the one
+  // the patches were written for (with a warning).
+  if (process.env.CONVKIT_ONEDNN_PATCHES !== '0') installPatches();
 }
 
 register();

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
 import { runCli } from '../../test-support/cli.js';
-import { gtsrbMiniDir, repoRoot } from '../../test-support/paths.js';
+import { gtsrbFixtureDir, repoRoot } from '../../test-support/paths.js';
 import { encodeIdx } from '../datasets/idx.js';
 import { loadEmbeddedMnist } from '../datasets/mnist.js';
 
@@ -128,7 +128,7 @@ test('the compiled CLI (bin/convkit.js on dist/, as `make` builds it) runs prepa
     return;
   }
   const out = path.join(tmp, 'dist-prepare');
-  const r = spawnSync(process.execPath, [bin, 'prepare', 'gtsrb', gtsrbMiniDir, '--size', '24', '--mode', 'L', '--scale', '0.1', '--out', out, '--json'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, [bin, 'prepare', 'gtsrb', gtsrbFixtureDir, '--size', '24', '--mode', 'L', '--out', out, '--json'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(await fs.readdir(out), ['set-24x24-L.h5']);
 });

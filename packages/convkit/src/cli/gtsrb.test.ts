@@ -22,7 +22,7 @@ async function editLine(file: string, line: number, edit: (cells: string[]) => v
   await fs.writeFile(file, lines.join('\n'));
 }
 
-/** Each case breaks a fresh copy of three classes of gtsrb-mini; `expect` is the error line after "convkit: error: ". */
+/** Each case breaks a fresh copy of three classes of the GTSRB fixture; `expect` is the error line after "convkit: error: ". */
 const cases: { name: string; breakIt: (root: string) => Promise<void>; expect: (root: string) => string }[] = [
   {
     name: 'missing CSV',
@@ -31,8 +31,8 @@ const cases: { name: string; breakIt: (root: string) => Promise<void>; expect: (
   },
   {
     name: 'a CSV row naming a missing file',
-    breakIt: (root) => fs.rm(path.join(trainDir(root, 0), '00000_00003.ppm')),
-    expect: (root) => `${path.join(trainDir(root, 0), 'GT-00000.csv')}:5: names a missing file 00000_00003.ppm`,
+    breakIt: (root) => fs.rm(path.join(trainDir(root, 0), '00001_00000.ppm')),
+    expect: (root) => `${path.join(trainDir(root, 0), 'GT-00000.csv')}:5: names a missing file 00001_00000.ppm`,
   },
   {
     name: 'bad PPM header',
@@ -93,10 +93,11 @@ test('analyse gtsrb --skip-bad: skips every bad image, row and folder, counts th
     const summary = JSON.parse(r.stdout) as GtsrbSummary;
     assert.equal(summary.skipped.count, cases.length);
     assert.deepEqual(summary.skipped.items.map((s) => `${s.file}${s.line !== undefined ? `:${s.line}` : ''}: ${s.reason}`).sort(), cases.map((c) => c.expect(root)).sort());
-    // class 1 lost its CSV, class 0 two rows (missing file, bad Width), class 2 two images (bad header, truncated)
-    assert.equal(summary.classes[0].train, 60 - 2);
+    // class 1 lost its CSV, class 0 two rows (missing file, bad Width), class 2 two images (bad header, truncated);
+    // the fixture has 6 training images per class
+    assert.equal(summary.classes[0].train, 6 - 2);
     assert.equal(summary.classes[1].train, 0);
-    assert.equal(summary.classes[2].train, 60 - 2);
+    assert.equal(summary.classes[2].train, 6 - 2);
     assert.equal(summary.counts.test, 8 - 1);
     assert.deepEqual(JSON.parse(await fs.readFile(path.join(out, 'summary.json'), 'utf8')).skipped, summary.skipped);
     const html = await fs.readFile(path.join(out, 'report.html'), 'utf8');

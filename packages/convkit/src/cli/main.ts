@@ -4,10 +4,12 @@ import { isConvkitError } from '../util/errors.js';
 import { red } from '../util/term.js';
 import { CONVKIT_VERSION } from '../version.js';
 import { registerAugmentCommands } from './augment.js';
+import { registerBatchCommands } from './batch.js';
 import { registerAnalyseCommands, registerDownloadCommands } from './gtsrb.js';
 import { registerInfoCommands } from './info.js';
 import { registerPrepareCommands } from './prepare.js';
 import { registerReportCommands } from './report.js';
+import { registerServeCommands } from './serve.js';
 import { registerTrainCommands } from './train.js';
 
 export function buildProgram(): Command {
@@ -25,6 +27,8 @@ export function buildProgram(): Command {
   registerAnalyseCommands(program);
   registerDownloadCommands(program);
   registerReportCommands(program);
+  registerServeCommands(program);
+  registerBatchCommands(program);
   return program;
 }
 

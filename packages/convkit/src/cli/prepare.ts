@@ -31,21 +31,23 @@ export function registerPrepareCommands(program: Command): void {
     .option('--test-gt <file>', 'GT-final_test.csv when it is not in Final_Test/ or Final_Test/Images/')
     .option('--test-root <dir>', 'take the test set from this GTSRB folder\'s Final_Test/ (for a copy of the training set alone)')
     .option('--workers <n>', 'worker threads (default: one per core)', positiveInt)
+    .option('--force', 'replace sets that already exist in --out (else: kept when made from the same source and parameters, an error when not)', false)
     .option('--json', 'print the report as JSON', false)
     .action(async (root: string, o) => {
       const { prepareGtsrb } = await import('../prepare/gtsrb.js');
       const report = await prepareGtsrb(
-        { root, out: o.out, sizes: o.size, modes: o.mode, scale: o.scale, roi: o.roi, seed: o.seed, skipBad: o.skipBad, testGt: o.testGt, testRoot: o.testRoot, workers: o.workers },
+        { root, out: o.out, sizes: o.size, modes: o.mode, scale: o.scale, roi: o.roi, seed: o.seed, skipBad: o.skipBad, testGt: o.testGt, testRoot: o.testRoot, workers: o.workers, force: o.force },
         (m) => process.stderr.write(m + '\n'),
       );
       if (o.json) return printJson(report);
       process.stdout.write(
         table(
           ['file', 'train', 'test', 'meta'],
-          report.files.map((f) => [f.path, String(f.train), String(f.test), String(f.meta)]),
+          report.files.map((f) => [f.path + (report.kept.includes(f.path) ? ' (up to date, kept)' : ''), String(f.train), String(f.test), String(f.meta)]),
         ) + '\n',
       );
-      process.stdout.write(`${report.images} images × ${report.files.length} variants in ${report.seconds.toFixed(1)} s (${report.workers} workers)` + (report.skipped.length ? `, ${report.skipped.length} skipped` : '') + '\n');
+      if (report.kept.length === report.files.length) process.stdout.write('nothing to do: every set is up to date (--force to rebuild)\n');
+      else process.stdout.write(`${report.images} images × ${report.files.length - report.kept.length} variants in ${report.seconds.toFixed(1)} s (${report.workers} workers)` + (report.skipped.length ? `, ${report.skipped.length} skipped` : '') + '\n');
       for (const s of report.skipped.slice(0, 20)) process.stdout.write(`  skipped ${s.file}${s.line !== undefined ? `:${s.line}` : ''}: ${s.reason}\n`);
       if (report.skipped.length > 20) process.stdout.write(`  … and ${report.skipped.length - 20} more (see --json)\n`);
     });

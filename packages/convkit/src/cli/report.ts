@@ -1,6 +1,57 @@
 import type { Command } from 'commander';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { CheckpointName } from '../report/analysis-types.js';
 import { writeFileAtomic } from '../util/atomic.js';
-import { printJson } from './options.js';
+import { ConvkitError } from '../util/errors.js';
+import { reportBatchDir } from './batch.js';
+import { choice, printJson } from './options.js';
+
+interface ReportOptions {
+  html?: string;
+  /** A batch output: also write its table as Markdown. */
+  md?: string;
+  json: boolean;
+  checkpoint: CheckpointName;
+  backend: string;
+  force: boolean;
+}
+
+const isFile = (p: string) => fs.access(p).then(() => true, () => false);
+
+/** What a `convkit report` argument is: a run folder (config.json), a batch output (results.jsonl), or neither. */
+async function pathKind(p: string): Promise<'run' | 'batch' | 'other'> {
+  if (await isFile(path.join(p, 'config.json'))) return 'run';
+  if (await isFile(path.join(p, 'results.jsonl'))) return 'batch';
+  return 'other';
+}
+
+/** The finished runs of a batch output: OUT/runs/<job>/ holding result.json, in name order. */
+async function batchRuns(out: string): Promise<string[]> {
+  const dir = path.join(out, 'runs');
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  const runs: string[] = [];
+  for (const n of names.sort()) if (await isFile(path.join(dir, n, 'result.json'))) runs.push(path.join(dir, n));
+  if (!runs.length) throw new ConvkitError('no finished run in this batch yet (no runs/*/result.json)', { file: out });
+  return runs;
+}
+
+/** One run: its analysis as text, JSON and/or HTML; several runs: the comparison. */
+async function reportRuns(runs: string[], o: ReportOptions): Promise<void> {
+  if (o.html && (await fs.stat(o.html).then((st) => st.isDirectory(), () => false))) throw new ConvkitError('is a directory; --html takes the HTML file to write', { file: o.html });
+  const { analyseRun } = await import('../report/analysis.js');
+  const { writeCompareHtml, writeReportHtml } = await import('../report/html.js');
+  const { analysisText } = await import('../report/text.js');
+  const analyses = [];
+  for (const r of runs) analyses.push(await analyseRun(r, { checkpoint: o.checkpoint, backend: o.backend, force: o.force }));
+  if (o.html) {
+    if (analyses.length === 1) await writeReportHtml(o.html, analyses[0]);
+    else await writeCompareHtml(o.html, analyses);
+    process.stderr.write(`convkit: wrote ${o.html}\n`);
+  }
+  if (o.json) printJson(analyses.length === 1 ? analyses[0] : analyses);
+  else if (!o.html) process.stdout.write(analyses.map(analysisText).join('\n\n') + '\n');
+}
 
 export function registerReportCommands(program: Command): void {
   program
@@ -16,5 +67,25 @@ export function registerReportCommands(program: Command): void {
       if (o.md) await writeFileAtomic(o.md, comparisonMarkdown(s, o.title));
       if (o.json) printJson(s);
       else process.stdout.write(comparisonTable(s) + '\n');
+    });
+
+  program
+    .command('report')
+    .description('what a run learned: curves, confusion matrix, per-class accuracy, errors, feature maps (cached in RUN/analysis.json); with several runs, their comparison')
+    .argument('<paths...>', 'run folders, or one batch output folder with --html')
+    .option('--html <file>', 'write one self-contained HTML file (no network needed to view it)')
+    .option('--json', 'print the analysis as JSON', false)
+    .option('--checkpoint <name>', 'weights to analyse: last (the final ones, as evaluate) | best', choice(['best', 'last']), 'last')
+    .option('--backend <name>', 'tfjs backend', 'auto')
+    .option('--force', 'recompute analysis.json even if it is up to date', false)
+    .option('--md <file>', 'a batch output: also write its table (one row per dataset, per model accuracy and duration) as Markdown')
+    .action(async (paths: string[], o: ReportOptions) => {
+      const kinds = await Promise.all(paths.map(pathKind));
+      if (kinds.every((k) => k === 'run')) return reportRuns(paths, o);
+      // A batch output: with --html, the comparison of its finished runs; without, the batch's table (one row per dataset).
+      if (paths.length === 1 && kinds[0] === 'batch' && o.html) return reportRuns(await batchRuns(paths[0]), o);
+      if (paths.length === 1 && kinds[0] === 'batch') return reportBatchDir(paths[0], o);
+      const bad = paths[kinds.includes('other') ? kinds.indexOf('other') : kinds.indexOf('batch')];
+      throw new ConvkitError(kinds.includes('other') ? 'not a convkit run folder (config.json missing)' : 'a batch output: give it alone (with --html), not among runs', { file: bad });
     });
 }

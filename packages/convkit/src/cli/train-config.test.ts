@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { gtsrbMiniDir } from '../../test-support/paths.js';
+import { gtsrbFixtureDir } from '../../test-support/paths.js';
 import { h5pyJson, pythonWithH5py, runCli } from '../../test-support/prepare.js';
 
 test('train --config: prepare block on a GTSRB folder (cached by content), track-wise validation, command line overrides the file', { timeout: 10 * 60_000 }, async () => {
@@ -14,7 +14,7 @@ test('train --config: prepare block on a GTSRB folder (cached by content), track
     const cfg = path.join(dir, 'recipe.yaml');
     await fs.writeFile(cfg, ['prepare:', '  size: 16', '  mode: L', 'train:', '  model: gtsrb-vgg-bn', '  epochs: 2', '  batch-size: 128', '  lr-schedule: cosine', '  progress: none', ''].join('\n'));
     const out1 = path.join(dir, 'run1');
-    const r1 = await runCli(['train', '--config', cfg, '--data', `gtsrb:${gtsrbMiniDir}`, '--out', out1, '--epochs', '1', '--json']);
+    const r1 = await runCli(['train', '--config', cfg, '--data', `gtsrb:${gtsrbFixtureDir}`, '--out', out1, '--epochs', '1', '--json']);
     assert.equal(r1.code, 0, r1.stderr);
     assert.match(r1.stderr, /preparing .*16×16 L/);
     const res1 = JSON.parse(r1.stdout);
@@ -25,7 +25,7 @@ test('train --config: prepare block on a GTSRB folder (cached by content), track
     assert.equal(config1.batchSize, 128, 'batch-size comes from the file');
     assert.equal(config1.lrSchedule, 'cosine');
     assert.equal(config1.provenance.prepared.cached, false);
-    assert.equal(config1.dataset.testCount, 1290);
+    assert.equal(config1.dataset.testCount, 100);
     assert.ok(config1.dataset.validationCount > 0);
     const h5 = config1.provenance.prepared.file as string;
     assert.ok(h5.startsWith(path.join(dir, 'home', 'prepared')));
@@ -34,12 +34,12 @@ test('train --config: prepare block on a GTSRB folder (cached by content), track
     if (py) {
       const t = h5pyJson(py, 'import h5py,json,sys; f=h5py.File(sys.argv[1]); print(json.dumps([len(set(f["track_train"][:].tolist())), int(f["track_test"][:].max()), len(f["y_train"])]))', h5);
       assert.deepEqual(t.slice(0, 2), [86, -1], 'track ids: 86 tracks in train, none in test');
-      // gtsrb-mini keeps 2 tracks per class: one of them went to validation, whole
+      // the fixture keeps 2 tracks per class: one of them went to validation, whole
       assert.equal(config1.dataset.trainCount + config1.dataset.validationCount, t[2]);
     }
 
     const out2 = path.join(dir, 'run2');
-    const r2 = await runCli(['train', '--config', cfg, '--data', `gtsrb:${gtsrbMiniDir}`, '--out', out2, '--epochs', '1', '--validation', 'test']);
+    const r2 = await runCli(['train', '--config', cfg, '--data', `gtsrb:${gtsrbFixtureDir}`, '--out', out2, '--epochs', '1', '--validation', 'test']);
     assert.equal(r2.code, 0, r2.stderr);
     assert.match(r2.stderr, /prepared set found in the cache/);
     const config2 = JSON.parse(await fs.readFile(path.join(out2, 'config.json'), 'utf8'));

@@ -54,7 +54,7 @@ export function registerTrainCommands(program: Command): void {
     .option('--tb-histograms', 'with --tensorboard: weight histograms every epoch', false)
     .option('--augment <spec>', 'augment each training batch on the fly, Keras units: fidle | rotation=DEG,zoom=F,shift=F (or width-shift/height-shift),shear=DEG,brightness=LO:HI,contrast=F,hflip,vflip,fill=nearest|constant|reflect,cval=X (combinable: fidle,hflip)')
     .option('--progress <mode>', 'auto (bar on a terminal, else one line per epoch) | bar | lines | none', choice(['auto', 'bar', 'lines', 'none']), 'auto')
-    .option('--force', 'overwrite a finished run in --out', false)
+    .option('--force', 'discard the run already in --out (finished or not; without it: exit 2)', false)
     .option('--json', 'print the result as JSON on stdout', false)
     .action(async (o, cmd: Command) => {
       let result;

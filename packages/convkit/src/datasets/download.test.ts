@@ -5,7 +5,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { mnistDir } from '../../test-support/paths.js';
+import { mnistFixtureDir } from '../../test-support/paths.js';
 import { fetchCached } from './download.js';
 import { loadMnistDownloaded } from './mnist.js';
 import { encodeIdx } from './idx.js';
@@ -33,7 +33,7 @@ async function serve(files: Record<string, Uint8Array>) {
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 test('downloads once into the cache, verifies SHA-256, then works offline', async () => {
-  const body = await fs.readFile(path.join(mnistDir, 't10k-labels-idx1-ubyte.gz'));
+  const body = await fs.readFile(path.join(mnistFixtureDir, 't10k-labels-idx1-ubyte.gz'));
   const srv = await serve({ 'labels.gz': body });
   const cache = await fs.mkdtemp(path.join(os.tmpdir(), 'convkit-cache-'));
   try {
@@ -48,7 +48,7 @@ test('downloads once into the cache, verifies SHA-256, then works offline', asyn
 });
 
 test('a corrupted download is refused and nothing is left in the cache', async () => {
-  const body = await fs.readFile(path.join(mnistDir, 't10k-labels-idx1-ubyte.gz'));
+  const body = await fs.readFile(path.join(mnistFixtureDir, 't10k-labels-idx1-ubyte.gz'));
   const bad = Uint8Array.from(body);
   bad[100] ^= 0xff;
   const srv = await serve({ 'labels.gz': bad });
@@ -86,6 +86,46 @@ test('`mnist` source: the four files from a mirror with a manifest, read as a da
     await fs.rm(other, { recursive: true });
   } finally {
     await srv.close();
+    await fs.rm(cache, { recursive: true });
+  }
+});
+
+test('a download streams to a temporary file while it arrives, with progress; a stalled one times out and leaves nothing', { timeout: 60_000 }, async () => {
+  const body = Uint8Array.from({ length: 3_000_000 }, (_, i) => (i * 2654435761) >>> 24);
+  const half = body.length / 2;
+  const cache = await fs.mkdtemp(path.join(os.tmpdir(), 'convkit-cache-'));
+  const tmpSize = async () => {
+    for (const n of await fs.readdir(cache)) if (n.includes('.tmp-')) return (await fs.stat(path.join(cache, n))).size;
+    return -1;
+  };
+  let sawOnDisk = -1;
+  const server = http.createServer(async (req, res) => {
+    res.setHeader('content-length', String(body.length));
+    res.write(Buffer.from(body.subarray(0, half)));
+    if (req.url?.endsWith('stall.bin')) return; // never finishes
+    // Send the rest only once the first half is on disk: a client holding the body in memory never gets it.
+    const t0 = Date.now();
+    while ((sawOnDisk = await tmpSize()) < half && Date.now() - t0 < 15_000) await new Promise((r) => setTimeout(r, 20));
+    res.end(Buffer.from(body.subarray(half)));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+  try {
+    const logs: string[] = [];
+    const p = await fetchCached(url, { name: 'big.bin', sha256: sha(body), bytes: body.length }, cache, (m) => logs.push(m));
+    assert.ok(sawOnDisk >= half, `the first half was on disk (${sawOnDisk} bytes) before the rest was sent`);
+    assert.ok((await fs.readFile(p)).equals(Buffer.from(body)));
+    assert.match(logs.join('\n'), /big\.bin: 1\.5 MB \/ 3\.0 MB \(50 %\)/);
+    assert.match(logs[logs.length - 1], /big\.bin: 3\.0 MB \/ 3\.0 MB \(100 %\)/);
+
+    await assert.rejects(
+      fetchCached(url, { name: 'stall.bin', sha256: sha(body) }, cache, () => {}, { timeoutMs: 500 }),
+      /stall\.bin: download failed: no data for 0\.5 s \(timeout/,
+    );
+    assert.deepEqual(await fs.readdir(cache), ['big.bin'], 'no temporary left');
+  } finally {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
     await fs.rm(cache, { recursive: true });
   }
 });

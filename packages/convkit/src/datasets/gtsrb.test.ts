@@ -4,7 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import sharp from 'sharp';
-import { copyKaggle, copyOfficial, GTSRB_MINI, MINI_GTSRB } from '../../test-fixtures/gtsrb-copy.js';
+import { copyKaggle, copyOfficial } from '../../test-fixtures/gtsrb-copy.js';
+import { extended } from '../../test-support/extended.js';
+import { gtsrbFixtureDir, gtsrbMiniDir } from '../../test-support/paths.js';
 import { ConvkitError } from '../util/errors.js';
 import { GTSRB_CLASS_NAMES, indexGtsrb, readGtsrbImage, scaledRoi } from './gtsrb.js';
 import { parsePnm } from './pnm.js';
@@ -24,16 +26,25 @@ test('GTSRB class names: 43, in ClassId order', () => {
   assert.equal(GTSRB_CLASS_NAMES[42], 'End of no passing by vehicles over 3.5 metric tons');
 });
 
-test('indexes the official layout of gtsrb-mini, from the folder holding GTSRB/ or from GTSRB/ itself', async () => {
-  const a = await indexGtsrb(GTSRB_MINI);
-  const b = await indexGtsrb(MINI_GTSRB);
+// The in-repo fixture in the core suite, the whole of gtsrb-mini (2,580 + 1,290 images) in the extended group.
+for (const [name, dir, opts] of [
+  ['the in-repo fixture', gtsrbFixtureDir, {}],
+  ['gtsrb-mini', gtsrbMiniDir, extended(gtsrbMiniDir)],
+] as const) {
+  test(`indexes the official layout of ${name}, from the folder holding GTSRB/ or from GTSRB/ itself`, opts, () => indexesOfficialLayout(dir));
+}
+
+async function indexesOfficialLayout(root: string): Promise<void> {
+  const gtsrbDir = path.join(root, 'GTSRB');
+  const a = await indexGtsrb(root);
+  const b = await indexGtsrb(gtsrbDir);
   assert.equal(a.layout, 'official');
   assert.equal(a.root, b.root);
   assert.equal(a.train.length, b.train.length);
-  const dirs = (await fs.readdir(path.join(MINI_GTSRB, 'Final_Training', 'Images'))).sort();
+  const dirs = (await fs.readdir(path.join(gtsrbDir, 'Final_Training', 'Images'))).sort();
   let rows = 0;
-  for (const d of dirs) rows += (await csvRows(path.join(MINI_GTSRB, 'Final_Training', 'Images', d, `GT-${d}.csv`))).length;
-  const testRows = await csvRows(path.join(MINI_GTSRB, 'Final_Test', 'GT-final_test.csv'));
+  for (const d of dirs) rows += (await csvRows(path.join(gtsrbDir, 'Final_Training', 'Images', d, `GT-${d}.csv`))).length;
+  const testRows = await csvRows(path.join(gtsrbDir, 'Final_Test', 'GT-final_test.csv'));
   assert.equal(a.train.length, rows);
   assert.equal(a.test.length, testRows.length);
   assert.equal(a.skipped.length, 0);
@@ -55,16 +66,16 @@ test('indexes the official layout of gtsrb-mini, from the folder holding GTSRB/ 
     const track = a.train.filter((s) => s.classId === m.classId && path.basename(s.file).startsWith(path.basename(m.file).split('_')[0] + '_'));
     assert.equal(m.width * m.height, Math.max(...track.map((s) => s.width * s.height)));
   }
-});
+}
 
 test('reads a PPM as RGB and crops its ROI scaled to the real size when the CSV size differs', async () => {
-  const ix = await indexGtsrb(GTSRB_MINI);
+  const ix = await indexGtsrb(gtsrbFixtureDir);
   const s = ix.train[0];
   const full = await readGtsrbImage(s);
   const raw = parsePnm(new Uint8Array(await fs.readFile(s.file)), s.file);
   assert.equal(full.channels, 3);
   assert.deepEqual([full.width, full.height], [raw.width, raw.height]);
-  assert.notEqual(full.width, s.width, 'gtsrb-mini files were resized after the CSVs were written');
+  assert.notEqual(full.width, s.width, 'the fixture keeps gtsrb-mini\'s quirk: files resized after the CSVs were written');
   const roi = await readGtsrbImage(s, { roi: true });
   const x1 = Math.round((s.roi.x1 * full.width) / s.width);
   const x2 = Math.round((s.roi.x2 * full.width) / s.width);
@@ -84,7 +95,7 @@ test('reads a PPM as RGB and crops its ROI scaled to the real size when the CSV 
 });
 
 test('reads ASCII PPM (P3) and JPEG files as well', async (t) => {
-  const ix = await indexGtsrb(GTSRB_MINI);
+  const ix = await indexGtsrb(gtsrbFixtureDir);
   const s = ix.train[5];
   const binary = await readGtsrbImage(s);
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'convkit-p3-'));
@@ -130,7 +141,7 @@ test('indexes the Kaggle layout (comma CSVs with a Path column, PNG files, Meta 
     [1, 14],
   );
   // the PNG holds the same pixels as the PPM it was made from
-  const official = await indexGtsrb(GTSRB_MINI);
+  const official = await indexGtsrb(gtsrbFixtureDir);
   const ppm = official.train.find((s) => s.classId === 1 && path.basename(s.file) === path.basename(ix.train[0].file).replace('.png', '.ppm'))!;
   assert.deepEqual((await readGtsrbImage(ix.train[0], { roi: true })).data, (await readGtsrbImage(ppm, { roi: true })).data);
   // Meta pictograms with alpha 0.5 come out as RGB blended halfway towards white

@@ -67,7 +67,7 @@ function readSplit(f: InstanceType<typeof h5wasm.File>, file: string, split: H5S
 const SIGNATURE = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 /** The HDF5 superblock signature sits at 0, 512, 1024, 2048… (after an optional user block). */
-async function hasHdf5Signature(abs: string, file: string): Promise<boolean> {
+export async function hasHdf5Signature(abs: string, file: string): Promise<boolean> {
   let fh: fs.FileHandle;
   try {
     fh = await fs.open(abs, 'r');

@@ -5,15 +5,29 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { mnistDir } from '../../test-support/paths.js';
+import { extended } from '../../test-support/extended.js';
+import { mnistDir, mnistFixtureDir } from '../../test-support/paths.js';
 import { encodeIdx, parseIdx, readIdxFile, readIdxPair, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC } from './idx.js';
 import { readIdxDirectory } from './mnist.js';
 import { ConvkitError } from '../util/errors.js';
 
-const t10kImages = path.join(mnistDir, 't10k-images-idx3-ubyte.gz');
-const t10kLabels = path.join(mnistDir, 't10k-labels-idx1-ubyte.gz');
+const t10kImages = path.join(mnistFixtureDir, 't10k-images-idx3-ubyte.gz');
+const t10kLabels = path.join(mnistFixtureDir, 't10k-labels-idx1-ubyte.gz');
 
-test('reads the real MNIST test set: 10,000 images of 28×28, known first labels and checksum', async () => {
+test('reads the in-repo cut of the MNIST test set: 500 images of 28×28, known first labels and checksum', async () => {
+  const pair = await readIdxPair(t10kImages, t10kLabels);
+  assert.equal(pair.count, 500);
+  assert.equal(pair.height, 28);
+  assert.equal(pair.width, 28);
+  assert.deepEqual(Array.from(pair.y.slice(0, 10)), [7, 2, 1, 0, 4, 1, 4, 9, 5, 9]);
+  const raw = gunzipSync(await fs.readFile(t10kImages));
+  assert.equal(createHash('md5').update(raw).digest('hex'), '1d2743c59faa92de1bed834a757f078a');
+  assert.deepEqual(Buffer.from(pair.x), raw.subarray(16));
+});
+
+test('reads the real MNIST test set: 10,000 images of 28×28, known first labels and checksum; the in-repo cut is its start', extended(mnistDir), async () => {
+  const t10kImages = path.join(mnistDir, 't10k-images-idx3-ubyte.gz');
+  const t10kLabels = path.join(mnistDir, 't10k-labels-idx1-ubyte.gz');
   const pair = await readIdxPair(t10kImages, t10kLabels);
   assert.equal(pair.count, 10000);
   assert.equal(pair.height, 28);
@@ -22,13 +36,16 @@ test('reads the real MNIST test set: 10,000 images of 28×28, known first labels
   const raw = gunzipSync(await fs.readFile(t10kImages));
   assert.equal(createHash('md5').update(raw).digest('hex'), '2646ac647ad5339dbf082846283269ea');
   assert.deepEqual(Buffer.from(pair.x), raw.subarray(16));
+  const cut = await readIdxPair(path.join(mnistFixtureDir, 't10k-images-idx3-ubyte.gz'), path.join(mnistFixtureDir, 't10k-labels-idx1-ubyte.gz'));
+  assert.deepEqual(Buffer.from(cut.x), Buffer.from(pair.x.subarray(0, cut.count * 784)));
+  assert.deepEqual(Array.from(cut.y), Array.from(pair.y.subarray(0, cut.count)));
 });
 
 test('gzip and raw files give the same array', async () => {
   const raw = gunzipSync(await fs.readFile(t10kLabels));
   const a = parseIdx(raw, 'raw', IDX_LABELS_MAGIC);
   const b = await readIdxFile(t10kLabels, IDX_LABELS_MAGIC);
-  assert.deepEqual(a.dims, [10000]);
+  assert.deepEqual(a.dims, [500]);
   assert.deepEqual(Buffer.from(a.data), Buffer.from(b.data));
 });
 

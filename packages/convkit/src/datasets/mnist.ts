@@ -5,7 +5,7 @@ import { ConvkitError } from '../util/errors.js';
 import { stratifiedSplit } from '../util/rng.js';
 import { convkitHome, fetchCached, type RemoteFile } from './download.js';
 import { readIdxPair } from './idx.js';
-import { selectSplit, type ImageDataset } from './types.js';
+import { maxLabel, selectSplit, type ImageDataset } from './types.js';
 
 export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 export const DEFAULT_MNIST_MIRROR = 'https://storage.googleapis.com/cvdf-datasets/mnist/';
@@ -57,7 +57,7 @@ export async function readIdxDirectory(dir: string, name = dir, classNames = DIG
   if (train.height !== test.height || train.width !== test.width) {
     throw new ConvkitError(`train images are ${train.height}×${train.width} but test images are ${test.height}×${test.width}`, { file: dir });
   }
-  const numClasses = Math.max(...train.y, ...test.y) + 1;
+  const numClasses = maxLabel(train.y, test.y) + 1;
   return {
     name,
     source: path.resolve(dir),

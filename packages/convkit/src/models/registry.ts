@@ -1,5 +1,7 @@
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { ConvkitError } from '../util/errors.js';
+import { isModelFile } from './model-file.js';
+import type { UserModel } from './user-model.js';
 
 export interface ModelInput {
   /** [height, width, channels] */
@@ -26,7 +28,7 @@ export function registerModel(spec: ModelSpec): void {
 
 export function getModel(name: string): ModelSpec {
   const spec = models.get(name);
-  if (!spec) throw new ConvkitError(`option --model: unknown model "${name}" (known: ${[...models.keys()].join(', ')})`);
+  if (!spec) throw new ConvkitError(`option --model: unknown model "${name}" (known: ${[...models.keys()].join(', ')}, or a model file: .json topology, .js/.ts builder)`);
   return spec;
 }
 
@@ -34,7 +36,27 @@ export function listModels(): ModelSpec[] {
   return [...models.values()];
 }
 
-/** Builds model `name` for `input` (loads its builder, hence tfjs, on first use). */
+/** Builds model `name` (a zoo name or a model file) for `input` (loads its builder, hence tfjs, on first use). */
 export async function buildModel(name: string, input: ModelInput): Promise<LayersModel> {
+  if (!models.has(name) && isModelFile(name)) return (await registerModelFile(name)).build(input);
   return (await getModel(name).load())(input);
+}
+
+const userModels = new Map<string, UserModel>();
+
+/** Registers a model file (a `model.json` topology or a builder module) under the path as written. */
+export async function registerModelFile(name: string): Promise<UserModel> {
+  let spec = userModels.get(name);
+  if (!spec) {
+    const { loadUserModel } = await import('./user-model.js');
+    spec = await loadUserModel(name);
+    userModels.set(name, spec);
+  }
+  return spec;
+}
+
+/** `--model` checked and its training defaults: a zoo name, or a model file (`.json` topology, `.js`/`.mjs`/`.ts` builder). */
+export async function resolveModel(name: string): Promise<{ name: string; defaults?: { batchSize?: number; epochs?: number } }> {
+  if (!models.has(name) && isModelFile(name)) return registerModelFile(name);
+  return getModel(name);
 }

@@ -46,6 +46,7 @@ export async function loadGtsrbFolder(root: string, size = GTSRB_DIRECT_SIZE): P
 registerDataSource(
   {
     name: 'gtsrb',
+    spelling: 'gtsrb:ROOT',
     describe: `gtsrb:ROOT or a GTSRB folder (official or Kaggle layout), resized on the fly to ${GTSRB_DIRECT_SIZE}×${GTSRB_DIRECT_SIZE} RGB`,
     matches: (s) => s.startsWith('gtsrb:') || looksLikeGtsrb(s),
     load: async (s) => loadGtsrbFolder(s.startsWith('gtsrb:') ? s.slice('gtsrb:'.length) : s),

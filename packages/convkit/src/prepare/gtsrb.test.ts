@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { indexGtsrb, readGtsrbImage } from '../datasets/gtsrb.js';
 import { readH5Dataset } from '../datasets/hdf5.js';
 import { trainRun } from '../train/run.js';
@@ -10,19 +10,21 @@ import { applyMode } from './modes.js';
 import { prepareGtsrb } from './gtsrb.js';
 import { resizeImage } from './resize.js';
 import { decodeSample } from './worker.js';
-import { h5pyJson, pythonWithH5py, runCli } from '../../test-support/prepare.js';
+import { H5PY, h5pyJson, runCli } from '../../test-support/prepare.js';
+import { requirePython, skipWithoutPython } from '../../test-support/python.js';
+import { extended } from '../../test-support/extended.js';
+import { gtsrbFixtureDir, gtsrbMiniDir } from '../../test-support/paths.js';
 
-const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../..');
-const mini = path.resolve(repoRoot, '../shared/data/gtsrb-mini');
+const fixture = gtsrbFixtureDir;
 
 async function tmpDir(): Promise<string> {
   return fs.mkdtemp(path.join(os.tmpdir(), 'convkit-prep-'));
 }
 
-/** A small official-layout copy of gtsrb-mini with classes 0–2 only (train and test), to break on purpose. */
+/** A small official-layout copy of the fixture with classes 0–2 only (train and test), to break on purpose. */
 async function smallCopy(): Promise<string> {
   const root = await tmpDir();
-  const src = path.join(mini, 'GTSRB');
+  const src = path.join(fixture, 'GTSRB');
   const dst = path.join(root, 'GTSRB');
   for (const c of ['00000', '00001', '00002']) await fs.cp(path.join(src, 'Final_Training/Images', c), path.join(dst, 'Final_Training/Images', c), { recursive: true });
   const gt = (await fs.readFile(path.join(src, 'Final_Test/GT-final_test.csv'), 'utf8')).split(/\r?\n/).filter(Boolean);
@@ -36,22 +38,30 @@ async function smallCopy(): Promise<string> {
 
 const h5Files = async (dir: string) => (await fs.readdir(dir).catch(() => [] as string[])).filter((f) => f.includes('.h5'));
 
-test('prepare gtsrb-mini at 24 (L, RGB-HE) with --scale, read back with h5py, then train 1 epoch on the .h5', async (t) => {
+// On the in-repo fixture (6 training images per class) in the core suite, on gtsrb-mini (60 per class) in the extended group.
+for (const [name, root, scale, perClassKept, opts] of [
+  ['the GTSRB fixture', fixture, 0.5, 3, {}],
+  ['gtsrb-mini', gtsrbMiniDir, 0.1, 6, extended(gtsrbMiniDir)],
+] as const) {
+  test(`prepare ${name} at 24 (L, RGB-HE) with --scale ${scale}, read back with h5py, then train 1 epoch on the .h5`, opts, (t) => prepareReadTrain(t, root, scale, perClassKept));
+}
+
+async function prepareReadTrain(t: TestContext, root: string, scale: number, perClassKept: number): Promise<void> {
   const out = await tmpDir();
-  const r = await runCli(['prepare', 'gtsrb', mini, '--size', '24', '--mode', 'L,RGB-HE', '--scale', '0.1', '--seed', '7', '--out', out, '--json']);
+  const r = await runCli(['prepare', 'gtsrb', root, '--size', '24', '--mode', 'L,RGB-HE', '--scale', String(scale), '--seed', '7', '--out', out, '--json']);
   assert.equal(r.code, 0, r.stderr);
   const report = JSON.parse(r.stdout);
   assert.deepEqual((await fs.readdir(out)).sort(), ['set-24x24-L.h5', 'set-24x24-RGB-HE.h5'], 'two files, no temporary left');
-  const index = await indexGtsrb(mini);
-  // --scale 0.1 keeps a stratified tenth: 6 of each class's 60 training images
-  assert.equal(report.files[0].train, Math.round(index.train.length * 0.1));
-  assert.ok(Math.abs(report.files[0].test - index.test.length * 0.1) <= 43);
+  const index = await indexGtsrb(root);
+  // --scale keeps a stratified part: perClassKept of each class's training images
+  assert.equal(report.files[0].train, Math.round(index.train.length * scale));
+  assert.ok(Math.abs(report.files[0].test - index.test.length * scale) <= 43);
 
   const L = await readH5Dataset(path.join(out, 'set-24x24-L.h5'));
   assert.deepEqual([L.height, L.width, L.channels, L.numClasses], [24, 24, 1, 43]);
   const perClass = new Array(43).fill(0);
   for (const y of L.train.y) perClass[y]++;
-  assert.ok(perClass.every((n) => n === 6), `stratified: ${perClass}`);
+  assert.ok(perClass.every((n) => n === perClassKept), `stratified: ${perClass}`);
   let sorted = true;
   for (let i = 1; i < L.train.count; i++) if (L.train.y[i] < L.train.y[i - 1]) sorted = false;
   assert.ok(!sorted, 'training set is shuffled');
@@ -63,9 +73,8 @@ test('prepare gtsrb-mini at 24 (L, RGB-HE) with --scale, read back with h5py, th
   assert.equal(HE.channels, 3);
   assert.deepEqual(HE.train.y, L.train.y, 'all variants share one order');
 
-  const py = pythonWithH5py();
-  if (!py) t.diagnostic('python3-h5py is not installed: skipping the h5py check');
-  else {
+  await t.test('h5py reads the RGB-HE set', { skip: skipWithoutPython(H5PY) }, () => {
+    const py = requirePython(H5PY);
     const info = h5pyJson(
       py,
       `import h5py, json, sys
@@ -86,8 +95,8 @@ print(json.dumps({'shape': list(x.shape), 'dtype': str(x.dtype), 'min': float(x.
     assert.equal(info.mode, 'RGB-HE');
     assert.deepEqual(info.size, [24, 24]);
     assert.equal(info.classes, 43);
-    assert.ok(info.version && !Number.isNaN(Date.parse(info.created)) && info.source.includes('gtsrb-mini'));
-  }
+    assert.ok(info.version && !Number.isNaN(Date.parse(info.created)) && info.source.includes(path.basename(root)));
+  });
 
   const run = path.join(out, 'run');
   const res = await trainRun(
@@ -98,7 +107,7 @@ print(json.dumps({'shape': list(x.shape), 'dtype': str(x.dtype), 'min': float(x.
   assert.ok(res.test_accuracy >= 0 && res.test_accuracy <= 1 && Number.isFinite(res.test_loss));
   const cfg = JSON.parse(await fs.readFile(path.join(run, 'config.json'), 'utf8'));
   assert.deepEqual([cfg.dataset.height, cfg.dataset.width, cfg.dataset.channels, cfg.dataset.numClasses], [24, 24, 1, 43], 'input shape from the file');
-});
+}
 
 test('the same seed gives the same shuffle, another seed another one', async () => {
   const root = await smallCopy();
@@ -119,7 +128,7 @@ for (const [what, args, pattern] of [
 ] as const) {
   test(`${what}: one-line error, exit 2, no .h5`, async () => {
     const out = path.join(await tmpDir(), 'sets');
-    const r = await runCli(['prepare', 'gtsrb', mini, '--out', out, ...args]);
+    const r = await runCli(['prepare', 'gtsrb', fixture, '--out', out, ...args]);
     assert.equal(r.code, 2, r.stderr);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
     assert.match(r.stderr, pattern);
@@ -130,7 +139,7 @@ for (const [what, args, pattern] of [
 test('a truncated image mid-way: error naming the file, exit 2, no .h5 under any name; --skip-bad skips and counts it', async () => {
   const root = await smallCopy();
   const dir = path.join(root, 'GTSRB/Final_Training/Images/00001');
-  const victim = (await fs.readdir(dir)).filter((f) => f.endsWith('.ppm')).sort()[30];
+  const victim = (await fs.readdir(dir)).filter((f) => f.endsWith('.ppm')).sort()[3];
   const buf = await fs.readFile(path.join(dir, victim));
   await fs.writeFile(path.join(dir, victim), buf.subarray(0, buf.length - 100));
   const out = await tmpDir();
@@ -153,7 +162,7 @@ test('a truncated image mid-way: error naming the file, exit 2, no .h5 under any
 test('--roi crops each image to its (scaled) region of interest before resizing', async () => {
   const root = await smallCopy();
   const out = await tmpDir();
-  const rep = await prepareGtsrb({ root, out, sizes: [16], modes: ['RGB'], roi: true, scale: 0.1, workers: 1 });
+  const rep = await prepareGtsrb({ root, out, sizes: [16], modes: ['RGB'], roi: true, scale: 0.5, workers: 1 });
   assert.equal(rep.files.length, 1);
   const d = await readH5Dataset(path.join(out, 'set-16x16-RGB.h5'));
   const index = await indexGtsrb(root);
@@ -167,8 +176,8 @@ test('--roi crops each image to its (scaled) region of interest before resizing'
 });
 
 test('the workers\' fast PPM/PGM decoder returns what the GTSRB reader returns (whole, ROI, grey PGM)', async () => {
-  const index = await indexGtsrb(mini);
-  for (const s of [index.train[0], index.train[700], index.test[5]]) {
+  const index = await indexGtsrb(fixture);
+  for (const s of [index.train[0], index.train[200], index.test[5]]) {
     for (const roi of [false, true]) assert.deepEqual(await decodeSample(s, roi), await readGtsrbImage(s, { roi }));
   }
   // a grey P5 copy of a training image

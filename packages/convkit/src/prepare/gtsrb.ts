@@ -5,7 +5,10 @@ import { Rng, stratifiedSubset } from '../util/rng.js';
 import { parseWith } from '../util/schema.js';
 import { CONVKIT_VERSION } from '../version.js';
 import { LUMA_WEIGHTS } from './color.js';
+import { existingSet, PREPARE_RECORD_ATTR, publishAll, type PrepareRecord } from './existing-sets.js';
 import { H5SetWriter } from './hdf5.js';
+import { ConvkitError } from '../util/errors.js';
+import { settleInterruptedWrites } from '../util/atomic.js';
 import { LHE_RADIUS, modeChannels, PREPARE_MODES, type PrepareMode } from './modes.js';
 import { defaultWorkers, PreparePool } from './pool.js';
 import { RESIZE_METHOD } from './resize.js';
@@ -35,6 +38,8 @@ export const PrepareGtsrbSchema = z.object({
   workers: z.number().int().positive().optional(),
   /** Images per worker task. */
   batchImages: z.number().int().positive().default(128),
+  /** Replace sets that exist already (else they are kept when up to date, and an error when not). */
+  force: z.boolean().default(false),
 });
 export type PrepareGtsrbInput = z.input<typeof PrepareGtsrbSchema>;
 
@@ -51,6 +56,8 @@ export interface PrepareReport {
   root: string;
   layout: string;
   files: PreparedFile[];
+  /** Files that existed, up to date (same source and parameters), and were kept as they were. */
+  kept: string[];
   /** Rows and images left out under --skip-bad, with their cause. */
   skipped: { file: string; line?: number; reason: string }[];
   images: number;
@@ -84,12 +91,47 @@ export async function prepareGtsrb(input: PrepareGtsrbInput, log: (m: string) =>
 
   const workers = o.workers ?? defaultWorkers();
   const created = new Date().toISOString();
-  const variants: { size: number; mode: PrepareMode; writer: H5SetWriter }[] = [];
+  const record = (size: number, mode: PrepareMode): PrepareRecord => ({
+    source: index.root,
+    layout: index.layout,
+    mode,
+    size,
+    seed: o.seed,
+    scale: o.scale,
+    roi: o.roi,
+    skipBad: o.skipBad,
+    testGt: o.testGt ? path.resolve(o.testGt) : null,
+    images: { train: splits.train.length, test: splits.test.length, meta: splits.meta.length },
+    convkitVersion: CONVKIT_VERSION,
+  });
+  // Existing sets: kept when up to date, replaced only with --force; decided before any work, for all variants.
+  const kept = new Map<string, PreparedFile>();
+  for (const size of sizes) {
+    for (const mode of modes) {
+      const file = path.resolve(o.out, variantFileName(size, mode));
+      const had = await existingSet(file, record(size, mode));
+      if (had.state === 'missing' || o.force) continue;
+      if (had.state === 'different') throw new ConvkitError(`exists and was prepared differently (${had.why}); use --force to replace it`, { file });
+      kept.set(file, { path: file, mode, size, ...had.counts });
+      log(`convkit: ${file} is up to date (same source and parameters); kept`);
+    }
+  }
+  await settleInterruptedWrites(path.resolve(o.out)); // temporaries of a killed earlier prepare
+  // One entry per size × mode, in the workers' output order; null for a kept set.
+  const variants: ({ size: number; mode: PrepareMode; writer: H5SetWriter } | null)[] = [];
   const skipped = [...index.skipped];
+  const written: { size: number; mode: PrepareMode; writer: H5SetWriter }[] = [];
   let pool: PreparePool | null = null;
+  if (kept.size === sizes.length * modes.length) {
+    return { root: index.root, layout: index.layout, files: [...kept.values()], kept: [...kept.keys()], skipped, images: 0, seconds: (performance.now() - t0) / 1000, workers: 0 };
+  }
   try {
     for (const size of sizes) {
       for (const mode of modes) {
+        if (kept.has(path.resolve(o.out, variantFileName(size, mode)))) {
+          variants.push(null);
+          continue;
+        }
         const writer = await H5SetWriter.create(path.join(o.out, variantFileName(size, mode)), {
           height: size,
           width: size,
@@ -108,9 +150,11 @@ export async function prepareGtsrb(input: PrepareGtsrbInput, log: (m: string) =>
             resize: `${RESIZE_METHOD}; whole image, aspect ratio not kept`,
             luminance: `L = ${LUMA_WEIGHTS[0]} R + ${LUMA_WEIGHTS[1]} G + ${LUMA_WEIGHTS[2]} B`,
             lhe_radius: LHE_RADIUS,
+            [PREPARE_RECORD_ATTR]: JSON.stringify(record(size, mode)),
           },
         });
         variants.push({ size, mode, writer });
+        written.push({ size, mode, writer });
       }
     }
     const init: WorkerInit = { sizes, modes, roi: o.roi, skipBad: o.skipBad };
@@ -122,7 +166,7 @@ export async function prepareGtsrb(input: PrepareGtsrbInput, log: (m: string) =>
       let done = 0;
       let shown = 0;
       await pool.run(init, tasks, (r) => {
-        r.outputs.forEach((x, i) => variants[i].writer.append(split, x, r.labels, r.tracks));
+        r.outputs.forEach((x, i) => variants[i]?.writer.append(split, x, r.labels, r.tracks));
         skipped.push(...r.bad);
         done += r.labels.length + r.bad.length;
         const pct = Math.floor((100 * done) / samples.length / 10) * 10;
@@ -134,17 +178,21 @@ export async function prepareGtsrb(input: PrepareGtsrbInput, log: (m: string) =>
       log(`convkit: prepared ${split}: ${samples.length} images`);
     }
     await pool.close();
-    for (const v of variants) await v.writer.commit();
+    await publishAll(written.map((v) => v.writer));
   } catch (e) {
     await pool?.close();
-    await Promise.all(variants.map((v) => v.writer.abort()));
+    await Promise.all(written.map((v) => v.writer.abort()));
     throw e;
   }
   const seconds = (performance.now() - t0) / 1000;
   return {
     root: index.root,
     layout: index.layout,
-    files: variants.map((v) => ({ path: v.writer.finalPath, mode: v.mode, size: v.size, train: v.writer.count('train'), test: v.writer.count('test'), meta: v.writer.count('meta') })),
+    files: sizes.flatMap((size) => modes.map((mode) => path.resolve(o.out, variantFileName(size, mode)))).map((file, i) => {
+      const v = variants[i];
+      return v ? { path: v.writer.finalPath, mode: v.mode, size: v.size, train: v.writer.count('train'), test: v.writer.count('test'), meta: v.writer.count('meta') } : kept.get(file)!;
+    }),
+    kept: [...kept.keys()],
     skipped,
     images: splits.train.length + splits.test.length + splits.meta.length,
     seconds,

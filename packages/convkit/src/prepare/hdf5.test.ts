@@ -7,7 +7,8 @@ import { h5, readH5Dataset } from '../datasets/hdf5.js';
 import { loadDataset } from '../datasets/sources.js';
 import { ConvkitError } from '../util/errors.js';
 import { H5SetWriter, H5_CHUNK_IMAGES } from './hdf5.js';
-import { h5pyJson, pythonWithH5py, runCli } from '../../test-support/prepare.js';
+import { H5PY, h5pyJson, runCli } from '../../test-support/prepare.js';
+import { requirePython, skipWithoutPython } from '../../test-support/python.js';
 
 async function tmpDir(): Promise<string> {
   return fs.mkdtemp(path.join(os.tmpdir(), 'convkit-h5-'));
@@ -46,14 +47,11 @@ test('a set written in uneven slices reads back identically, with attributes, vi
   assert.deepEqual(d.test.x, images(1000, 7, per));
   assert.equal(d.meta?.count, 3);
 
-  const py = pythonWithH5py();
-  if (!py) {
-    t.diagnostic('python3-h5py is not installed: skipping the h5py half of this test');
-    return;
-  }
-  const r = h5pyJson(
-    py,
-    `import h5py, json, sys
+  await t.test('h5py reads the same file', { skip: skipWithoutPython(H5PY) }, () => {
+    const py = requirePython(H5PY);
+    const r = h5pyJson(
+      py,
+      `import h5py, json, sys
 f = h5py.File(sys.argv[1], 'r')
 out = {k: {'shape': list(f[k].shape), 'dtype': str(f[k].dtype), 'chunked': f[k].chunks is not None, 'maxshape0': f[k].maxshape[0]} for k in f}
 out['sum_x_train'] = float(f['x_train'][:].astype('float64').sum())
@@ -62,22 +60,23 @@ out['y_test'] = f['y_test'][:].tolist()
 out['attrs'] = {k: (v.tolist() if hasattr(v, 'tolist') else v) for k, v in f.attrs.items()}
 out['attrs']['class_names'] = [s.decode() if isinstance(s, bytes) else s for s in out['attrs']['class_names']]
 print(json.dumps(out))`,
-    file,
-  );
-  assert.deepEqual(Object.keys(r).filter((k) => /^[xy]_/.test(k)).sort(), ['x_meta', 'x_test', 'x_train', 'y_meta', 'y_test', 'y_train']);
-  assert.deepEqual(r.x_train.shape, [n, h, w, c]);
-  assert.equal(r.x_train.dtype, 'float32');
-  assert.equal(r.x_train.chunked, true);
-  assert.equal(r.x_train.maxshape0, null, 'resizable along N');
-  assert.match(r.y_train.dtype, /^int/);
-  let sum = 0;
-  for (const v of images(0, n, per)) sum += v;
-  assert.ok(Math.abs(r.sum_x_train - sum) < 1e-6 * n * per);
-  assert.deepEqual(r.last_pixel, Array.from(images(0, n, per).subarray(n * per - c)));
-  assert.deepEqual(r.y_test, [0, 1, 2, 0, 1, 2, 2]);
-  assert.equal(r.attrs.mode, 'RGB');
-  assert.deepEqual(r.attrs.size, [h, w]);
-  assert.deepEqual(r.attrs.class_names, ['stop', 'yield', 'speed']);
+      file,
+    );
+    assert.deepEqual(Object.keys(r).filter((k) => /^[xy]_/.test(k)).sort(), ['x_meta', 'x_test', 'x_train', 'y_meta', 'y_test', 'y_train']);
+    assert.deepEqual(r.x_train.shape, [n, h, w, c]);
+    assert.equal(r.x_train.dtype, 'float32');
+    assert.equal(r.x_train.chunked, true);
+    assert.equal(r.x_train.maxshape0, null, 'resizable along N');
+    assert.match(r.y_train.dtype, /^int/);
+    let sum = 0;
+    for (const v of images(0, n, per)) sum += v;
+    assert.ok(Math.abs(r.sum_x_train - sum) < 1e-6 * n * per);
+    assert.deepEqual(r.last_pixel, Array.from(images(0, n, per).subarray(n * per - c)));
+    assert.deepEqual(r.y_test, [0, 1, 2, 0, 1, 2, 2]);
+    assert.equal(r.attrs.mode, 'RGB');
+    assert.deepEqual(r.attrs.size, [h, w]);
+    assert.deepEqual(r.attrs.class_names, ['stop', 'yield', 'speed']);
+  });
 });
 
 test('abort leaves no file at all', async () => {

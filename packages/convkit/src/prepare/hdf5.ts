@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type h5wasm from 'h5wasm/node';
@@ -36,7 +37,7 @@ export class H5SetWriter {
   static async create(finalPath: string, info: H5SetInfo): Promise<H5SetWriter> {
     const lib = await h5();
     const abs = path.resolve(finalPath);
-    const tmp = path.join(path.dirname(abs), `.${path.basename(abs)}.tmp-${process.pid}-${Date.now().toString(36)}`);
+    const tmp = path.join(path.dirname(abs), `.${path.basename(abs)}.tmp-${process.pid}-${Date.now().toString(36)}${randomBytes(4).toString('hex')}`);
     let f: InstanceType<typeof h5wasm.File>;
     try {
       await fs.mkdir(path.dirname(abs), { recursive: true });
@@ -85,12 +86,29 @@ export class H5SetWriter {
     this.counts[split] = n + k;
   }
 
-  /** Closes the file and moves it to its final name. */
+  /** Closes the file and moves it to its final name (`seal` + `publish`). */
   async commit(): Promise<void> {
-    if (!this.file) throw new Error('H5SetWriter: commit after close');
+    await this.seal();
+    await this.publish();
+  }
+
+  /** Closes the temporary file and fsyncs it: complete on disk, not yet under its final name. */
+  async seal(): Promise<void> {
+    if (!this.file) throw new Error('H5SetWriter: seal after close');
     this.file.flush();
     this.file.close();
     this.file = null;
+    const fh = await fs.open(this.tmpPath, 'r+');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  }
+
+  /** Renames the sealed file to its final name (atomic: readers see the old file or the new one). */
+  async publish(): Promise<void> {
+    if (this.file) throw new Error('H5SetWriter: publish before seal');
     await fs.rename(this.tmpPath, this.finalPath);
   }
 

@@ -3,7 +3,9 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { copyKaggle, GTSRB_MINI } from '../../test-fixtures/gtsrb-copy.js';
+import { copyKaggle } from '../../test-fixtures/gtsrb-copy.js';
+import { extended } from '../../test-support/extended.js';
+import { gtsrbFixtureDir, gtsrbMiniDir } from '../../test-support/paths.js';
 import { GTSRB_CLASS_NAMES, indexGtsrb, readGtsrbImage } from '../datasets/gtsrb.js';
 import { analyseGtsrb, histogram } from './gtsrb-analysis.js';
 
@@ -21,11 +23,19 @@ test('histogram: bins of a round width, every value counted once, the maximum in
   assert.deepEqual([single.train, single.test], [[2], [1]]);
 });
 
-test('analyse gtsrb-mini: summary.json agrees with the CSVs and the files, report.html is self-contained', async () => {
+// The in-repo fixture (6 training images per class) in the core suite, gtsrb-mini in the extended group.
+for (const [name, root, opts] of [
+  ['the GTSRB fixture', gtsrbFixtureDir, {}],
+  ['gtsrb-mini', gtsrbMiniDir, extended(gtsrbMiniDir)],
+] as const) {
+  test(`analyse ${name}: summary.json agrees with the CSVs and the files, report.html is self-contained`, opts, () => analyseAgrees(root));
+}
+
+async function analyseAgrees(root: string): Promise<void> {
   const out = await fs.mkdtemp(path.join(os.tmpdir(), 'convkit-analyse-'));
   try {
-    const summary = await analyseGtsrb(GTSRB_MINI, { out, samplesPerClass: 4 });
-    const ix = await indexGtsrb(GTSRB_MINI);
+    const summary = await analyseGtsrb(root, { out, samplesPerClass: 4 });
+    const ix = await indexGtsrb(root);
     assert.deepEqual(JSON.parse(await fs.readFile(path.join(out, 'summary.json'), 'utf8')), summary);
     assert.deepEqual(summary.counts, { train: ix.train.length, test: ix.test.length, meta: 43, classes: 43 });
     for (const c of summary.classes) {
@@ -58,7 +68,7 @@ test('analyse gtsrb-mini: summary.json agrees with the CSVs and the files, repor
   } finally {
     await fs.rm(out, { recursive: true, force: true });
   }
-});
+}
 
 test('analyse a Kaggle-layout folder: Meta pictograms are shown, file sizes read from the PNGs', async () => {
   const root = await copyKaggle([3, 9], 4, 6);

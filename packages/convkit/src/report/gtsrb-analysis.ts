@@ -199,7 +199,9 @@ export async function analyseGtsrb(root: string, opts: GtsrbAnalysisOptions): Pr
       meta.push({ id: s.classId, thumb: await thumbnail(await readGtsrbImage(s), 56) });
     } catch (e) {
       if (!skipBad || !(e instanceof ConvkitError)) throw e;
-      skipped.push({ file: e.file ?? s.file, reason: e.reason });
+      // the meta picture is a training image: if it is bad, it was already skipped (and counted) as one
+      const file = e.file ?? s.file;
+      if (!skipped.some((k) => k.file === file && k.reason === e.reason)) skipped.push({ file, reason: e.reason });
     }
   }
 

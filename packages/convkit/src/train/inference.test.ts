@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { gtsrbMiniDir, mnistDir } from '../../test-support/paths.js';
+import { gtsrbFixtureDir, mnistFixtureDir } from '../../test-support/paths.js';
 import { indexGtsrb } from '../datasets/gtsrb.js';
 import { readH5Dataset } from '../datasets/hdf5.js';
 import { readImage } from '../datasets/image-file.js';
@@ -14,8 +14,8 @@ import { predictionInput } from './inference.js';
 test('predict sees an image as the model was trained: the same resize and colour mode as the `convkit prepare` set', async () => {
   const out = await fs.mkdtemp(path.join(os.tmpdir(), 'convkit-predict-'));
   try {
-    await prepareGtsrb({ root: gtsrbMiniDir, out, sizes: [24], modes: ['L-CLAHE', 'RGB-HE'] });
-    const first = (await indexGtsrb(gtsrbMiniDir)).test[0];
+    await prepareGtsrb({ root: gtsrbFixtureDir, out, sizes: [24], modes: ['L-CLAHE', 'RGB-HE'] });
+    const first = (await indexGtsrb(gtsrbFixtureDir)).test[0];
     const img = await readImage(first.file);
     for (const [mode, channels] of [['L-CLAHE', 1], ['RGB-HE', 3]] as const) {
       const set = await readH5Dataset(path.join(out, `set-24x24-${mode}.h5`));
@@ -33,7 +33,7 @@ test('predict sees an image as the model was trained: the same resize and colour
 });
 
 test('without a prepared set, a 28×28 grey digit reaches the model as its pixels / 255 (inverted with --invert)', async () => {
-  const d = await readIdxPair(path.join(mnistDir, 't10k-images-idx3-ubyte.gz'), path.join(mnistDir, 't10k-labels-idx1-ubyte.gz'));
+  const d = await readIdxPair(path.join(mnistFixtureDir, 't10k-images-idx3-ubyte.gz'), path.join(mnistFixtureDir, 't10k-labels-idx1-ubyte.gz'));
   const px = d.x.subarray(0, 784);
   const img = { data: Uint8Array.from(px), width: 28, height: 28, channels: 1 as const };
   assert.deepEqual(await predictionInput(img, undefined, 28, 28, 1), Float32Array.from(px, (v) => v / 255));

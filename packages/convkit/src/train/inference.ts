@@ -10,12 +10,14 @@ import { resizeImage } from '../prepare/resize.js';
 import { ConvkitError } from '../util/errors.js';
 import { selectBackend } from './backend.js';
 import { evaluateSplit } from './evaluate.js';
-import { runFiles } from './run.js';
+import { limitTestSplit, runFiles } from './run.js';
+import { pixelsPerImage } from '../datasets/types.js';
 
 export interface RunConfigFile {
   model: string;
   data: string;
   seed: number;
+  limitTest?: number;
   dataset: { height: number; width: number; channels: number; numClasses: number; classNames?: string[]; preparation?: { mode?: string } };
 }
 
@@ -40,7 +42,9 @@ export async function evaluateRun(dir: string, opts: { data?: string; backend?: 
     throw new ConvkitError(`images are ${dataset.height}×${dataset.width}×${dataset.channels} but the model expects ${h}×${w}×${c}`, { file: opts.data ?? cfg.data });
   }
   const numClasses = (model.outputs[0].shape as number[])[1];
-  const ev = await evaluateSplit(model, dataset.test, { height: h, width: w, channels: c, numClasses });
+  // The run's own data: the test images its result.json was scored on (its --limit-test subset, if any).
+  const test = opts.data === undefined ? limitTestSplit(dataset.test, cfg.limitTest, cfg.seed, pixelsPerImage(dataset)) : dataset.test;
+  const ev = await evaluateSplit(model, test, { height: h, width: w, channels: c, numClasses });
   model.dispose();
   return { data: opts.data ?? cfg.data, count: ev.count, test_accuracy: ev.accuracy, test_loss: ev.loss, backend };
 }

@@ -3,12 +3,13 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import { extended } from '../../test-support/extended.js';
 import { mnistDir } from '../../test-support/paths.js';
 import { encodeIdx, readIdxPair } from '../datasets/idx.js';
 import { trainRun } from './run.js';
 
 // Issue 2's acceptance test: the Fidle CNN on real MNIST digits (the published test set cut 8k/2k) reaches ≥ 90 %.
-test('mnist-cnn trained on 8,000 real MNIST digits scores ≥ 0.90 on 2,000 others', { timeout: 15 * 60_000 }, async () => {
+test('mnist-cnn trained on 8,000 real MNIST digits scores ≥ 0.90 on 2,000 others', { ...extended(mnistDir), timeout: 15 * 60_000 }, async () => {
   const src = await readIdxPair(path.join(mnistDir, 't10k-images-idx3-ubyte.gz'), path.join(mnistDir, 't10k-labels-idx1-ubyte.gz'));
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'convkit-mnist8k-'));
   const px = 784;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,7 +10,8 @@ import type { EpochLogs } from './callbacks/callback.js';
 import { readCheckpoint } from './callbacks/checkpoint.js';
 import { readMetrics } from './callbacks/metrics-log.js';
 import { readStatus } from './callbacks/status.js';
-import { eventFiles } from './callbacks/tfevents.js';
+import { decodeEvent, eventFiles, readRecords } from './callbacks/tfevents.js';
+import { CRCMOD, requirePython, skipWithoutPython } from '../../test-support/python.js';
 
 // End-to-end through the CLI, as a user would: real MNIST (embedded), mnist-dnn, cpu backend, small subset, batch 16
 // so that an epoch is 20 batches and a kill lands mid-epoch.
@@ -47,6 +48,20 @@ async function waitFor(what: string, cond: () => Promise<boolean>, timeoutMs = 6
   }
 }
 
+/** Highest global step (epoch × steps + batch, 0-based) of a batch_loss event in DIR/tb/train (-1 while none): how far training got, batch by batch. */
+async function batchStep(dir: string): Promise<number> {
+  let max = -1;
+  for (const f of await eventFiles(path.join(dir, 'tb/train')).catch(() => [] as string[])) {
+    const buf = await fs.readFile(f).catch(() => null);
+    if (!buf) continue;
+    for (const r of readRecords(buf).records) {
+      const e = decodeEvent(r);
+      if (e.summary?.value.some((v) => v.tag === 'batch_loss')) max = Math.max(max, e.step ?? 0);
+    }
+  }
+  return max;
+}
+
 /** Epoch of checkpoints/last, read cheaply from its state.json (-1 while none). */
 const lastEpoch = (dir: string) => fs.readFile(path.join(dir, 'checkpoints/last/state.json'), 'utf8').then((t) => JSON.parse(t).epoch as number, () => -1);
 const epochsLogged = async (dir: string) => (await readMetrics(path.join(dir, 'metrics.jsonl'))).length;
@@ -69,17 +84,16 @@ let refResult: { test_accuracy: number; test_loss: number };
 
 before(async () => {
   refDir = path.join(await tmp(), 'ref');
-  const r = await cli(['train', ...BASE, '--out', refDir, '--tensorboard', '--save-every', '1', '--json']);
+  const r = await cli(['train', ...BASE, '--out', refDir, '--tensorboard', '--tb-batches', '--save-every', '1', '--json']);
   assert.equal(r.code, 0, r.stderr);
   reference = await readMetrics(path.join(refDir, 'metrics.jsonl'));
   refResult = JSON.parse(r.stdout);
 });
 
-test('kill -9 mid-epoch, resume: same metrics as the uninterrupted run, each epoch once; a corrupt last falls back to last.prev', async () => {
+test('kill -9 mid-epoch, resume: same metrics as the uninterrupted run, each epoch once; a corrupt last falls back to last.prev', async (t) => {
   const dir = path.join(await tmp(), 'killed');
-  const { child, done } = start(['train', ...BASE, '--out', dir, '--tensorboard', '--save-every', '1']);
-  await waitFor('epoch 2 and its checkpoint', async () => (await epochsLogged(dir)) >= 2 && (await lastEpoch(dir)) >= 2);
-  await new Promise((r) => setTimeout(r, 400)); // into epoch 3
+  const { child, done } = start(['train', ...BASE, '--out', dir, '--tensorboard', '--tb-batches', '--save-every', '1']);
+  await waitFor('epoch 2, its checkpoint, and batch 5 of epoch 3', async () => (await epochsLogged(dir)) >= 2 && (await lastEpoch(dir)) >= 2 && (await batchStep(dir)) >= 2 * 20 + 4);
   child.kill('SIGKILL');
   const killed = await done;
   assert.equal(killed.signal, 'SIGKILL');
@@ -108,22 +122,24 @@ test('kill -9 mid-epoch, resume: same metrics as the uninterrupted run, each epo
 
   // TensorBoard files of the resumed run (old file trimmed + new file) still hold one point per epoch.
   // (read with the independent Python reader of tensorboard.test.ts, which checks every CRC)
-  const python = ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['-c', 'import crcmod.predefined'], { stdio: 'ignore' }).status === 0);
-  if (python) {
+  await t.test('TensorBoard files: one epoch_loss per epoch, read by the Python reader', { skip: skipWithoutPython(CRCMOD) }, async () => {
+    const python = requirePython(CRCMOD);
     const files = await eventFiles(path.join(dir, 'tb/train'));
     assert.equal(files.length, 2, 'the killed run\'s file (trimmed) and the resumed run\'s');
     const read: { events: { step?: number; values?: { tag: string; simple_value?: number }[] }[] }[] = JSON.parse(execFileSync(python, [path.join(here, 'callbacks/tfevents-reader.py'), ...files], { encoding: 'utf8' }));
     const points = read.flatMap((f) => f.events.flatMap((e) => (e.values ?? []).filter((v) => v.tag === 'epoch_loss').map((v) => [e.step ?? 0, v.simple_value!] as const)));
     assert.deepEqual(points.map(([st]) => st).sort(), [0, 1, 2, 3]);
     for (const [st, v] of points) assert.equal(v, Math.fround(reference[st].loss));
-  }
+    // batch points of the epoch the kill cut short were trimmed: every batch once
+    const batchSteps = read.flatMap((f) => f.events.filter((e) => e.values?.some((v) => v.tag === 'batch_loss')).map((e) => e.step ?? 0));
+    assert.deepEqual(batchSteps.sort((a, b) => a - b), Array.from({ length: EPOCHS * 20 }, (_, i) => i));
+  });
 });
 
 test('SIGINT stops at the end of a batch, saves a mid-epoch checkpoint, exits 130; the resumed run matches', async () => {
   const dir = path.join(await tmp(), 'sigint');
-  const { child, done } = start(['train', ...BASE, '--out', dir]);
-  await waitFor('epoch 1', async () => (await epochsLogged(dir)) >= 1);
-  await new Promise((r) => setTimeout(r, 300));
+  const { child, done } = start(['train', ...BASE, '--out', dir, '--tensorboard', '--tb-batches']);
+  await waitFor('epoch 1 and batch 4 of epoch 2', async () => (await epochsLogged(dir)) >= 1 && (await batchStep(dir)) >= 20 + 3);
   child.kill('SIGINT');
   const r = await done;
   assert.equal(r.code, 130, r.stderr);
@@ -180,7 +196,7 @@ test('killed before its first checkpoint: --resume restarts from epoch 1 (and ma
   assert.equal(JSON.parse(await fs.readFile(path.join(dir, 'config.json'), 'utf8')).epochs, 2);
 });
 
-test('on the native onednn backend too: a CNN with dropout, killed and resumed, matches its uninterrupted run exactly', async (t) => {
+test('on the native onednn backend too: a CNN with dropout, killed mid-epoch (kill -9, then SIGINT) and resumed twice, matches its uninterrupted run exactly', async (t) => {
   const { probeNativeBackend } = await import('./backend.js');
   const native = await probeNativeBackend();
   if (!native.ok) {
@@ -194,12 +210,29 @@ test('on the native onednn backend too: a CNN with dropout, killed and resumed, 
   assert.equal(ref.code, 0, ref.stderr);
   const want = await readMetrics(path.join(base, 'ref', 'metrics.jsonl'));
   const dir = path.join(base, 'killed');
-  const { child, done } = start(['train', ...args, '--out', dir]);
-  await waitFor('epoch 1 and its checkpoint', async () => (await lastEpoch(dir)) >= 1);
-  child.kill('SIGKILL');
-  await done;
+
+  // kill -9 in the middle of epoch 2: resumes from the end of epoch 1
+  const first = start(['train', ...args, '--out', dir, '--tensorboard', '--tb-batches']);
+  await waitFor('status.json', async () => ((await readStatus(path.join(dir, 'status.json')))?.batches ?? 0) > 0);
+  const steps = (await readStatus(path.join(dir, 'status.json')))!.batches; // batches per epoch
+  await waitFor('batch 5 of epoch 2', async () => (await batchStep(dir)) >= steps + 4);
+  first.child.kill('SIGKILL');
+  await first.done;
+  const atKill = (await readCheckpoint(path.join(dir, 'checkpoints/last'))).state;
+  assert.equal(atKill.batch, 0, 'a SIGKILLed run only has its epoch-end checkpoint');
+
+  // SIGINT in the middle of epoch 3 of the resumed run: a mid-epoch checkpoint
+  const second = start(['train', '--resume', dir]);
+  await waitFor('batch 5 of epoch 3', async () => (await batchStep(dir)) >= 2 * steps + 4);
+  second.child.kill('SIGINT');
+  const stopped = await second.done;
+  assert.equal(stopped.code, 130, stopped.stderr);
+  const mid = (await readCheckpoint(path.join(dir, 'checkpoints/last'))).state;
+  assert.ok(mid.epoch === 2 && mid.batch > 0, `a mid-epoch checkpoint in epoch 3 (got epoch ${mid.epoch}, batch ${mid.batch})`);
+
   const r = await cli(['train', '--resume', dir, '--json']);
   assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, new RegExp(`from .*checkpoints/last \\(epoch 3, batch ${mid.batch}/${steps}\\)`));
   const got = await readMetrics(path.join(dir, 'metrics.jsonl'));
   assert.deepEqual(got.map((l) => l.epoch), [1, 2, 3]);
   for (let i = 0; i < want.length; i++) {

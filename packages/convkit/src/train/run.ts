@@ -5,11 +5,12 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { loadDataset } from '../datasets/sources.js';
 import '../prepare/gtsrb-source.js'; // registers --data gtsrb:ROOT
 import { selectSplit, pixelsPerImage, type ImageDataset } from '../datasets/types.js';
-import { buildModel, getModel } from '../models/index.js';
+import { buildModel, resolveModel } from '../models/index.js';
 import { saveModel } from '../models/io.js';
 import { ConvkitError, optionError } from '../util/errors.js';
-import { exists, writeJsonAtomic } from '../util/atomic.js';
-import { seedGlobalRandom, stratifiedSubset } from '../util/rng.js';
+import { exists, settleInterruptedWrites, writeJsonAtomic } from '../util/atomic.js';
+import { seedGlobalRandom, stratifiedSubset, unseedGlobalRandom } from '../util/rng.js';
+import { acquireRunLock, withRunLock } from '../util/run-lock.js';
 import { parseWith } from '../util/schema.js';
 import { CONVKIT_VERSION } from '../version.js';
 import { nativeAdam, selectBackend } from './backend.js';
@@ -28,22 +29,13 @@ import { DEFAULT_BATCH_SIZE, DEFAULT_EPOCHS, DEFAULT_LR, TrainConfigSchema, type
 import { describeAugment, isActive } from './augment/schema.js';
 import { evaluateSplit } from './evaluate.js';
 import { fit } from './loop.js';
+import { checkFreshRunDir, discardRun } from './run-dir.js';
+import { runFiles } from './run-files.js';
 import { lossFor, scheduleCallbacks, withTrainingTools } from './tools.js';
 import { chooseValidation, type ValidationChoice } from './validation/select.js';
 import { loadChosenWeights, type ChosenCheckpoint } from './validation/final-weights.js';
 
-/** The files of a run folder. */
-export function runFiles(dir: string) {
-  return {
-    config: path.join(dir, 'config.json'),
-    metrics: path.join(dir, 'metrics.jsonl'),
-    model: path.join(dir, 'model'),
-    result: path.join(dir, 'result.json'),
-    status: path.join(dir, 'status.json'),
-    checkpoints: path.join(dir, 'checkpoints'),
-    tensorboard: path.join(dir, 'tb'),
-  };
-}
+export { runFiles };
 
 export interface TrainResult {
   test_accuracy: number;
@@ -83,13 +75,14 @@ export function createOptimizer(name: TrainConfig['optimizer'], lr: number): tf.
 /** Loads the data and resolves every default (model's, then Fidle's) into one config. */
 export async function resolveRun(input: TrainConfigInput, log: (m: string) => void = () => {}): Promise<ResolvedRun> {
   const cfg = parseWith(TrainConfigSchema, input, 'train config');
-  const spec = getModel(cfg.model);
+  const spec = await resolveModel(cfg.model);
   const dataset = await loadDataset(cfg.data, { seed: cfg.seed, log });
   const pixels = pixelsPerImage(dataset);
   let train = dataset.train;
   let test = dataset.test;
   if (cfg.limitTrain && cfg.limitTrain < train.count) train = selectSplit(train, stratifiedSubset(train.y, cfg.limitTrain / train.count, cfg.seed), pixels);
-  if (cfg.limitTest && cfg.limitTest < test.count) test = selectSplit(test, stratifiedSubset(test.y, cfg.limitTest / test.count, cfg.seed + 1), pixels);
+  test = limitTestSplit(test, cfg.limitTest, cfg.seed, pixels);
+  if (test.count === 0) throw new ConvkitError('no test images (a run is validated and scored on them)', { file: cfg.data });
   const v = chooseValidation(cfg.validation, train, test, cfg.seed + 2, pixels);
   train = v.train;
   const validation = v.validation;
@@ -102,6 +95,12 @@ export async function resolveRun(input: TrainConfigInput, log: (m: string) => vo
   };
   const shape = { height: dataset.height, width: dataset.width, channels: dataset.channels, numClasses: dataset.numClasses };
   return { config, dataset, train, validation, test, shape, validationKind: v.kind, validationFraction: v.fraction, validationNote: v.note };
+}
+
+/** The test images a run with `--limit-test` scores on: the same stratified subset in `train` and `evaluate`. */
+export function limitTestSplit(test: ImageDataset['test'], limitTest: number | undefined, seed: number, pixels: number): ImageDataset['test'] {
+  if (!limitTest || limitTest >= test.count) return test;
+  return selectSplit(test, stratifiedSubset(test.y, limitTest / test.count, seed + 1), pixels);
 }
 
 /** Refuses to overwrite a finished run unless forced; clears what a fresh run rewrites. */
@@ -132,13 +131,20 @@ export interface TrainRunOptions {
 export async function trainRun(input: TrainConfigInput, opts: TrainRunOptions = {}): Promise<TrainResult> {
   const log = opts.log ?? ((m: string) => process.stderr.write(m + '\n'));
   const cfgIn = parseWith(TrainConfigSchema, input, 'train config');
-  getModel(cfgIn.model); // fail on an unknown model before touching the disk
+  await resolveModel(cfgIn.model); // fail on an unknown model before touching the disk
   checkMonitors(cfgIn);
-  const backend = await selectBackend(cfgIn.backend, log);
-  const run = await resolveRun(cfgIn, log);
-  await prepareRunDir(run.config.out, run.config.force);
-  await writeRunConfig(run, backend, undefined, opts.provenance);
-  return executeRun(run, backend, null, opts);
+  const lock = await acquireRunLock(cfgIn.out, { purpose: 'train', log });
+  try {
+    const discard = await checkFreshRunDir(cfgIn.out, cfgIn.force);
+    const backend = await selectBackend(cfgIn.backend, log);
+    const run = await resolveRun(cfgIn, log);
+    if (discard) await discardRun(lock, log); // only once the new run's data loaded
+    await prepareRunDir(run.config.out, run.config.force);
+    await writeRunConfig(run, backend, undefined, opts.provenance);
+    return await executeRun(run, backend, null, opts);
+  } finally {
+    await lock.release();
+  }
 }
 
 /** What may change when resuming: more epochs, and how progress is shown. */
@@ -153,6 +159,10 @@ export interface ResumeOverrides {
  * everything else from its config.json. With the same seed it ends where an uninterrupted run would.
  */
 export async function resumeRun(dir: string, overrides: ResumeOverrides = {}, opts: TrainRunOptions = {}): Promise<TrainResult> {
+  return withRunLock(dir, () => resumeLockedRun(dir, overrides, opts), { purpose: 'train --resume', create: false, log: opts.log });
+}
+
+async function resumeLockedRun(dir: string, overrides: ResumeOverrides, opts: TrainRunOptions): Promise<TrainResult> {
   const log = opts.log ?? ((m: string) => process.stderr.write(m + '\n'));
   const files = runFiles(dir);
   let saved: Record<string, unknown>;
@@ -163,11 +173,16 @@ export async function resumeRun(dir: string, overrides: ResumeOverrides = {}, op
     throw new ConvkitError(code === 'ENOENT' ? 'not a run folder (config.json missing); nothing to resume' : `cannot parse config.json (${(e as Error).message})`, { file: files.config });
   }
   if (await exists(files.result)) throw new ConvkitError('the run already completed (result.json exists); nothing to resume', { file: dir });
-  const cfgIn = parseWith(TrainConfigSchema, { ...saved, out: dir, force: false, ...definedOnly(overrides) }, files.config);
-  const backend = await selectBackend(overrides.backend ?? (saved.requestedBackend as string | undefined) ?? cfgIn.backend, log);
+  // `backend` in config.json is the one resolved (onednn); the run asked for `requestedBackend` (auto), and keeps asking.
+  const requested = (saved.requestedBackend as string | undefined) ?? (saved.backend as string | undefined);
+  const cfgIn = parseWith(TrainConfigSchema, { ...saved, backend: requested, out: dir, force: false, ...definedOnly(overrides) }, files.config);
+  const backend = await selectBackend(cfgIn.backend, log);
   const run = await resolveRun(cfgIn, log);
-  await removeStaleTemporaries(files.checkpoints);
+  await removeStaleTemporaries(files.checkpoints, log);
   const ck = await findResumeCheckpoint(files.checkpoints, log);
+  if (ck && overrides.epochs !== undefined && overrides.epochs < ck.state.epoch) {
+    throw optionError('--epochs', `${overrides.epochs} is fewer than the ${ck.state.epoch} epochs this run has already done (${displayPath(ck.dir)})`);
+  }
   if (!ck) {
     log(`convkit: ${dir} has no checkpoint yet; restarting it from epoch 1`);
     await prepareRunDir(dir, false);
@@ -192,15 +207,9 @@ function checkMonitors(config: TrainConfig): void {
 
 const definedOnly = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 
-/** Folders left by a checkpoint write that a kill interrupted (`.last.tmp-…`). */
-async function removeStaleTemporaries(dir: string): Promise<void> {
-  let names: string[] = [];
-  try {
-    names = await fs.readdir(dir);
-  } catch {
-    return;
-  }
-  for (const n of names) if (n.startsWith('.') && n.includes('.tmp-')) await fs.rm(path.join(dir, n), { recursive: true, force: true });
+/** Checkpoint writes a kill interrupted: a complete new checkpoint is put in place, half-written ones removed. */
+async function removeStaleTemporaries(dir: string, log: (m: string) => void): Promise<void> {
+  for (const name of await settleInterruptedWrites(dir)) log(`convkit: completed the interrupted write of ${path.join(dir, name)}`);
 }
 
 async function writeRunConfig(run: ResolvedRun, backend: string, created?: string, provenance?: Record<string, unknown>): Promise<void> {
@@ -328,6 +337,7 @@ async function executeRun(run: ResolvedRun, backend: string, ck: LoadedCheckpoin
     stopOnSignal.onTrainEnd();
     tensorboard?.onTrainEnd();
     model.dispose();
+    unseedGlobalRandom(); // the seeded stream served this run only
   }
 }
 

@@ -43,13 +43,30 @@ async function filledTempDir(finalDir: string, fill: (tmpDir: string) => Promise
   return tmp;
 }
 
+// Sibling names of a directory swap: `.NAME.tmp-…` being filled (garbage if killed), `.NAME.new-…` complete and
+// about to become NAME, `.NAME.old-…` the NAME it replaces. Each carries the writer's pid.
+const SWAP_ENTRY = /^\.(.+)\.(tmp|new|old)-(\d+)-[0-9a-z]+(?:\.old)?$/;
+const swapSibling = (finalDir: string, kind: 'new' | 'old') =>
+  path.join(path.dirname(finalDir), `.${path.basename(finalDir)}.${kind}-${process.pid}-${Date.now().toString(36)}${randomBytes(4).toString('hex')}`);
+
+/** Fills a temp dir, then renames it to its "complete" name: from here on, a kill leaves it to be put in place. */
+async function completeTempDir(finalDir: string, fill: (tmpDir: string) => Promise<void>): Promise<string> {
+  const tmp = await filledTempDir(finalDir, fill);
+  const ready = swapSibling(finalDir, 'new');
+  await fs.rename(tmp, ready);
+  return ready;
+}
+
 /**
- * Fills a temporary directory with `fill`, then swaps it in as `finalDir`
- * (the previous content, if any, is removed only after the new one is complete).
+ * Fills a temporary directory with `fill`, then swaps it in as `finalDir` (the previous content, if any, is removed
+ * only after the new one is in place). POSIX has no atomic swap of two directories, so for an instant `finalDir` is
+ * missing; a kill then leaves the new directory, complete, as `.NAME.new-…`, and `settleInterruptedWrites` (run by the
+ * next write and by `--resume`) puts it under its name: a reader finds the old or the new content, never a loss.
  */
 export async function writeDirAtomic(finalDir: string, fill: (tmpDir: string) => Promise<void>): Promise<void> {
-  const tmp = await filledTempDir(finalDir, fill);
-  const old = `${tmp}.old`;
+  await settleInterruptedWrites(path.dirname(finalDir), path.basename(finalDir));
+  const ready = await completeTempDir(finalDir, fill);
+  const old = swapSibling(finalDir, 'old');
   let hadOld = false;
   try {
     await fs.rename(finalDir, old);
@@ -57,7 +74,7 @@ export async function writeDirAtomic(finalDir: string, fill: (tmpDir: string) =>
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
-  await fs.rename(tmp, finalDir);
+  await fs.rename(ready, finalDir);
   if (hadOld) await fs.rm(old, { recursive: true, force: true });
 }
 
@@ -66,14 +83,63 @@ export async function writeDirAtomic(finalDir: string, fill: (tmpDir: string) =>
  * `<finalDir>.prev`, so a directory damaged after the fact still leaves a good one to fall back to.
  */
 export async function writeDirRotating(finalDir: string, fill: (tmpDir: string) => Promise<void>): Promise<void> {
-  const tmp = await filledTempDir(finalDir, fill);
+  await settleInterruptedWrites(path.dirname(finalDir), path.basename(finalDir));
+  const ready = await completeTempDir(finalDir, fill);
   const prev = `${finalDir}.prev`;
   if (await exists(finalDir)) {
     await fs.rm(prev, { recursive: true, force: true });
     await fs.rename(finalDir, prev);
   }
-  // Killed right here: `finalDir` is missing and `<finalDir>.prev` is complete, to fall back to.
-  await fs.rename(tmp, finalDir);
+  // Killed right here: `finalDir` is missing; settleInterruptedWrites puts the complete new one in place.
+  await fs.rename(ready, finalDir);
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Finishes directory swaps in `dir` that a kill interrupted (of every name, or of `only`): a missing NAME gets its
+ * complete `.NAME.new-…` (else its `.NAME.old-…`) back; leftovers are removed. Entries of another live process are
+ * left alone (it may be writing them). Returns the names it put back.
+ */
+export async function settleInterruptedWrites(dir: string, only?: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+  const byName = new Map<string, { tmp: string[]; new: string[]; old: string[] }>();
+  for (const n of names) {
+    const m = SWAP_ENTRY.exec(n);
+    if (!m || (only !== undefined && m[1] !== only)) continue;
+    const pid = Number(m[3]);
+    if (pid !== process.pid && pidAlive(pid)) continue;
+    const kind = n.endsWith('.old') ? 'old' : (m[2] as 'tmp' | 'new' | 'old'); // `.NAME.tmp-….old`: the old name of an earlier version
+    const e = byName.get(m[1]) ?? { tmp: [], new: [], old: [] };
+    e[kind].push(n);
+    byName.set(m[1], e);
+  }
+  const restored: string[] = [];
+  for (const [name, e] of byName) {
+    const finalDir = path.join(dir, name);
+    if (!(await exists(finalDir))) {
+      const back = e.new.pop() ?? e.old.pop();
+      if (back) {
+        await fs.rename(path.join(dir, back), finalDir);
+        restored.push(name);
+      }
+    }
+    for (const n of [...e.tmp, ...e.new, ...e.old]) await fs.rm(path.join(dir, n), { recursive: true, force: true });
+  }
+  return restored;
 }
 
 export async function exists(p: string): Promise<boolean> {
@@ -82,5 +148,15 @@ export async function exists(p: string): Promise<boolean> {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** fsyncs a directory, so the renames done in it survive a power loss. */
+export async function syncDir(dir: string): Promise<void> {
+  const fh = await fs.open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
   }
 }

@@ -62,17 +62,23 @@ export class Rng {
 }
 
 let globalRng: Rng | null = null;
-const nativeRandom = Math.random;
+/** What Math.random was before the first seeding, put back by `unseedGlobalRandom`. */
+let unseededRandom: (() => number) | null = null;
+
+function routeMathRandom(rng: Rng): void {
+  if (unseededRandom === null) unseededRandom = Math.random;
+  Math.random = () => rng.next();
+}
 
 /**
  * Routes Math.random through a seeded Rng. tfjs draws weight initialisers and dropout masks
  * from Math.random when no seed is given, so this makes a whole training run reproducible.
+ * Process-wide until `unseedGlobalRandom()`, which training calls when it ends.
  */
 export function seedGlobalRandom(seed: number): Rng {
   globalRng = new Rng(seed ^ 0x5bd1e995);
-  const rng = globalRng;
-  Math.random = () => rng.next();
-  return rng;
+  routeMathRandom(globalRng);
+  return globalRng;
 }
 
 export function globalRandomState(): number[] | null {
@@ -82,13 +88,14 @@ export function globalRandomState(): number[] | null {
 export function restoreGlobalRandom(state: number[]): void {
   if (!globalRng) globalRng = new Rng(state);
   else globalRng.setState(state);
-  const rng = globalRng;
-  Math.random = () => rng.next();
+  routeMathRandom(globalRng);
 }
 
+/** Gives Math.random back what it was before `seedGlobalRandom` (no-op when not seeded). */
 export function unseedGlobalRandom(): void {
   globalRng = null;
-  Math.random = nativeRandom;
+  if (unseededRandom !== null) Math.random = unseededRandom;
+  unseededRandom = null;
 }
 
 /**

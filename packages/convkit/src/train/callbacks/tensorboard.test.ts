@@ -10,11 +10,12 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { EpochLogs, TrainingContext } from './callback.js';
 import { TensorBoard, trimTensorBoard } from './tensorboard.js';
 import { eventFiles } from './tfevents.js';
+import { CRCMOD, requirePython, skipWithoutPython } from '../../../test-support/python.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const READER = path.join(here, 'tfevents-reader.py');
 // Debian's python3 carries python3-crcmod; a pyenv python earlier on PATH may not.
-const PYTHON = ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['-c', 'import crcmod.predefined'], { stdio: 'ignore' }).status === 0);
+const SKIP = skipWithoutPython(CRCMOD);
 
 export interface ReadEvent {
   wall_time: number;
@@ -25,7 +26,7 @@ export interface ReadEvent {
 
 /** Reads event files with the independent Python reader (crcmod CRC-32C + hand-decoded protobuf); fails on any bad CRC. */
 export function readWithPython(files: string[]): { file: string; records: number; events: ReadEvent[] }[] {
-  return JSON.parse(execFileSync(PYTHON!, [READER, ...files], { encoding: 'utf8' }));
+  return JSON.parse(execFileSync(requirePython(CRCMOD), [READER, ...files], { encoding: 'utf8' }));
 }
 
 /** tag → [step, value] of the scalar events of one file. */
@@ -43,7 +44,7 @@ export function scalars(events: ReadEvent[]): Map<string, [number, number][]> {
 
 const logs = (epoch: number): EpochLogs => ({ epoch, loss: 1 / epoch, accuracy: 0.2 * epoch, val_loss: 1.5 / epoch, val_accuracy: 0.15 * epoch, lr: 0.001, seconds: 1, images_per_s: 10 });
 
-test('event files: valid CRCs for an independent reader, brain.Event:2 first, one point per epoch with Keras tags', { skip: !PYTHON && 'needs python3 with crcmod (Debian python3-crcmod)' }, async () => {
+test('event files: valid CRCs for an independent reader, brain.Event:2 first, one point per epoch with Keras tags', { skip: SKIP }, async () => {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'convkit-tb-'));
   const model = tfl.sequential();
   model.add(tfl.layers.dense({ units: 3, inputShape: [4] }));
@@ -87,7 +88,7 @@ test('event files: valid CRCs for an independent reader, brain.Event:2 first, on
   assert.equal(train2.events[0].file_version, 'brain.Event:2');
 });
 
-test('the Python reader rejects a file with a bad CRC (so the test above can fail)', { skip: !PYTHON && 'needs python3 with crcmod' }, async () => {
+test('the Python reader rejects a file with a bad CRC (so the test above can fail)', { skip: SKIP }, async () => {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'convkit-tb-'));
   const tb = new TensorBoard({ logDir: dir, model: tfl.sequential({ layers: [tfl.layers.dense({ units: 1, inputShape: [1] })] }) });
   tb.onTrainBegin();
@@ -97,7 +98,7 @@ test('the Python reader rejects a file with a bad CRC (so the test above can fai
   const bytes = await fs.readFile(file);
   bytes[bytes.length - 6] ^= 0x10;
   await fs.writeFile(file, bytes);
-  const r = spawnSync(PYTHON!, [READER, file], { encoding: 'utf8' });
+  const r = spawnSync(requirePython(CRCMOD), [READER, file], { encoding: 'utf8' });
   assert.equal(r.status, 1);
   assert.match(r.stderr, /bad data CRC/);
   assert.ok(existsSync(file));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { indexGtsrb, gtsrbTrackId } from '../../datasets/gtsrb.js';
-import { gtsrbMiniDir } from '../../../test-support/paths.js';
+import { gtsrbFixtureDir } from '../../../test-support/paths.js';
 import { trackSplit } from './split.js';
 
 test('trackSplit keeps every track on one side, stratified by class, seeded', () => {
@@ -22,11 +22,11 @@ test('trackSplit keeps every track on one side, stratified by class, seeded', ()
   assert.notDeepEqual(Array.from(trackSplit(labels, tracks, 0.2, 8).validation).sort(), Array.from(s.validation).sort());
 });
 
-test('gtsrbTrackId reads the track from real GTSRB training file names', async () => {
-  const index = await indexGtsrb(gtsrbMiniDir);
+test('gtsrbTrackId reads the track from real GTSRB training file names (the in-repo fixture)', async () => {
+  const index = await indexGtsrb(gtsrbFixtureDir);
   const ids = index.train.map(gtsrbTrackId);
   assert.ok(ids.every((t) => t >= 0));
-  // gtsrb-mini keeps two tracks per class
+  // the in-repo fixture keeps two tracks of three images per class
   assert.equal(new Set(ids).size, 2 * 43);
   assert.ok(index.test.every((s) => gtsrbTrackId(s) === -1));
   const s = trackSplit(index.train.map((x) => x.classId), ids, 0.5, 1);

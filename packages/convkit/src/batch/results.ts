@@ -1,0 +1,161 @@
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { EpochLogs } from '../train/callbacks/callback.js';
+import type { Job } from './plan.js';
+import type { JobStatus } from './state.js';
+
+/** One line of OUT/results.jsonl: a finished job (completed or failed), as collected from its run directory. */
+export interface JobRecord {
+  job_id: string;
+  /** Position of the job in the plan (tables keep the config's order of datasets and models). */
+  job_index: number;
+  batch: string;
+  dataset: string;
+  dataset_label: string;
+  model: string;
+  model_label: string;
+  options: Record<string, unknown>;
+  variant: Record<string, unknown>;
+  repeat: number;
+  status: 'completed' | 'failed';
+  error: string | null;
+  test_accuracy: number | null;
+  test_loss: number | null;
+  best_val_accuracy: number | null;
+  best_epoch: number | null;
+  epochs: number | null;
+  duration_s: number | null;
+  images_per_s: number | null;
+  backend: string | null;
+  run_dir: string;
+  host: string;
+  executor: 'local' | 'slurm';
+  slurm_job_id: string | null;
+  exit_code: number | null;
+  /** When the attempt ended (status.json's last update, else now): tells two attempts of one job apart. */
+  finished: string;
+}
+
+export function resultsFile(out: string): string {
+  return path.join(out, 'results.jsonl');
+}
+
+async function readJson(file: string): Promise<any> {
+  try {
+    return JSON.parse(await fs.readFile(file, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+/** Best validation accuracy and its epoch, from metrics.jsonl. */
+async function bestValidation(runDir: string): Promise<{ acc: number | null; epoch: number | null }> {
+  let text = '';
+  try {
+    text = await fs.readFile(path.join(runDir, 'metrics.jsonl'), 'utf8');
+  } catch {
+    return { acc: null, epoch: null };
+  }
+  let acc: number | null = null;
+  let epoch: number | null = null;
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const m = JSON.parse(line) as EpochLogs;
+      if (typeof m.val_accuracy === 'number' && (acc === null || m.val_accuracy > acc)) {
+        acc = m.val_accuracy;
+        epoch = m.epoch;
+      }
+    } catch {
+      // a line cut by a kill: ignored
+    }
+  }
+  return { acc, epoch };
+}
+
+/** The record of a job whose run ended (`done` or `failed`); `error` is the failure as the run or its log told it. */
+export async function collectRecord(
+  batch: string,
+  job: Job,
+  st: JobStatus,
+  how: { executor: 'local' | 'slurm'; error?: string | null; exitCode?: number | null; slurmJobId?: string | null },
+): Promise<JobRecord> {
+  const result = st.state === 'done' ? await readJson(path.join(job.runDir, 'result.json')) : null;
+  const best = await bestValidation(job.runDir);
+  const completed = result !== null;
+  return {
+    job_id: job.id,
+    job_index: job.index,
+    batch,
+    dataset: job.dataset,
+    dataset_label: job.datasetLabel,
+    model: job.model,
+    model_label: job.modelLabel,
+    options: job.options as Record<string, unknown>,
+    variant: job.variant,
+    repeat: job.repeat,
+    status: completed ? 'completed' : 'failed',
+    error: completed ? null : (st.status?.state === 'failed' ? st.status.message : null) ?? how.error ?? 'failed (no message)',
+    test_accuracy: result?.test_accuracy ?? null,
+    test_loss: result?.test_loss ?? null,
+    best_val_accuracy: best.acc,
+    best_epoch: best.epoch,
+    epochs: result?.epochs ?? st.status?.last?.epoch ?? null,
+    duration_s: result?.duration_s ?? null,
+    images_per_s: result?.images_per_s ?? null,
+    backend: result?.backend ?? null,
+    run_dir: job.runDir,
+    host: st.status?.host ?? os.hostname(),
+    executor: how.executor,
+    slurm_job_id: how.slurmJobId ?? null,
+    exit_code: how.exitCode ?? null,
+    finished: st.status?.updated ?? new Date().toISOString(),
+  };
+}
+
+/**
+ * Appends one record as one line: a single write on a file opened for appending, then fsync, so a reader or a kill
+ * never sees half a line (the batch runner is its only writer; a second `batch run` on OUT is refused).
+ */
+export async function appendRecord(out: string, record: JobRecord): Promise<void> {
+  await fs.mkdir(out, { recursive: true });
+  const fh = await fs.open(resultsFile(out), 'a');
+  try {
+    await fh.write(JSON.stringify(record) + '\n');
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Every complete line of results.jsonl (a line cut short by a crash is skipped). */
+export async function readRecords(out: string): Promise<JobRecord[]> {
+  let text: string;
+  try {
+    text = await fs.readFile(resultsFile(out), 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+  const records: JobRecord[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      records.push(JSON.parse(line) as JobRecord);
+    } catch {
+      // not a whole line
+    }
+  }
+  return records;
+}
+
+/** The record that counts for each job: its completion if it has one, else its latest failure. */
+export function latestRecords(records: JobRecord[]): Map<string, JobRecord> {
+  const byJob = new Map<string, JobRecord>();
+  for (const r of records) {
+    const prev = byJob.get(r.job_id);
+    if (!prev || prev.status !== 'completed') byJob.set(r.job_id, r);
+  }
+  return byJob;
+}

@@ -1,0 +1,208 @@
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ConvkitError, optionError } from '../util/errors.js';
+import { runWriter } from '../util/run-lock.js';
+import { convkitCommand, type ConvkitCommand } from './command.js';
+import type { BatchConfig } from './config.js';
+import { runLocal } from './local.js';
+import { planJobs, type Job } from './plan.js';
+import { appendRecord, collectRecord, readRecords, type JobRecord } from './results.js';
+import { readSlurmJobId, runSlurm, slurmPaths } from './slurm.js';
+import { hasLeftovers, jobStatus, type JobStatus } from './state.js';
+import { freshArgs, resumeArgs } from './train-args.js';
+
+export interface BatchRunOptions {
+  executor: 'local' | 'slurm';
+  parallel: number;
+  /** Cores of this machine (parallel × threads must fit). */
+  cores?: number;
+  /** CONVKIT_THREADS per job; default cores / parallel. */
+  threads?: number;
+  log?(msg: string): void;
+  command?: ConvkitCommand;
+  pollMs?: number;
+}
+
+export interface BatchRunSummary {
+  jobs: number;
+  skipped: number;
+  started: number;
+  completed: number;
+  failed: number;
+  unfinished: number;
+  interrupted: NodeJS.Signals | null;
+  arrayId?: string;
+}
+
+/** Threads per job for a local pool: parallel × threads ≤ cores. */
+export function localThreads(parallel: number, cores: number, threads?: number): number {
+  if (parallel > cores) throw optionError('--parallel', `${parallel} jobs at once on ${cores} cores (each job needs at least one)`);
+  const t = threads ?? Math.max(1, Math.floor(cores / parallel));
+  if (parallel * t > cores) throw optionError('--parallel', `${parallel} jobs × CONVKIT_THREADS=${t} = ${parallel * t} threads on ${cores} cores`);
+  return t;
+}
+
+/** One `batch run` at a time per batch directory: a second one would start a second writer on the same runs. */
+async function lockBatch(out: string): Promise<() => Promise<void>> {
+  const file = path.join(out, '.batch.lock');
+  await fs.mkdir(out, { recursive: true });
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await fs.writeFile(file, JSON.stringify({ pid: process.pid, host: os.hostname() }), { flag: 'wx' });
+      return () => fs.rm(file, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      let holder: { pid?: number; host?: string } = {};
+      try {
+        holder = JSON.parse(await fs.readFile(file, 'utf8'));
+      } catch {
+        // an empty lock: its writer died between create and write
+      }
+      let alive = holder.host !== undefined && holder.host !== os.hostname();
+      if (holder.pid && holder.host === os.hostname()) {
+        try {
+          process.kill(holder.pid, 0);
+          alive = true;
+        } catch (err) {
+          alive = (err as NodeJS.ErrnoException).code === 'EPERM';
+        }
+      }
+      if (alive) throw new ConvkitError(`another convkit batch run (pid ${holder.pid} on ${holder.host}) is using this batch directory`, { file });
+      await fs.rm(file, { force: true });
+    }
+  }
+  throw new ConvkitError('cannot take the batch lock', { file });
+}
+
+/** The last `convkit: error:` line of a job's log, or its last line. */
+function errorFromLog(log: string): string | null {
+  const lines = log.split('\n').map((l) => l.trim()).filter(Boolean);
+  const err = [...lines].reverse().find((l) => /^convkit: (internal )?error:/.test(l));
+  return (err ?? lines[lines.length - 1] ?? null)?.replace(/^convkit: (internal )?error: /, '') ?? null;
+}
+
+async function slurmLog(out: string, slurmJobId: string | null): Promise<string> {
+  if (!slurmJobId) return '';
+  try {
+    return await fs.readFile(path.join(slurmPaths(out).logDir, `slurm-${slurmJobId}.out`), 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * `convkit batch run`: records what finished since the last look, then runs every job that is not done
+ * (interrupted and failed ones continue from their checkpoints), on a local pool or as a Slurm array.
+ */
+export async function runBatch(config: BatchConfig, o: BatchRunOptions): Promise<BatchRunSummary> {
+  const log = o.log ?? ((m: string) => process.stderr.write(m + '\n'));
+  const jobs = planJobs(config);
+  const threads = o.executor === 'local' ? localThreads(o.parallel, o.cores ?? os.availableParallelism(), o.threads) : 0;
+  const unlock = await lockBatch(config.out);
+  try {
+    const recorded = await readRecords(config.out);
+    const seen = new Set(recorded.map((r) => `${r.job_id}|${r.status}|${r.finished}`));
+    const record = async (r: JobRecord) => {
+      const key = `${r.job_id}|${r.status}|${r.finished}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      await appendRecord(config.out, r);
+    };
+    const paths = slurmPaths(config.out);
+    // Runs that ended while no batch was watching (a Slurm task after the batch was killed, an orphaned local job).
+    const todo: Job[] = [];
+    let skipped = 0;
+    for (const job of jobs) {
+      const st = await jobStatus(job);
+      const slurmJobId = await readSlurmJobId(paths, job);
+      const executor = slurmJobId ? 'slurm' : 'local';
+      if (st.state === 'done') {
+        await record(await collectRecord(config.name, job, st, { executor, slurmJobId }));
+        skipped++;
+      } else if (st.state === 'running') {
+        const w = await runWriter(job.runDir);
+        log(`convkit batch: ${job.id} (${job.modelLabel} on ${job.datasetLabel}) is being written by pid ${w?.pid ?? st.status?.pid} on ${w?.host ?? st.status?.host}; left alone`);
+        skipped++;
+      } else {
+        if (st.state === 'failed') await record(await collectRecord(config.name, job, st, { executor, slurmJobId }));
+        todo.push(job);
+      }
+    }
+    const summary: BatchRunSummary = { jobs: jobs.length, skipped, started: todo.length, completed: 0, failed: 0, unfinished: 0, interrupted: null };
+    if (!todo.length) {
+      log(`convkit batch: all ${jobs.length} job(s) of ${config.name} are done or running; nothing to start`);
+      return summary;
+    }
+    const starts = new Map<string, 'fresh' | 'resume'>();
+    for (const job of todo) starts.set(job.id, (await jobStatus(job)).resumable ? 'resume' : 'fresh');
+    const leftovers = new Set<string>();
+    for (const job of todo) if (starts.get(job.id) === 'fresh' && (await hasLeftovers(job))) leftovers.add(job.id);
+    log(
+      `convkit batch: ${config.name}: ${jobs.length} job(s), ${skipped} done or running, ${todo.length} to run ` +
+        `(${[...starts.values()].filter((s) => s === 'resume').length} resumed)` +
+        (o.executor === 'local' ? ` on ${o.parallel} local process(es) × ${threads} thread(s)` : ' on Slurm'),
+    );
+    let finishedCount = 0;
+    const finish = async (job: Job, st: JobStatus, how: { executor: 'local' | 'slurm'; error?: string | null; exitCode?: number | null; slurmJobId?: string | null }) => {
+      finishedCount++;
+      const tag = `[${finishedCount}/${todo.length}] ${job.id} ${job.modelLabel} on ${job.datasetLabel}`;
+      if (st.state === 'done' || st.state === 'failed' || how.error) {
+        const r = await collectRecord(config.name, job, st, how);
+        await record(r);
+        if (r.status === 'completed') {
+          summary.completed++;
+          log(`convkit batch: ${tag}: ${(r.test_accuracy! * 100).toFixed(2)} % test accuracy, ${r.duration_s!.toFixed(1)} s`);
+        } else {
+          summary.failed++;
+          log(`convkit batch: ${tag}: failed: ${r.error}`);
+        }
+      } else {
+        summary.unfinished++;
+        log(`convkit batch: ${tag}: ${st.state} (rerun the batch to continue it)`);
+      }
+    };
+    const command = o.command ?? convkitCommand();
+    if (o.executor === 'local') {
+      const r = await runLocal(todo, {
+        parallel: o.parallel,
+        threads,
+        command,
+        logDir: paths.logDir,
+        argsOf: (job) => (starts.get(job.id) === 'resume' ? resumeArgs(job) : [...freshArgs(job), ...(leftovers.has(job.id) ? ['--force'] : [])]),
+        log,
+        onExit: async (job, exit) => {
+          const st = await jobStatus(job);
+          // Exit 130/143 or a signal: interrupted, to be resumed; exit 2 before any status: a bad input, recorded.
+          const stopped = exit.signal !== null || exit.code === 130 || exit.code === 143;
+          const error = st.state === 'done' || stopped ? null : errorFromLog(exit.log) ?? `exit code ${exit.code}`;
+          await finish(job, st, { executor: 'local', error, exitCode: exit.code });
+        },
+      });
+      summary.interrupted = r.interrupted;
+    } else {
+      const r = await runSlurm(todo, {
+        name: config.name,
+        slurm: config.slurm,
+        command,
+        paths,
+        pollMs: o.pollMs,
+        log,
+        onSubmitted: (id, file) => log(`convkit batch: submitted Slurm job array ${id} (${todo.length} task(s)): ${file}`),
+        onTaskGone: async (job, fallbackId) => {
+          const st = await jobStatus(job);
+          const slurmJobId = (await readSlurmJobId(paths, job)) ?? fallbackId;
+          const text = await slurmLog(config.out, slurmJobId);
+          // A task that never got to write a status but printed an error (bad input) failed; one cancelled before it ran did not.
+          const error = st.state === 'done' || st.state === 'interrupted' || !/convkit: (internal )?error:/.test(text) ? null : errorFromLog(text);
+          await finish(job, st, { executor: 'slurm', error, slurmJobId });
+        },
+      });
+      summary.interrupted = r.interrupted;
+      summary.arrayId = r.arrayId;
+    }
+    return summary;
+  } finally {
+    await unlock();
+  }
+}

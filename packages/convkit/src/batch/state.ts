@@ -1,0 +1,44 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { exists } from '../util/atomic.js';
+import { effectiveState, readStatus, type RunStatus } from '../train/callbacks/status.js';
+import { runWriter } from '../util/run-lock.js';
+import type { Job } from './plan.js';
+
+/**
+ * Where a job stands, from its run directory alone: `done` (result.json), `running` (a live writer holds run.lock),
+ * `failed`, `interrupted` (stopped or killed with a run to resume), `pending` (nothing yet).
+ */
+export type JobState = 'done' | 'running' | 'failed' | 'interrupted' | 'pending';
+
+export interface JobStatus {
+  state: JobState;
+  /** A config.json: the run can be continued with `convkit train --resume`. */
+  resumable: boolean;
+  status: RunStatus | null;
+}
+
+export async function jobStatus(job: Job): Promise<JobStatus> {
+  const dir = job.runDir;
+  const resumable = await exists(path.join(dir, 'config.json'));
+  if (await exists(path.join(dir, 'result.json'))) return { state: 'done', resumable: false, status: await readStatus(path.join(dir, 'status.json')) };
+  const status = await readStatus(path.join(dir, 'status.json'));
+  // The run lock names the one live writer (train or --resume), also while it loads data before any status.
+  if (await runWriter(dir)) return { state: 'running', resumable, status };
+  if (status) {
+    const s = effectiveState(status);
+    if (s === 'running') return { state: 'running', resumable, status };
+    if (s === 'failed') return { state: 'failed', resumable, status };
+    return { state: 'interrupted', resumable, status };
+  }
+  return { state: resumable ? 'interrupted' : 'pending', resumable, status };
+}
+
+/** Whether a job's run directory exists but holds no run yet (killed before config.json was written). */
+export async function hasLeftovers(job: Job): Promise<boolean> {
+  try {
+    return (await fs.readdir(job.runDir)).length > 0;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,260 @@
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { loadDataset } from '../datasets/sources.js';
+import '../prepare/gtsrb-source.js'; // registers --data gtsrb:ROOT, as training does
+import { pixelsPerImage, type ImageDataset, type ImageSplit } from '../datasets/types.js';
+import { loadModel } from '../models/io.js';
+import { selectBackend } from '../train/backend.js';
+import { makeBatch, type BatchShape } from '../train/batches.js';
+import { readCheckpoint, type CheckpointState } from '../train/callbacks/checkpoint.js';
+import { evaluateSplit } from '../train/evaluate.js';
+import { readRunConfig } from '../train/inference.js';
+import { limitTestSplit, runFiles } from '../train/run.js';
+import { exists, writeJsonAtomic } from '../util/atomic.js';
+import { ConvkitError, isConvkitError } from '../util/errors.js';
+import { CONVKIT_VERSION } from '../version.js';
+import { ANALYSIS_FORMAT, type CheckpointName, type ClassInfo, type ConfusionPair, type ErrorSample, type HistoryRow, type PerClassRow, type RunAnalysis } from './analysis-types.js';
+import { classNamesFor } from './class-names.js';
+import { featureMaps } from './feature-maps.js';
+import { summariseHistory } from './history.js';
+import { splitImageUri } from './images.js';
+
+/** The cache of each checkpoint's analysis in the run folder: one file each, so that a dashboard on `best` and the CLI on `last` do not evict each other. */
+export const ANALYSIS_FILES: Record<CheckpointName, string> = { last: 'analysis.json', best: 'analysis-best.json' };
+export const ANALYSIS_FILE = ANALYSIS_FILES.last;
+
+export interface AnalyseOptions {
+  /** Weights to analyse: checkpoints/last (default: the final weights, as `evaluate` uses) or checkpoints/best. */
+  checkpoint?: CheckpointName;
+  backend?: string;
+  /** Most confident mistakes kept (default 48). */
+  errors?: number;
+  /** Probabilities kept per mistake (default 5). */
+  topK?: number;
+  /** Test images whose feature maps are drawn (default: 3 chosen by `pickFeatureMapImages`). */
+  featureMapImages?: number[];
+  /** Recompute even when analysis.json matches. */
+  force?: boolean;
+  /** Do not write analysis.json. */
+  noCache?: boolean;
+  log?: (msg: string) => void;
+}
+
+const sha256 = (s: string | Uint8Array) => createHash('sha256').update(s).digest('hex');
+
+async function readText(file: string): Promise<string> {
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** metrics.jsonl rows; a torn last line (a run killed mid-write, or still writing) is skipped. */
+function parseMetrics(text: string): HistoryRow[] {
+  const rows: HistoryRow[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      rows.push(JSON.parse(line) as HistoryRow);
+    } catch {
+      /* torn line */
+    }
+  }
+  return rows;
+}
+
+/** The weights a report is about; a run without them (nothing trained yet, torn folder) is bad input. */
+async function checkpointInfo(runDir: string, name: CheckpointName) {
+  const dir = path.join(runFiles(runDir).checkpoints, name);
+  if (!(await exists(path.join(dir, 'manifest.json')))) {
+    const hasConfig = await exists(runFiles(runDir).config);
+    if (!hasConfig) throw new ConvkitError('not a convkit run folder (config.json missing)', { file: runDir });
+    const other = name === 'best' ? 'last' : 'best';
+    const alt = (await exists(path.join(runFiles(runDir).checkpoints, other, 'manifest.json'))) ? `; checkpoints/${other} exists (--checkpoint ${other})` : '; no epoch has finished yet';
+    throw new ConvkitError(`no finished checkpoint: checkpoints/${name} is missing or incomplete${alt}`, { file: dir });
+  }
+  // Read before the files are verified: a checkpoint replaced meanwhile (a run still training) only makes the cache
+  // entry written under this key stale, never a stale entry look fresh.
+  return { dir, manifestSha: sha256(await fs.readFile(path.join(dir, 'manifest.json'))) };
+}
+
+/** The checkpoint's model with the weights its manifest vouches for, and its state (epoch, batch). */
+async function loadCheckpointModel(dir: string): Promise<{ model: LayersModel; state: CheckpointState }> {
+  const ck = await readCheckpoint(dir); // verifies every file against its manifest
+  tf.dispose([...ck.optimizerWeights.map((w) => w.tensor), ...[...ck.callbackTensors.values()].flat()]);
+  try {
+    const model = await loadModel(dir); // the topology; its weights are replaced by the verified ones just read
+    model.setWeights(ck.weights);
+    return { model, state: ck.state };
+  } finally {
+    tf.dispose(ck.weights);
+  }
+}
+
+/** Loads the run's data; a file that has gone since training is named as such. */
+async function loadRunData(runDir: string, data: string, seed: number): Promise<ImageDataset> {
+  try {
+    return await loadDataset(data, { seed });
+  } catch (e) {
+    const looksLikePath = data.includes('/') || /\.(h5|hdf5)$/i.test(data);
+    const spec = data.startsWith('gtsrb:') ? data.slice(6) : data;
+    if (isConvkitError(e) && looksLikePath && !(await exists(spec))) {
+      throw new ConvkitError(`the run's data is gone (named by ${path.join(runDir, 'config.json')} "data")`, { file: spec });
+    }
+    throw e;
+  }
+}
+
+/** Test images for the feature maps: the first right answer, the most confident mistake, a right answer of another class. */
+export function pickFeatureMapImages(y: Int32Array, predicted: Int32Array, confidence: Float32Array, n = 3): number[] {
+  const picks: number[] = [];
+  const right = [...y.keys()].filter((i) => predicted[i] === y[i]);
+  const wrong = [...y.keys()].filter((i) => predicted[i] !== y[i]).sort((a, b) => confidence[b] - confidence[a] || a - b);
+  if (right.length) picks.push(right[0]);
+  if (wrong.length) picks.push(wrong[0]);
+  for (const i of right) {
+    if (picks.length >= n) break;
+    if (!picks.some((p) => y[p] === y[i])) picks.push(i);
+  }
+  for (let i = 0; picks.length < Math.min(n, y.length); i++) if (!picks.includes(i)) picks.push(i);
+  return picks.slice(0, n);
+}
+
+async function probabilities(model: LayersModel, split: ImageSplit, indices: number[], shape: BatchShape): Promise<Float32Array> {
+  if (!indices.length) return new Float32Array(0);
+  const { xs, ys } = makeBatch(split, Int32Array.from(indices), 0, indices.length, shape);
+  const out = model.predict(xs) as tf.Tensor;
+  const p = (await out.data()) as Float32Array;
+  tf.dispose([xs, ys, out]);
+  return p;
+}
+
+/** Confusion counts (rows = true class) and the per-class table. */
+export function confusionOf(y: Int32Array, predicted: Int32Array, numClasses: number, names: string[]): { confusion: number[][]; perClass: PerClassRow[]; topConfusions: ConfusionPair[] } {
+  const confusion = Array.from({ length: numClasses }, () => new Array<number>(numClasses).fill(0));
+  for (let i = 0; i < y.length; i++) confusion[y[i]][predicted[i]]++;
+  const perClass = confusion.map((row, c) => {
+    const count = row.reduce((s, v) => s + v, 0);
+    const predictedAs = confusion.reduce((s, r) => s + r[c], 0);
+    const correct = row[c];
+    const precision = predictedAs ? correct / predictedAs : 0;
+    const recall = count ? correct / count : 0;
+    return { class: c, name: names[c], count, predicted: predictedAs, correct, precision, recall, accuracy: recall, f1: precision + recall ? (2 * precision * recall) / (precision + recall) : 0 };
+  });
+  const topConfusions: ConfusionPair[] = [];
+  confusion.forEach((row, t) => row.forEach((count, p) => t !== p && count && topConfusions.push({ true: t, predicted: p, count, share: count / perClass[t].count })));
+  topConfusions.sort((a, b) => b.count - a.count || b.share - a.share || a.true - b.true);
+  return { confusion, perClass, topConfusions: topConfusions.slice(0, 30) };
+}
+
+/**
+ * Evaluates a run's test split once with the chosen checkpoint and gathers what its report shows; cached in
+ * RUN/analysis.json, recomputed when the checkpoint, the metrics or convkit's analysis format change (or the file
+ * is unreadable).
+ */
+export async function analyseRun(runDir: string, opts: AnalyseOptions = {}): Promise<RunAnalysis> {
+  const log = opts.log ?? ((m: string) => process.stderr.write(m + '\n'));
+  const name = opts.checkpoint ?? 'last';
+  const files = runFiles(runDir);
+  const cfg = await readRunConfig(runDir);
+  const ck = await checkpointInfo(runDir, name);
+  const metricsText = await readText(files.metrics);
+  const resultText = await readText(files.result);
+  const settings = { errors: opts.errors ?? 48, topK: opts.topK ?? 5, featureMapImages: opts.featureMapImages ?? null };
+  const key = sha256(JSON.stringify([ANALYSIS_FORMAT, CONVKIT_VERSION, name, ck.manifestSha, sha256(metricsText), sha256(resultText), cfg.data, cfg.limitTest ?? null, settings]));
+  const cacheFile = path.join(runDir, ANALYSIS_FILES[name]);
+
+  if (!opts.force) {
+    const text = await readText(cacheFile);
+    if (text) {
+      try {
+        const cached = JSON.parse(text) as RunAnalysis & { cache_key?: string };
+        if (cached.format === ANALYSIS_FORMAT && cached.cache_key === key) return { ...cached, run: runDir };
+      } catch {
+        log(`convkit: warning: ${cacheFile} is unreadable; recomputing it`);
+      }
+    }
+  }
+
+  const backend = await selectBackend(opts.backend ?? 'auto', log);
+  const dataset = await loadRunData(runDir, cfg.data, cfg.seed);
+  const { model, state } = await loadCheckpointModel(ck.dir);
+  try {
+    const [, h, w, c] = model.inputs[0].shape as number[];
+    if (dataset.height !== h || dataset.width !== w || dataset.channels !== c) {
+      throw new ConvkitError(`images are ${dataset.height}×${dataset.width}×${dataset.channels} but the model expects ${h}×${w}×${c}`, { file: cfg.data });
+    }
+    const numClasses = (model.outputs[0].shape as number[])[1];
+    const shape = { height: h, width: w, channels: c, numClasses };
+    // The test images `convkit evaluate` scores the run on (its --limit-test subset, if any), with the same function.
+    const test = limitTestSplit(dataset.test, cfg.limitTest, cfg.seed, pixelsPerImage(dataset));
+    const ev = await evaluateSplit(model, test, shape);
+    const names = classNamesFor(numClasses, cfg.data, dataset.classNames ?? cfg.dataset?.classNames);
+    const { confusion, perClass, topConfusions } = confusionOf(test.y, ev.predicted, numClasses, names);
+
+    const classes: ClassInfo[] = names.map((n, id) => ({ id, name: n }));
+    if (dataset.meta) {
+      for (let i = 0; i < dataset.meta.count; i++) {
+        const id = dataset.meta.y[i];
+        if (classes[id] && !classes[id].image) classes[id].image = await splitImageUri(dataset.meta, i, h, w, c);
+      }
+    }
+
+    const wrong = [...test.y.keys()].filter((i) => ev.predicted[i] !== test.y[i]).sort((a, b) => ev.confidence[b] - ev.confidence[a] || a - b);
+    const worstIdx = wrong.slice(0, settings.errors);
+    const probs = await probabilities(model, test, worstIdx, shape);
+    const worst: ErrorSample[] = [];
+    for (const [j, i] of worstIdx.entries()) {
+      const p = probs.subarray(j * numClasses, (j + 1) * numClasses);
+      const top = [...p.keys()].sort((a, b) => p[b] - p[a]).slice(0, Math.min(settings.topK, numClasses)).map((k) => ({ class: k, probability: p[k] }));
+      worst.push({ index: i, true: test.y[i], predicted: ev.predicted[i], probability: ev.confidence[i], trueProbability: ev.trueProbability[i], top, image: await splitImageUri(test, i, h, w, c) });
+    }
+
+    const fmIdx = (settings.featureMapImages ?? pickFeatureMapImages(test.y, ev.predicted, ev.confidence)).filter((i) => Number.isInteger(i) && i >= 0 && i < test.count);
+    const maps = await featureMaps(model, test, fmIdx, shape);
+    const featureMapsOut = maps.every((m) => !m.length) ? [] : await Promise.all(fmIdx.map(async (i, s) => ({ index: i, true: test.y[i], predicted: ev.predicted[i], image: await splitImageUri(test, i, h, w, c), layers: maps[s] })));
+
+    let result: RunAnalysis['result'];
+    if (resultText) {
+      try {
+        const r = JSON.parse(resultText);
+        result = { test_accuracy: r.test_accuracy, test_loss: r.test_loss, epochs: r.epochs, duration_s: r.duration_s, images_per_s: r.images_per_s };
+      } catch {
+        /* an unreadable result.json only loses the training-time figures */
+      }
+    }
+    const history = summariseHistory(parseMetrics(metricsText));
+    const analysis: RunAnalysis & { cache_key: string } = {
+      format: ANALYSIS_FORMAT,
+      run: runDir,
+      created: new Date().toISOString(),
+      convkit_version: CONVKIT_VERSION,
+      model: cfg.model,
+      data: cfg.data,
+      backend,
+      input: { height: h, width: w, channels: c },
+      checkpoint: { name, epoch: state.epoch, batch: state.batch, key: ck.manifestSha },
+      test: { count: ev.count, accuracy: ev.accuracy, loss: ev.loss },
+      result,
+      classes,
+      confusion,
+      perClass,
+      topConfusions,
+      errors: { count: wrong.length, worst },
+      history,
+      featureMaps: featureMapsOut,
+      cache_key: key,
+    };
+    if (!opts.noCache) {
+      // A run folder the user cannot write to (someone else's runs) still gets its report, only uncached.
+      await writeJsonAtomic(cacheFile, analysis).catch((e: NodeJS.ErrnoException) => log(`convkit: warning: cannot write ${cacheFile} (${e.code ?? e.message}); the analysis is not cached`));
+    }
+    return analysis;
+  } finally {
+    model.dispose();
+  }
+}

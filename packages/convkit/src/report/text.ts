@@ -1,0 +1,20 @@
+import { table } from '../util/term.js';
+import type { RunAnalysis } from './analysis-types.js';
+
+const pct = (v: number) => `${(v * 100).toFixed(2)} %`;
+
+/** `convkit report RUN` on a terminal: the figures, the weakest classes and the most frequent confusions. */
+export function analysisText(a: RunAnalysis): string {
+  const lines: string[] = [];
+  const bva = a.history.best.val_accuracy;
+  const bvl = a.history.best.val_loss;
+  lines.push(`${a.run}: ${a.model} on ${a.data}, checkpoints/${a.checkpoint.name} (epoch ${a.checkpoint.epoch})`);
+  lines.push(`test: ${a.test.count} images, accuracy ${pct(a.test.accuracy)}, loss ${a.test.loss.toFixed(4)}, ${a.errors.count} errors`);
+  if (bva || bvl) lines.push(`best: ${[bva ? `val_accuracy ${pct(bva.value)} at epoch ${bva.epoch}` : '', bvl ? `val_loss ${bvl.value.toFixed(4)} at epoch ${bvl.epoch}` : ''].filter(Boolean).join(', ')} (of ${a.history.epochs.length} epochs)`);
+  const weakest = [...a.perClass].filter((r) => r.count).sort((x, y) => x.recall - y.recall || x.class - y.class).slice(0, 5);
+  lines.push('', 'weakest classes:', table(['class', 'name', 'images', 'accuracy', 'precision'], weakest.map((r) => [r.class, r.name, r.count, pct(r.recall), pct(r.precision)]), ['r', 'l', 'r', 'r', 'r']));
+  if (a.topConfusions.length) {
+    lines.push('', 'most frequent confusions:', table(['true', 'predicted as', 'images'], a.topConfusions.slice(0, 5).map((p) => [`${p.true} ${a.classes[p.true]?.name ?? ''}`, `${p.predicted} ${a.classes[p.predicted]?.name ?? ''}`, p.count]), ['l', 'l', 'r']));
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,61 @@
+/**
+ * convkit's browser views, shared by the static HTML report (`convkit report RUN --html FILE`) and the live
+ * dashboard. Bundled by esbuild into ONE IIFE script (uPlot and its CSS included; the CSS is injected on first use)
+ * that sets `window.convkitViews`. Get the bundle's text in Node with `viewsBundle()` from `report/views-bundle.ts`
+ * (built by `npm run build` into dist/report/views.js, or bundled from source on the fly under tsx).
+ *
+ * Every function takes a container element and plain JSON (types in `report/analysis-types.ts`; `RunAnalysis` is
+ * what `analyseRun` returns and `convkit report RUN --json` prints), empties the container and draws into it.
+ * Call again with new data to redraw (the dashboard does so at each epoch).
+ *
+ *   renderReport(el, analysis)                 the whole page of one run (all sections below)
+ *   renderSummary(el, analysis)                header: model, data, weights, test figures, best values
+ *   renderCurves(el, history, opts?)           loss / accuracy / lr charts (uPlot), best epoch dashed;
+ *                                              history = RunHistory or raw metrics.jsonl rows (HistoryRow[]);
+ *                                              opts {groups?: ('loss'|'accuracy'|'lr')[], width?, height?};
+ *                                              each chart box is .ck-chart[data-group] with `.uplot` (the uPlot)
+ *   renderConfusion(el, analysis, opts?)       heatmap, rows = true class; opts {normalised?}; raw/normalised toggle;
+ *                                              cells td.ck-cell[data-true][data-pred][data-count]
+ *   renderTopConfusions(el, analysis, opts?)   most frequent (true → predicted) pairs; opts {limit?}
+ *   renderPerClass(el, analysis, opts?)        sortable precision / recall (= accuracy) / F1 table; opts {sortBy?, descending?}
+ *   renderErrors(el, analysis, opts?)          gallery "pred (true)" with class signs and top-k; opts {limit?};
+ *                                              cards .ck-error[data-index][data-true][data-pred]
+ *   renderFeatureMaps(el, analysis, opts?)     per image, one tiled grid per conv / activation / pool layer; opts {scale?}
+ *   renderCompare(el, runs)                    table (best per column highlighted), overlaid curves, per-class side by
+ *                                              side; runs = RunAnalysis[] or {run, model, data, history, ...partial}
+ *   renderCompareReport(el, runs)              the comparison page (title + renderCompare)
+ *   renderOverlay(el, metric, series, opts?)   one metric of several runs on one chart; series {label, rows, colour?}[]
+ *   summariseHistory(rows)                     HistoryRow[] → RunHistory (best value and epoch per metric)
+ */
+import { renderCompare } from './compare.js';
+import { renderConfusion, renderTopConfusions } from './confusion.js';
+import { renderCurves, renderOverlay } from './curves.js';
+import { renderErrors } from './errors.js';
+import { renderFeatureMaps } from './feature-maps.js';
+import { renderPerClass } from './per-class.js';
+import { renderCompareReport, renderReport, renderSummary } from './report.js';
+import { summariseHistory } from '../history.js';
+
+export const convkitViews = {
+  version: 1,
+  renderReport,
+  renderSummary,
+  renderCurves,
+  renderConfusion,
+  renderTopConfusions,
+  renderPerClass,
+  renderErrors,
+  renderFeatureMaps,
+  renderCompare,
+  renderCompareReport,
+  renderOverlay,
+  summariseHistory,
+};
+
+declare global {
+  interface Window {
+    convkitViews: typeof convkitViews;
+  }
+}
+
+window.convkitViews = convkitViews;

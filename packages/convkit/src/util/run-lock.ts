@@ -1,0 +1,285 @@
+import { randomBytes } from 'node:crypto';
+import { closeSync, promises as fs, openSync, readFileSync, rmdirSync, unlinkSync, writeSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ConvkitError } from './errors.js';
+
+// Hand-written: Node has no flock; an O_EXCL file naming pid and host lets a second writer say who holds the run.
+
+/** Name of the lock file inside a run directory. */
+export const RUN_LOCK_FILE = 'run.lock';
+
+/** What a lock file holds: who writes the run, since when. */
+export interface RunLockInfo {
+  pid: number;
+  host: string;
+  /** ISO time the lock was taken. */
+  started: string;
+  /** What the holder is doing ("train", "train --resume", a batch job id, …), for the message a second writer sees. */
+  purpose?: string;
+  /** Random token: tells this lock apart from a later one by a recycled pid. */
+  token: string;
+}
+
+export interface AcquireRunLockOptions {
+  /** Shown to a second writer ("held by pid 123 on host (train)"). */
+  purpose?: string;
+  /** Create the directory if missing (default true); false: a missing directory is a ConvkitError. */
+  create?: boolean;
+  /** Where the "taking over a stale lock" message goes (default stderr). */
+  log?: (msg: string) => void;
+}
+
+/** Whether the writer named by a lock still runs: `alive`, `dead` (this host, gone) or `unknown` (another host). */
+export function lockHolderState(info: RunLockInfo): 'alive' | 'dead' | 'unknown' {
+  if (info.host !== os.hostname()) return 'unknown';
+  if (!pidAlive(info.pid)) return 'dead';
+  // A recycled pid: the process now under that pid started after the lock was written, so it is not the writer.
+  const startMs = processStartMs(info.pid);
+  const lockMs = Date.parse(info.started);
+  if (startMs !== null && Number.isFinite(lockMs) && startMs > lockMs + 2000) return 'dead';
+  return 'alive';
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Start time of a process on Linux (from /proc), or null where /proc is not there. */
+function processStartMs(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[19]); // field 22 of stat(5), counted from field 3
+    const btime = Number(/^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1]);
+    if (!Number.isFinite(ticks) || !Number.isFinite(btime)) return null;
+    return btime * 1000 + (ticks * 1000) / 100; // USER_HZ is 100 on every Linux ABI Node runs on
+  } catch {
+    return null;
+  }
+}
+
+/** The lock file of `dir`, or null if the run has no writer (or the file is unreadable garbage). */
+export async function readRunLock(dir: string): Promise<RunLockInfo | null> {
+  try {
+    const info = JSON.parse(await fs.readFile(path.join(dir, RUN_LOCK_FILE), 'utf8')) as RunLockInfo;
+    return typeof info.pid === 'number' && typeof info.host === 'string' ? info : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The live writer of `dir` (for the dashboard's Stop, a batch runner's "is it still going?"), or null when nobody
+ * holds its lock or the holder died on this host. A holder on another host counts as live: we cannot see it.
+ */
+export async function runWriter(dir: string): Promise<RunLockInfo | null> {
+  const info = await readRunLock(dir);
+  return info && lockHolderState(info) !== 'dead' ? info : null;
+}
+
+/**
+ * Asks the writer of `dir` to stop (the dashboard's Stop): SIGINT by default, on which training saves
+ * `checkpoints/last` after the current batch and exits 130, releasing its lock. Returns the writer it signalled;
+ * a ConvkitError when the run has no live writer or its writer runs on another host.
+ */
+export async function signalRunWriter(dir: string, signal: NodeJS.Signals = 'SIGINT'): Promise<RunLockInfo> {
+  const info = await runWriter(dir);
+  if (!info) throw new ConvkitError('no process is writing this run', { file: dir });
+  if (info.host !== os.hostname()) throw new ConvkitError(`the run is written by pid ${info.pid} on ${info.host}, not on this host`, { file: dir });
+  process.kill(info.pid, signal);
+  return info;
+}
+
+function describe(info: RunLockInfo): string {
+  return `pid ${info.pid} on ${info.host}${info.purpose ? ` (${info.purpose})` : ''} since ${info.started}`;
+}
+
+const held = new Set<RunLock>();
+let exitHookInstalled = false;
+
+// Released on every exit path: 'exit' covers normal ends, process.exit (a second Ctrl-C) and uncaught errors;
+// a SIGINT/SIGTERM nobody else handles would kill the process without 'exit', so it is turned into one.
+function installExitHooks(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const l of [...held]) l.releaseSync();
+  });
+  for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    process.on(sig, () => {
+      // Someone else (training's StopOnSignal) handles it: they stop cleanly and the lock goes in their finally.
+      if (process.listenerCount(sig) > 1) return;
+      if (held.size === 0) {
+        process.removeAllListeners(sig);
+        process.kill(process.pid, sig); // back to the default action
+        return;
+      }
+      process.exit(code);
+    });
+  }
+}
+
+/** An exclusive claim on a run directory, held until `release()` (or the process ends). */
+export class RunLock {
+  private released = false;
+
+  constructor(
+    /** The run directory. */
+    public dir: string,
+    readonly info: RunLockInfo,
+    /** The directory did not exist and was created for this lock (removed again on release if still empty). */
+    private createdDir: boolean,
+  ) {}
+
+  get file(): string {
+    return path.join(this.dir, RUN_LOCK_FILE);
+  }
+
+  /** Removes the lock file if it is still ours (idempotent). */
+  async release(): Promise<void> {
+    this.releaseSync();
+  }
+
+  releaseSync(): void {
+    if (this.released) return;
+    this.released = true;
+    held.delete(this);
+    try {
+      const now = JSON.parse(readFileSync(this.file, 'utf8')) as RunLockInfo;
+      if (now.token !== this.info.token) return; // taken over (we were thought dead): not ours to remove
+      unlinkSync(this.file);
+    } catch {
+      return;
+    }
+    if (this.createdDir) {
+      try {
+        rmdirSync(this.dir); // only if empty: a run that failed before writing anything leaves no trace
+      } catch {
+        /* not empty: a run */
+      }
+    }
+  }
+
+  /**
+   * Re-takes the lock in `dir` after the locked directory was renamed away (`train --force` moves the old run
+   * aside whole, then starts afresh under the same name). Fails like `acquireRunLock` if another writer got in between.
+   */
+  async relock(dir: string = this.dir): Promise<void> {
+    await fs.mkdir(dir, { recursive: true });
+    try {
+      createLockFile(path.join(dir, RUN_LOCK_FILE), this.info);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      this.releaseSync();
+      const other = await readRunLock(dir);
+      throw new ConvkitError(`another writer took the directory meanwhile${other ? ` (${describe(other)})` : ''}`, { file: dir });
+    }
+    this.dir = dir;
+  }
+}
+
+function createLockFile(file: string, info: RunLockInfo): void {
+  // O_EXCL: of two processes creating it at once, exactly one succeeds.
+  const fd = openSync(file, 'wx');
+  try {
+    writeSync(fd, JSON.stringify(info) + '\n');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Takes the one-writer lock of a run directory (`DIR/run.lock`, created with O_EXCL, holding pid, host, start time).
+ * A lock left by a dead process on this host is taken over with a message; a live one (or one from another host)
+ * is a ConvkitError naming its pid and host (exit 2).
+ */
+export async function acquireRunLock(dir: string, opts: AcquireRunLockOptions = {}): Promise<RunLock> {
+  const log = opts.log ?? ((m: string) => process.stderr.write(m + '\n'));
+  let createdDir = false;
+  try {
+    const st = await fs.stat(dir);
+    if (!st.isDirectory()) throw new ConvkitError('not a directory', { file: dir });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    if (opts.create === false) throw new ConvkitError('no such run directory', { file: dir });
+    createdDir = (await fs.mkdir(dir, { recursive: true })) !== undefined;
+  }
+  const info: RunLockInfo = { pid: process.pid, host: os.hostname(), started: new Date().toISOString(), purpose: opts.purpose, token: randomBytes(8).toString('hex') };
+  const file = path.join(dir, RUN_LOCK_FILE);
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      createLockFile(file, info);
+      const lock = new RunLock(dir, info, createdDir);
+      held.add(lock);
+      installExitHooks();
+      return lock;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    const other = await readRunLock(dir);
+    if (!other) {
+      // Unreadable: a writer between its O_EXCL create and its write (a few µs), or garbage from a crash then.
+      const st = await fs.stat(file).catch(() => null);
+      if (st && Date.now() - st.mtimeMs < 2000) {
+        await new Promise((r) => setTimeout(r, 50));
+        continue;
+      }
+      if (st) await takeOver(file, null, log);
+      continue;
+    }
+    const state = lockHolderState(other);
+    if (state !== 'dead') {
+      throw new ConvkitError(`run is locked by ${describe(other)}${state === 'unknown' ? ' (another host: cannot tell whether it still runs; remove ' + RUN_LOCK_FILE + ' by hand if it does not)' : ''}; one writer per run`, { file: dir });
+    }
+    await takeOver(file, other, log);
+  }
+  throw new ConvkitError('could not take the run lock (it keeps changing hands)', { file: dir });
+}
+
+/**
+ * Removes a stale lock. Two processes may both see it stale: each renames it to a private name first, so only
+ * one gets the file; if what it got is not the stale lock it judged (someone already took over), it puts it back.
+ */
+async function takeOver(file: string, stale: RunLockInfo | null, log: (m: string) => void): Promise<void> {
+  const mine = `${file}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    await fs.rename(file, mine);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return; // someone else removed it: retry creating
+    throw e;
+  }
+  let got: RunLockInfo | null = null;
+  try {
+    got = JSON.parse(await fs.readFile(mine, 'utf8'));
+  } catch {
+    /* garbage */
+  }
+  if (stale && got && got.token !== stale.token) {
+    // Not the stale lock but a live one created since: give it back (link fails if yet another appeared; then that one stands).
+    await fs.link(mine, file).catch(() => {});
+    await fs.rm(mine, { force: true });
+    return;
+  }
+  await fs.rm(mine, { force: true });
+  log(
+    stale
+      ? `convkit: taking over the lock of ${path.dirname(file)}: its writer (${describe(stale)}) is gone`
+      : `convkit: taking over the unreadable lock file ${file}`,
+  );
+}
+
+/** Runs `fn` holding the lock of `dir`; releases it however `fn` ends. */
+export async function withRunLock<T>(dir: string, fn: (lock: RunLock) => Promise<T>, opts: AcquireRunLockOptions = {}): Promise<T> {
+  const lock = await acquireRunLock(dir, opts);
+  try {
+    return await fn(lock);
+  } finally {
+    await lock.release();
+  }
+}

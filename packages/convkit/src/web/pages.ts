@@ -1,0 +1,35 @@
+/** The dashboard's pages: one HTML shell each, drawn in the browser by static/<page>.js. */
+export const PAGES = {
+  runs: 'Runs',
+  run: 'Run',
+  compare: 'Compare',
+  maths: 'The maths, demystified',
+  descent: 'Gradient descent',
+  datasets: 'Datasets',
+} as const;
+export type PageName = keyof typeof PAGES;
+
+const NAV: PageName[] = ['runs', 'compare', 'maths', 'descent', 'datasets'];
+
+/** The per-server token rides in a meta tag: only a page served by us (same origin) can read it to POST. */
+export function pageHtml(page: PageName, token: string): string {
+  const nav = NAV.map((p) => `<a href="/${p === 'runs' ? '' : p}"${p === page ? ' class="here"' : ''}>${PAGES[p]}</a>`).join('');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="convkit-token" content="${token}">
+<title>convkit · ${PAGES[page]}</title>
+<link rel="stylesheet" href="/static/uPlot.min.css">
+<link rel="stylesheet" href="/static/app.css">
+<script src="/static/uPlot.iife.min.js"></script>
+</head>
+<body data-page="${page}">
+<header><span class="brand">convkit</span><nav>${nav}</nav></header>
+<main id="app"><p class="muted">Loading…</p></main>
+<script type="module" src="/static/${page}.js"></script>
+</body>
+</html>
+`;
+}

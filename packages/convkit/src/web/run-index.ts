@@ -1,0 +1,177 @@
+import { EventEmitter } from 'node:events';
+import { promises as fs, watch, type FSWatcher } from 'node:fs';
+import path from 'node:path';
+import { summariseRun, type RunSummary } from './run-summary.js';
+
+/** A `convkit analyse gtsrb` output found under the runs directory (report.html + summary.json). */
+export interface DatasetReport {
+  id: string;
+  root: string;
+  counts?: { train: number; test: number; classes: number };
+}
+
+const MAX_DEPTH = 8;
+/** Folders of a run that never hold other runs. */
+const RUN_SUBDIRS = new Set(['checkpoints', 'model', 'tb', 'node_modules']);
+/** Files whose change alters a run's summary. */
+const RUN_FILES = new Set(['status.json', 'metrics.jsonl', 'result.json', 'config.json']);
+
+// Hand-written: a watcher that knows what a run folder is (chokidar and the like watch files, not runs; fs.watch does the work).
+/**
+ * Every run under a directory (nested batch folders too), kept current by watching the folders themselves:
+ * one inotify watch per run folder and per folder above runs; nothing is polled. Emits `run` (RunSummary) and
+ * `removed` (id) after a change settles (`settleMs`).
+ */
+export class RunIndex extends EventEmitter {
+  readonly runs = new Map<string, RunSummary>();
+  readonly datasets = new Map<string, DatasetReport>();
+  private readonly dirs = new Map<string, string>(); // run id → absolute folder
+  private readonly watchers = new Map<string, FSWatcher>(); // absolute folder → watcher
+  private readonly pending = new Map<string, NodeJS.Timeout>();
+  private closed = false;
+
+  constructor(
+    readonly root: string,
+    private readonly settleMs = 100,
+  ) {
+    super();
+  }
+
+  async start(): Promise<void> {
+    await this.scan(this.root, 0);
+  }
+
+  dirOf(id: string): string | undefined {
+    return this.dirs.get(id);
+  }
+
+  list(): RunSummary[] {
+    return [...this.runs.values()];
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const w of this.watchers.values()) w.close();
+    this.watchers.clear();
+    for (const t of this.pending.values()) clearTimeout(t);
+    this.pending.clear();
+  }
+
+  private async scan(dir: string, depth: number): Promise<void> {
+    if (this.closed || depth > MAX_DEPTH) return;
+    let entries;
+    try {
+      entries = await fs.readdir(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    const names = new Set(entries.map((e) => e.name));
+    if (names.has('config.json') && (names.has('status.json') || names.has('metrics.jsonl') || names.has('result.json') || names.has('checkpoints'))) {
+      await this.addRun(dir);
+      return;
+    }
+    if (names.has('summary.json') && names.has('report.html')) await this.addDataset(dir);
+    this.watchContainer(dir, depth);
+    await Promise.all(entries.filter((e) => e.isDirectory() && !e.name.startsWith('.') && !RUN_SUBDIRS.has(e.name)).map((e) => this.scan(path.join(dir, e.name), depth + 1)));
+  }
+
+  private idOf(dir: string): string {
+    return path.relative(this.root, dir).split(path.sep).join('/');
+  }
+
+  private async addRun(dir: string): Promise<void> {
+    const id = this.idOf(dir);
+    if (!id) return;
+    // seen again (its parent changed): the folder may be a new one under the same name (train --force moves the old
+    // run aside), and a watch follows the old inode, so watch it afresh
+    this.watchers.get(dir)?.close();
+    this.watchers.delete(dir);
+    this.dirs.set(id, dir);
+    this.watchDir(dir, (file) => {
+      if (file === null || RUN_FILES.has(file)) this.schedule(id, () => this.refreshRun(id));
+    });
+    await this.refreshRun(id);
+  }
+
+  /** Registers an analysis folder now (the watcher would too, a moment later). */
+  addDatasetDir(dir: string): Promise<void> {
+    return this.addDataset(dir);
+  }
+
+  private async addDataset(dir: string): Promise<void> {
+    try {
+      await fs.access(path.join(dir, 'report.html'));
+      const s = JSON.parse(await fs.readFile(path.join(dir, 'summary.json'), 'utf8'));
+      if (s?.dataset !== 'gtsrb') return;
+      const id = this.idOf(dir);
+      this.datasets.set(id, { id, root: String(s.root ?? ''), counts: s.counts });
+    } catch {
+      // not an analysis summary
+    }
+  }
+
+  private async refreshRun(id: string): Promise<void> {
+    const dir = this.dirs.get(id);
+    if (!dir || this.closed) return;
+    try {
+      await fs.access(path.join(dir, 'config.json'));
+    } catch {
+      this.runs.delete(id);
+      this.dirs.delete(id);
+      this.watchers.get(dir)?.close();
+      this.watchers.delete(dir);
+      this.emit('removed', id);
+      return;
+    }
+    const s = await summariseRun(this.root, dir);
+    this.runs.set(id, s);
+    this.emit('run', s);
+  }
+
+  private watchContainer(dir: string, depth: number): void {
+    this.watchDir(dir, (file) => {
+      if (file === null || file.startsWith('.')) return;
+      if (file === 'summary.json' || file === 'report.html') {
+        this.schedule(`dataset:${dir}`, () => this.addDataset(dir));
+        return;
+      }
+      if (RUN_FILES.has(file)) {
+        // a folder that was empty when scanned is becoming a run: watch it as one from now on
+        this.schedule(`dir:${dir}`, async () => {
+          this.watchers.get(dir)?.close();
+          this.watchers.delete(dir);
+          await this.scan(dir, depth);
+        });
+        return;
+      }
+      const child = path.join(dir, file);
+      this.schedule(`dir:${child}`, () => this.scan(child, depth + 1));
+    });
+  }
+
+  private watchDir(dir: string, onChange: (file: string | null) => void): void {
+    if (this.watchers.has(dir) || this.closed) return;
+    try {
+      const w = watch(dir, { persistent: false }, (_event, file) => onChange(file ? String(file) : null));
+      w.on('error', () => {
+        w.close();
+        this.watchers.delete(dir);
+      });
+      this.watchers.set(dir, w);
+    } catch {
+      // folder vanished between readdir and watch
+    }
+  }
+
+  /** Coalesces the burst of events one atomic write makes (temp file, rename) into one refresh. */
+  private schedule(key: string, fn: () => Promise<void>): void {
+    if (this.closed || this.pending.has(key)) return;
+    this.pending.set(
+      key,
+      setTimeout(() => {
+        this.pending.delete(key);
+        fn().catch((e) => this.emit('warning', e));
+      }, this.settleMs),
+    );
+  }
+}

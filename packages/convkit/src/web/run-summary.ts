@@ -1,0 +1,118 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { EpochLogs } from '../train/callbacks/callback.js';
+import { effectiveState, type RunStatus } from '../train/callbacks/status.js';
+import { runFiles } from '../train/run-files.js';
+import type { TrainResult } from '../train/run.js';
+
+export type DisplayState = 'running' | 'completed' | 'failed' | 'interrupted' | 'pending';
+
+/** What the runs list shows of one run: metadata only (config, status, result, one pass over metrics.jsonl). */
+export interface RunSummary {
+  /** Path relative to the runs directory, `/`-separated: the run's id in URLs. */
+  id: string;
+  /** Folder holding the run relative to the runs directory ('' at the top): a batch's output. */
+  group: string;
+  state: DisplayState;
+  /** Why the state is what it is: "killed" for a run whose process vanished, the status message otherwise. */
+  note?: string;
+  model?: string;
+  dataset?: string;
+  /** `--data` as the run was given it. */
+  data?: string;
+  epoch: number;
+  epochs?: number;
+  batch?: number;
+  batches?: number;
+  bestValAccuracy?: number;
+  bestEpoch?: number;
+  testAccuracy?: number;
+  durationS?: number;
+  imagesPerS?: number;
+  started?: string;
+  updated?: string;
+  /** Lines in metrics.jsonl: the run page refetches its curves when this grows. */
+  metricsCount: number;
+  hyper: Record<string, string | number | boolean>;
+}
+
+const HYPER_KEYS = ['optimizer', 'lr', 'batchSize', 'epochs', 'seed', 'validation', 'limitTrain', 'earlyStop', 'reduceLr', 'augment', 'backend'];
+
+async function readJson<T>(file: string): Promise<T | null> {
+  try {
+    return JSON.parse(await fs.readFile(file, 'utf8')) as T;
+  } catch {
+    return null;
+  }
+}
+
+/** Every complete line of metrics.jsonl (a torn last line of a killed run is skipped). */
+export async function readMetricRows(file: string): Promise<EpochLogs[]> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch {
+    return [];
+  }
+  const rows: EpochLogs[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      rows.push(JSON.parse(line) as EpochLogs);
+    } catch {
+      // half-written line
+    }
+  }
+  return rows;
+}
+
+export async function summariseRun(root: string, dir: string): Promise<RunSummary> {
+  const f = runFiles(dir);
+  const [config, status, result, metrics] = await Promise.all([
+    readJson<Record<string, any>>(f.config),
+    readJson<RunStatus>(f.status),
+    readJson<TrainResult>(f.result),
+    readMetricRows(f.metrics),
+  ]);
+  const id = path.relative(root, dir).split(path.sep).join('/');
+  const group = id.includes('/') ? id.slice(0, id.lastIndexOf('/')) : '';
+  let state: DisplayState = 'pending';
+  let note: string | undefined;
+  if (status) {
+    const eff = effectiveState(status);
+    state = eff === 'killed' ? 'interrupted' : eff;
+    note = eff === 'killed' ? 'killed (process gone; resumable)' : status.message;
+  } else if (result) state = 'completed';
+  let best: EpochLogs | undefined;
+  for (const m of metrics) if (m.val_accuracy !== undefined && (best?.val_accuracy === undefined || m.val_accuracy > best.val_accuracy)) best = m;
+  const seconds = metrics.reduce((s, m) => s + (m.seconds ?? 0), 0);
+  const imgs = metrics.reduce((s, m) => s + (m.images_per_s ?? 0) * (m.seconds ?? 0), 0);
+  const hyper: RunSummary['hyper'] = {};
+  for (const k of HYPER_KEYS) {
+    const v = config?.[k];
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') hyper[k] = v;
+    else if (v !== undefined && v !== null) hyper[k] = JSON.stringify(v);
+  }
+  return {
+    id,
+    group,
+    state,
+    note,
+    model: config?.model ?? result?.model,
+    dataset: config?.dataset?.name ?? config?.data ?? result?.data,
+    data: config?.data ?? result?.data,
+    epoch: status?.epoch ?? metrics.at(-1)?.epoch ?? 0,
+    epochs: status?.epochs ?? config?.epochs,
+    batch: status?.batch,
+    batches: status?.batches,
+    bestValAccuracy: best?.val_accuracy,
+    bestEpoch: best?.epoch,
+    testAccuracy: result?.test_accuracy,
+    durationS: result?.duration_s ?? (metrics.length ? seconds : undefined),
+    imagesPerS: result?.images_per_s ?? (seconds > 0 ? imgs / seconds : undefined),
+    started: status?.started ?? config?.created,
+    updated: status?.updated,
+    metricsCount: metrics.length,
+    hyper,
+  };
+}

@@ -1,0 +1,375 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, promises as fs, createReadStream } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runFiles } from '../train/run-files.js';
+import { readStatus } from '../train/callbacks/status.js';
+import { ConvkitError } from '../util/errors.js';
+import { analysisDirFor, gtsrbRootOf } from './datasets.js';
+import { PAGES, pageHtml, type PageName } from './pages.js';
+import { RunIndex } from './run-index.js';
+import { readMetricRows, type RunSummary } from './run-summary.js';
+import { hostAllowed, LIMITS, originAllowed, resolveUnder, tokenMatches } from './security.js';
+import { stopRun } from './stop.js';
+
+export interface DashboardOptions {
+  runsDir: string;
+  host?: string;
+  /** 0 = any free port. */
+  port?: number;
+  log?: (m: string) => void;
+}
+
+export interface Dashboard {
+  url: string;
+  port: number;
+  token: string;
+  index: RunIndex;
+  server: http.Server;
+  close(): Promise<void>;
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** Browser code: beside this file when run from source, in src/web/static when run from dist/. */
+const STATIC_DIR = [path.join(here, 'static'), path.join(here, '../../src/web/static')].find((d) => existsSync(d)) ?? path.join(here, 'static');
+const UPLOT_DIR = path.dirname(createRequire(import.meta.url).resolve('uplot'));
+const VENDOR: Record<string, string> = {
+  'uPlot.iife.min.js': path.join(UPLOT_DIR, 'uPlot.iife.min.js'),
+  'uPlot.min.css': path.join(UPLOT_DIR, 'uPlot.min.css'),
+};
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.jsonl': 'text/plain; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+  '.md': 'text/plain; charset=utf-8',
+  '.log': 'text/plain; charset=utf-8',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+};
+const PAGE_CSP = "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+/** Files of the runs folder (reports a run wrote) open in an opaque origin: their scripts cannot reach the API or the token. */
+const FILE_CSP = "sandbox allow-scripts; default-src 'self' 'unsafe-inline' data: blob:";
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** `convkit serve`: the dashboard over node:http. Resolves once it listens. */
+export async function startDashboard(opts: DashboardOptions): Promise<Dashboard> {
+  const runsDir = path.resolve(opts.runsDir);
+  let st;
+  try {
+    st = await fs.stat(runsDir);
+  } catch {
+    throw new ConvkitError('runs directory not found', { file: opts.runsDir });
+  }
+  if (!st.isDirectory()) throw new ConvkitError('not a directory', { file: opts.runsDir });
+  const host = opts.host ?? '127.0.0.1';
+  const token = randomBytes(24).toString('hex');
+  const index = new RunIndex(runsDir);
+  await index.start();
+
+  const sse = new Set<http.ServerResponse>();
+  const broadcast = (event: string, data: unknown) => {
+    const msg = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+    for (const res of sse) res.write(msg);
+  };
+  index.on('run', (s: RunSummary) => broadcast('run', s));
+  index.on('removed', (id: string) => broadcast('removed', { id }));
+  index.on('warning', (e: Error) => opts.log?.(`convkit serve: ${e.message}`));
+  const keepAlive = setInterval(() => {
+    for (const res of sse) res.write(': keep-alive\n\n');
+  }, 15_000);
+  keepAlive.unref();
+
+  const server = http.createServer({ maxHeaderSize: LIMITS.headerBytes, requestTimeout: 30_000, headersTimeout: 10_000 }, (req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      const status = e instanceof HttpError ? e.status : e instanceof ConvkitError ? 422 : 500;
+      if (status === 500) opts.log?.(`convkit serve: ${(e as Error)?.stack ?? e}`);
+      const message = e instanceof HttpError || e instanceof ConvkitError ? e.message : 'internal error';
+      if (res.headersSent) res.end();
+      else if (/text\/html/.test(req.headers.accept ?? '') && !req.url?.startsWith('/api/')) send(res, status, TYPES['.html'], errorPage(status, message), { 'Content-Security-Policy': PAGE_CSP });
+      else sendJson(res, status, { error: message });
+    });
+  });
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+    socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  });
+
+  const runDir = (id: string | null): string => {
+    const dir = id === null ? undefined : index.dirOf(id);
+    if (!dir) throw new HttpError(404, 'unknown run');
+    return dir;
+  };
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    if (!hostAllowed(req.headers.host, host)) throw new HttpError(403, 'foreign Host header (DNS rebinding protection)');
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > LIMITS.bodyBytes || (req.headers['transfer-encoding'] && req.method !== 'POST')) {
+      res.setHeader('Connection', 'close');
+      throw new HttpError(413, 'request body too large');
+    }
+    const raw = req.url ?? '/';
+    const q = raw.indexOf('?');
+    const pathname = q < 0 ? raw : raw.slice(0, q);
+    const params = new URLSearchParams(q < 0 ? '' : raw.slice(q + 1));
+    if (req.method === 'POST') {
+      if (!originAllowed(req.headers.origin, req.headers.host) || !tokenMatches(req.headers['x-convkit-token'], token)) throw new HttpError(403, 'missing or wrong token');
+      await readBody(req);
+      if (pathname === '/api/run/stop') {
+        const r = await stopRun(runDir(params.get('id')));
+        if (!r.ok) throw new HttpError(r.status, r.reason);
+        return sendJson(res, 202, { stopping: true, pid: r.pid });
+      }
+      if (pathname === '/api/datasets/analyse') {
+        const root = params.get('root');
+        const source = (await datasetSources()).find((s) => s.root === root);
+        if (!source) throw new HttpError(404, 'not the GTSRB folder of any run');
+        return sendJson(res, 200, await analyseSource(source.root));
+      }
+      if (pathname === '/api/run/analysis') return sendJson(res, 200, await analysis(runDir(params.get('id'))));
+      throw new HttpError(404, 'not found');
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD, POST');
+      throw new HttpError(405, 'method not allowed');
+    }
+
+    const page = (pathname === '/' ? 'runs' : pathname.slice(1)) as PageName;
+    if (Object.hasOwn(PAGES, page)) {
+      if (page === 'run' || page === 'maths') runDirOrNone(params.get('id'), page === 'run');
+      return send(res, 200, TYPES['.html'], pageHtml(page, token), { 'Content-Security-Policy': PAGE_CSP, 'Cache-Control': 'no-store' });
+    }
+    if (pathname === '/favicon.ico') return void res.writeHead(204).end();
+    if (pathname.startsWith('/static/')) return serveStatic(res, pathname.slice('/static/'.length));
+    if (pathname.startsWith('/runs/')) {
+      const file = await resolveUnder(runsDir, pathname.slice('/runs/'.length));
+      if (!file) throw new HttpError(404, 'not found');
+      return serveFile(res, file, FILE_CSP);
+    }
+    switch (pathname) {
+      case '/api/runs':
+        return sendJson(res, 200, { root: runsDir, runs: index.list() });
+      case '/api/events':
+        return openEvents(req, res);
+      case '/api/run': {
+        const id = params.get('id');
+        const dir = runDir(id);
+        const f = runFiles(dir);
+        const [config, status, result, metrics] = await Promise.all([readJsonOrNull(f.config), readStatus(f.status), readJsonOrNull(f.result), readMetricRows(f.metrics)]);
+        return sendJson(res, 200, { summary: index.runs.get(id!), config, status, result, metrics });
+      }
+      case '/api/compare': {
+        const ids = compareIds(params);
+        if (!ids.length) throw new HttpError(404, 'no runs to compare');
+        const runs = await Promise.all(ids.map(async (id) => ({ summary: index.runs.get(id)!, metrics: await readMetricRows(runFiles(runDir(id)).metrics) })));
+        return sendJson(res, 200, { runs });
+      }
+      case '/api/run/samples': {
+        const dir = runDir(params.get('id'));
+        const n = Math.min(64, Math.max(1, Number(params.get('count') ?? 16) || 16));
+        const { sampleImages } = await import('./maths.js'); // tfjs and the datasets load only when a maths page asks
+        return sendJson(res, 200, { images: await sampleImages(dir, n) });
+      }
+      case '/api/run/first-layer': {
+        const dir = runDir(params.get('id'));
+        const { firstLayer } = await import('./maths.js');
+        const layer = await firstLayer(dir, Number(params.get('image') ?? 0));
+        if (!layer) throw new HttpError(404, 'this run has no saved weights with a convolution yet');
+        return sendJson(res, 200, layer);
+      }
+      case '/api/run/batches': {
+        const dir = runDir(params.get('id'));
+        const { batchCurves } = await import('./batch-curves.js');
+        return sendJson(res, 200, { points: await batchCurves(dir) });
+      }
+      case '/api/datasets':
+        return sendJson(res, 200, { datasets: [...index.datasets.values()], sources: await datasetSources() });
+    }
+    throw new HttpError(404, 'not found');
+  }
+
+  function runDirOrNone(id: string | null, required: boolean): void {
+    if (id === null && !required) return;
+    runDir(id);
+  }
+
+  function compareIds(params: URLSearchParams): string[] {
+    const group = params.get('group');
+    let ids = params.getAll('id').flatMap((s) => s.split(',')).filter(Boolean);
+    if (group !== null) ids = index.list().filter((r) => r.group === group || r.group.startsWith(group + '/')).map((r) => r.id);
+    for (const id of ids) runDir(id);
+    return [...new Set(ids)].slice(0, 100);
+  }
+
+  function openEvents(req: http.IncomingMessage, res: http.ServerResponse): void {
+    if (sse.size >= LIMITS.sseClients) throw new HttpError(503, 'too many event streams open');
+    res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Content-Type-Options': 'nosniff' });
+    res.write('retry: 1000\n\n');
+    sse.add(res);
+    req.on('close', () => sse.delete(res));
+  }
+
+  /** The GTSRB folders the runs were trained from (directly or through a prepared set), with their analysis if written. */
+  async function datasetSources(): Promise<{ root: string; runs: string[]; report?: string }[]> {
+    const byRoot = new Map<string, string[]>();
+    const roots = new Map<string, Promise<string | null>>();
+    for (const r of index.list()) {
+      if (!r.data) continue;
+      if (!roots.has(r.data)) roots.set(r.data, gtsrbRootOf(r.data, [process.cwd(), path.dirname(runsDir), runsDir]).catch(() => null));
+      const root = await roots.get(r.data)!;
+      if (root) byRoot.set(root, [...(byRoot.get(root) ?? []), r.id]);
+    }
+    return [...byRoot].map(([root, runs]) => ({ root, runs, report: [...index.datasets.values()].find((d) => path.resolve(d.root) === root || path.resolve(d.root) === path.join(root, 'GTSRB'))?.id }));
+  }
+
+  const analysing = new Map<string, Promise<{ id: string }>>();
+  function analyseSource(root: string): Promise<{ id: string }> {
+    let p = analysing.get(root);
+    if (!p) {
+      p = (async () => {
+        const { analyseGtsrb } = await import('../report/gtsrb-analysis.js');
+        const out = analysisDirFor(runsDir, root);
+        await analyseGtsrb(root, { out, log: () => {} });
+        const id = path.relative(runsDir, out).split(path.sep).join('/');
+        await index.addDatasetDir(out);
+        return { id };
+      })().finally(() => analysing.delete(root));
+      analysing.set(root, p);
+    }
+    return p;
+  }
+
+  /** The reports issue's analysis (evaluates the test split once, cached in the run's analysis.json); one at a time per run. */
+  const analyses = new Map<string, Promise<unknown>>();
+  function analysis(dir: string): Promise<unknown> {
+    let p = analyses.get(dir);
+    if (!p) {
+      p = (async () => {
+        const { analyseRun } = await import('../report/analysis.js');
+        const quiet = { log: () => {} };
+        try {
+          return await analyseRun(dir, { ...quiet, checkpoint: 'best' });
+        } catch (e) {
+          if (!(e instanceof ConvkitError)) throw e;
+          return await analyseRun(dir, { ...quiet, checkpoint: 'last' }); // a run stopped before its first best checkpoint
+        }
+      })().finally(() => analyses.delete(dir));
+      analyses.set(dir, p);
+    }
+    return p;
+  }
+
+  async function serveStatic(res: http.ServerResponse, name: string): Promise<void> {
+    if (Object.hasOwn(VENDOR, name)) return serveFile(res, VENDOR[name]);
+    if (name === 'convkit-views.js') {
+      const { viewsBundle } = await import('../report/views-bundle.js'); // the same bundle as `convkit report --html`
+      return send(res, 200, TYPES['.js'], await viewsBundle(), { 'Cache-Control': 'no-cache' });
+    }
+    if (!/^[a-z0-9-]+\.(js|css)$/.test(name)) throw new HttpError(404, 'not found');
+    return serveFile(res, path.join(STATIC_DIR, name));
+  }
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (e: NodeJS.ErrnoException) => reject(e.code === 'EADDRINUSE' ? new ConvkitError(`port ${opts.port} is in use (try --port 0 or another port)`) : e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND' ? new ConvkitError(`cannot bind ${host}: ${e.code}`) : e));
+      server.listen(opts.port ?? 6006, host, () => resolve());
+    });
+  } catch (e) {
+    clearInterval(keepAlive);
+    index.close();
+    throw e;
+  }
+  const addr = server.address() as AddressInfo;
+  const urlHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  return {
+    url: `http://${urlHost}:${addr.port}/`,
+    port: addr.port,
+    token,
+    index,
+    server,
+    close: async () => {
+      clearInterval(keepAlive);
+      index.close();
+      for (const res of sse) res.end();
+      sse.clear();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+function errorPage(status: number, message: string): string {
+  const esc = message.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+  return `<!doctype html><meta charset="utf-8"><title>convkit · ${status}</title><link rel="stylesheet" href="/static/app.css"><main><h1>${status} ${http.STATUS_CODES[status] ?? ''}</h1><p>${esc}</p><p><a href="/">Runs</a></p></main>`;
+}
+
+async function readJsonOrNull(file: string): Promise<unknown> {
+  try {
+    return JSON.parse(await fs.readFile(file, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+/** Reads (and discards) a POST body, refusing more than LIMITS.bodyBytes. */
+function readBody(req: http.IncomingMessage): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > LIMITS.bodyBytes) {
+        req.removeAllListeners('data');
+        reject(new HttpError(413, 'request body too large'));
+        req.resume();
+      }
+    });
+    req.on('end', () => resolve());
+    req.on('error', reject);
+  });
+}
+
+function send(res: http.ServerResponse, status: number, type: string, body: string | Buffer, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer', 'X-Frame-Options': 'DENY', ...headers });
+  res.end(res.req.method === 'HEAD' ? undefined : body);
+}
+
+function sendJson(res: http.ServerResponse, status: number, data: unknown): void {
+  send(res, status, TYPES['.json'], JSON.stringify(data), { 'Cache-Control': 'no-store' });
+}
+
+async function serveFile(res: http.ServerResponse, file: string, csp?: string): Promise<void> {
+  let st;
+  try {
+    st = await fs.stat(file);
+  } catch {
+    throw new HttpError(404, 'not found');
+  }
+  if (!st.isFile()) throw new HttpError(404, 'not found');
+  res.writeHead(200, {
+    'Content-Type': TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
+    'Content-Length': st.size,
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'Cache-Control': 'no-cache',
+    ...(csp ? { 'Content-Security-Policy': csp } : {}),
+  });
+  if (res.req.method === 'HEAD') return void res.end();
+  createReadStream(file).pipe(res);
+}
