@@ -4,7 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { gtsrbFixtureDir } from '../../test-support/paths.js';
-import { h5pyJson, pythonWithH5py, runCli } from '../../test-support/prepare.js';
+import { h5pyJson, runCli } from '../../test-support/prepare.js';
+import { requirePython, skipWithoutPython } from '../../test-support/python.js';
+import { preparedGtsrbSet } from '../prepare/cache.js';
 
 test('train --config: prepare block on a GTSRB folder (cached by content), track-wise validation, command line overrides the file', { timeout: 10 * 60_000 }, async () => {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'convkit-trainconfig-'));
@@ -30,13 +32,9 @@ test('train --config: prepare block on a GTSRB folder (cached by content), track
     const h5 = config1.provenance.prepared.file as string;
     assert.ok(h5.startsWith(path.join(dir, 'home', 'prepared')));
 
-    const py = pythonWithH5py();
-    if (py) {
-      const t = h5pyJson(py, 'import h5py,json,sys; f=h5py.File(sys.argv[1]); print(json.dumps([len(set(f["track_train"][:].tolist())), int(f["track_test"][:].max()), len(f["y_train"])]))', h5);
-      assert.deepEqual(t.slice(0, 2), [86, -1], 'track ids: 86 tracks in train, none in test');
-      // the fixture keeps 2 tracks per class: one of them went to validation, whole
-      assert.equal(config1.dataset.trainCount + config1.dataset.validationCount, t[2]);
-    }
+    // gtsrb-small keeps 2 tracks per class: one of them went to validation, whole
+    const total = config1.dataset.trainCount + config1.dataset.validationCount;
+    assert.ok(total > config1.dataset.validationCount * 1.5 && total < config1.dataset.validationCount * 2.5, `${config1.dataset.validationCount} of ${total} held out`);
 
     const out2 = path.join(dir, 'run2');
     const r2 = await runCli(['train', '--config', cfg, '--data', `gtsrb:${gtsrbFixtureDir}`, '--out', out2, '--epochs', '1', '--validation', 'test']);
@@ -67,4 +65,20 @@ test('train --config: a bad key is one line naming file, line and key (exit 2)',
   assert.equal(r2.code, 2);
   assert.match(r2.stderr, /:3: prepare\.colour: unknown key/);
   await fs.rm(dir, { recursive: true, force: true });
+});
+
+test('a prepared set carries each image\'s track (track_train, read back with h5py); -1 for test images', { skip: skipWithoutPython(['h5py', 'numpy']) }, async () => {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'convkit-tracks-'));
+  const saved = process.env.CONVKIT_HOME;
+  process.env.CONVKIT_HOME = dir;
+  try {
+    const r = await preparedGtsrbSet(gtsrbFixtureDir, { size: 8, mode: 'L', roi: false, seed: 42 });
+    const py = requirePython(['h5py', 'numpy']);
+    const t = h5pyJson(py, 'import h5py,json,sys; f=h5py.File(sys.argv[1]); print(json.dumps([len(set(f["track_train"][:].tolist())), int(f["track_test"][:].max()), len(f["track_train"]), len(f["y_train"])]))', r.file);
+    assert.deepEqual(t, [86, -1, t[3], t[3]], 'track ids: 86 tracks (2 per class) in train, one per image; none in test');
+  } finally {
+    if (saved === undefined) delete process.env.CONVKIT_HOME;
+    else process.env.CONVKIT_HOME = saved;
+    await fs.rm(dir, { recursive: true, force: true });
+  }
 });
