@@ -28,5 +28,5 @@ parts.push(`<text x="${(L + W - R) / 2}" y="${H - 6}" text-anchor="middle" font-
 parts.push(line(rows.map((r) => [x(r.epoch), yLr(r.lr ?? 0)]), '#999', '4 3'));
 parts.push(line(rows.map((r) => [x(r.epoch), yAcc(r.accuracy)]), '#1f77b4'));
 parts.push(line(rows.filter((r) => r.val_accuracy !== undefined).map((r) => [x(r.epoch), yAcc(r.val_accuracy)]), '#d62728'));
-parts.push(`<text x="${L + 8}" y="${T + 14}" font-size="12" fill="#1f77b4">training accuracy % (augmented batches)</text>`, `<text x="${L + 8}" y="${T + 30}" font-size="12" fill="#d62728">validation accuracy % (held-out tracks)</text>`, `<text x="${L + 8}" y="${T + 46}" font-size="12" fill="#999">learning rate (right axis)</text>`);
+parts.push(`<text x="${L + 140}" y="${H - B - 50}" font-size="12" fill="#1f77b4">training accuracy % (augmented batches)</text>`, `<text x="${L + 140}" y="${H - B - 34}" font-size="12" fill="#d62728">validation accuracy % (held-out tracks)</text>`, `<text x="${L + 140}" y="${H - B - 18}" font-size="12" fill="#999">learning rate (right axis)</text>`);
 writeFileSync(out, `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif">${parts.join('')}</svg>\n`);
