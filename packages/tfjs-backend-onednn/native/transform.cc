@@ -74,16 +74,16 @@ Napi::Value Transform(const Napi::CallbackInfo &info) {
     const bool bilinear = info[5].ToBoolean().Value();
     const int fill = static_cast<int>(intArg(info, 6, "fillMode"));
     const float cval = static_cast<float>(numArg(info, 7, "fillValue"));
-    if (xs.size() != 4 || os.size() != 2)
-      throw Napi::RangeError::New(info.Env(), "onednn transform: x must be NHWC and outShape [height, width]");
+    const char *op = "transform";
+    if (xs.size() != 4 || os.size() != 2) throwRange(info, op, "x must be NHWC and outShape [height, width]");
     const int64_t n = xs[0], h = xs[1], w = xs[2], c = xs[3], oh = os[0], ow = os[1];
-    if (n <= 0 || h <= 0 || w <= 0 || c <= 0 || oh <= 0 || ow <= 0 || fill < 0 || fill > kNearest)
-      throw Napi::RangeError::New(info.Env(), "onednn transform: bad shape or fill mode");
-    const size_t nt = f32Len(info, 2);
-    if (static_cast<int64_t>(f32Len(info, 0)) != n * h * w * c ||
-        static_cast<int64_t>(f32Len(info, 3)) != n * oh * ow * c ||
-        (nt != 8 && static_cast<int64_t>(nt) != 8 * n))
-      throw Napi::RangeError::New(info.Env(), "onednn transform: length mismatch");
+    if (n <= 0 || h <= 0 || w <= 0 || c <= 0 || oh <= 0 || ow <= 0) throwRange(info, op, "empty or negative dimension");
+    if (fill < 0 || fill > kNearest) throwRange(info, op, "unknown fill mode " + std::to_string(fill));
+    expectShape(info, 0, xs, op, "x");
+    expectShape(info, 3, {n, oh, ow, c}, op, "y");
+    const int64_t nt = static_cast<int64_t>(f32Len(info, 2));
+    if (nt != 8 && nt != 8 * n)
+      throwRange(info, op, "transforms has " + std::to_string(nt) + " elements, expected 8 or " + std::to_string(8 * n));
     const bool shared = nt == 8;
 #pragma omp parallel for if (n * oh * ow * c >= (1 << 15)) schedule(static)
     for (int64_t row = 0; row < n * oh; ++row) {

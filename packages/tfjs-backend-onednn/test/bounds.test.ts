@@ -42,6 +42,7 @@ const cases: Record<string, () => unknown[]> = {
   batchNorm: () => [buf(4, 3), buf(4, 3), 3, buf(3), buf(3), buf(3), buf(3), eps],
   batchNormGrad: () => [buf(4, 3), buf(4, 3), 3, buf(3), buf(3), buf(3), eps, buf(3), buf(3), buf(3), buf(3), buf(3)],
   moments: () => [buf(4, 3), 3, buf(3), buf(3)],
+  transform: () => [buf(2, 3, 4, 2), [2, 3, 4, 2], buf(2, 8), buf(2, 5, 6, 2), [5, 6], true, 0, 0],
   momentsGrad: () => [buf(4, 3), 3, buf(3), buf(3), buf(3), buf(4, 3), buf(4, 3), buf(3)],
 };
 // Bindings without a buffer to check against a shape.

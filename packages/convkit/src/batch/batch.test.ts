@@ -1,13 +1,14 @@
 // A real 2 models × 2 datasets batch through the local pool and through a real single-node Slurm cluster
 // (scripts/slurm-test-cluster.sh): each run is interrupted after its first finished job, then rerun to the end.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { extended } from '../../test-support/extended.js';
-import { cliMain, fashionMnistDir, repoRoot } from '../../test-support/paths.js';
+import { startCli, type CliResult } from '../../test-support/cli.js';
+import { fashionMnistDir, repoRoot } from '../../test-support/paths.js';
 import { runCli as runCliInProcess } from '../../test-support/prepare.js';
 import type { BatchTable } from '../report/batch-table.js';
 import type { JobRecord } from './results.js';
@@ -25,38 +26,24 @@ function config(name: string, extra = ''): string {
   return f;
 }
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs the CLI; with `interruptWhen`, sends SIGINT to the batch once that file has a first line. */
-function cli(args: string[], opts: { env?: NodeJS.ProcessEnv; interruptWhen?: string } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', cliMain, ...args], { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    let poll: NodeJS.Timeout | undefined;
-    if (opts.interruptWhen) {
-      const file = opts.interruptWhen;
-      poll = setInterval(() => {
-        if (existsSync(file) && readFileSync(file, 'utf8').includes('\n')) {
-          clearInterval(poll);
-          child.kill('SIGINT');
-        }
-      }, 100);
-    }
-    const timer = setTimeout(() => child.kill('SIGKILL'), 600_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      clearInterval(poll);
-      resolve({ code, stdout, stderr });
-    });
-  });
+async function cli(args: string[], opts: { env?: NodeJS.ProcessEnv; interruptWhen?: string } = {}): Promise<CliResult> {
+  const { child, done } = startCli(args, { env: opts.env, timeoutMs: 600_000 });
+  let poll: NodeJS.Timeout | undefined;
+  if (opts.interruptWhen) {
+    const file = opts.interruptWhen;
+    poll = setInterval(() => {
+      if (existsSync(file) && readFileSync(file, 'utf8').includes('\n')) {
+        clearInterval(poll);
+        child.kill('SIGINT');
+      }
+    }, 100);
+  }
+  try {
+    return await done;
+  } finally {
+    clearInterval(poll);
+  }
 }
 
 const records = (out: string): JobRecord[] =>

@@ -128,6 +128,16 @@ test('train options of a batch map onto convkit train\'s options; parallel × th
   assert.match(r.stderr, /^convkit: error: option --parallel: 512 jobs at once on \d+ cores \(each job needs at least one\)\n$/);
 });
 
+test('batch run --poll and batch status --watch refuse a value that is not a positive number (exit 2, nothing run)', async () => {
+  const f = write('poll.yaml', GOOD);
+  for (const args of [['batch', 'run', f, '--poll', 'soon'], ['batch', 'run', f, '--poll', '0'], ['batch', 'status', f, '--watch', 'x']]) {
+    const r = await runCli(args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, /expected a positive number, got "(soon|0|x)"/);
+  }
+  assert.ok(!readdirSync(dir).includes('out'), 'nothing written');
+});
+
 test('sbatch script: hostile paths reach convkit train as the same words, nothing runs', async () => {
   const { execFileSync } = await import('node:child_process');
   const { existsSync, mkdirSync } = await import('node:fs');

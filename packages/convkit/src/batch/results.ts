@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { EpochLogs } from '../train/callbacks/callback.js';
+import { appendJsonLine, parseJsonLines, readJsonOrNull } from '../util/json-files.js';
 import type { Job } from './plan.js';
 import type { JobStatus } from './state.js';
 
@@ -41,14 +42,6 @@ export function resultsFile(out: string): string {
   return path.join(out, 'results.jsonl');
 }
 
-async function readJson(file: string): Promise<any> {
-  try {
-    return JSON.parse(await fs.readFile(file, 'utf8'));
-  } catch {
-    return null;
-  }
-}
-
 /** Best validation accuracy and its epoch, from metrics.jsonl. */
 async function bestValidation(runDir: string): Promise<{ acc: number | null; epoch: number | null }> {
   let text = '';
@@ -59,16 +52,10 @@ async function bestValidation(runDir: string): Promise<{ acc: number | null; epo
   }
   let acc: number | null = null;
   let epoch: number | null = null;
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      const m = JSON.parse(line) as EpochLogs;
-      if (typeof m.val_accuracy === 'number' && (acc === null || m.val_accuracy > acc)) {
-        acc = m.val_accuracy;
-        epoch = m.epoch;
-      }
-    } catch {
-      // a line cut by a kill: ignored
+  for (const m of parseJsonLines<EpochLogs>(text)) {
+    if (typeof m.val_accuracy === 'number' && (acc === null || m.val_accuracy > acc)) {
+      acc = m.val_accuracy;
+      epoch = m.epoch;
     }
   }
   return { acc, epoch };
@@ -81,7 +68,7 @@ export async function collectRecord(
   st: JobStatus,
   how: { executor: 'local' | 'slurm'; error?: string | null; exitCode?: number | null; slurmJobId?: string | null },
 ): Promise<JobRecord> {
-  const result = st.state === 'done' ? await readJson(path.join(job.runDir, 'result.json')) : null;
+  const result = st.state === 'done' ? await readJsonOrNull(path.join(job.runDir, 'result.json')) : null;
   const best = await bestValidation(job.runDir);
   const completed = result !== null;
   return {
@@ -120,13 +107,7 @@ export async function collectRecord(
  */
 export async function appendRecord(out: string, record: JobRecord): Promise<void> {
   await fs.mkdir(out, { recursive: true });
-  const fh = await fs.open(resultsFile(out), 'a');
-  try {
-    await fh.write(JSON.stringify(record) + '\n');
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
+  await appendJsonLine(resultsFile(out), record);
 }
 
 /** Every complete line of results.jsonl (a line cut short by a crash is skipped). */
@@ -138,16 +119,7 @@ export async function readRecords(out: string): Promise<JobRecord[]> {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw e;
   }
-  const records: JobRecord[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      records.push(JSON.parse(line) as JobRecord);
-    } catch {
-      // not a whole line
-    }
-  }
-  return records;
+  return parseJsonLines<JobRecord>(text);
 }
 
 /** The record that counts for each job: its completion if it has one, else its latest failure. */

@@ -1,5 +1,5 @@
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { readJsonOrNull } from '../util/json-files.js';
 import type { BatchConfig } from './config.js';
 import { planJobs, type Job } from './plan.js';
 import { latestRecords, readRecords } from './results.js';
@@ -57,10 +57,6 @@ export async function batchStatus(config: BatchConfig, jobs: Job[] = planJobs(co
 }
 
 async function resultAccuracy(runDir: string): Promise<number | null> {
-  try {
-    const r = JSON.parse(await fs.readFile(path.join(runDir, 'result.json'), 'utf8')) as { test_accuracy?: number };
-    return typeof r.test_accuracy === 'number' ? r.test_accuracy : null;
-  } catch {
-    return null;
-  }
+  const r = await readJsonOrNull<{ test_accuracy?: number }>(path.join(runDir, 'result.json'));
+  return typeof r?.test_accuracy === 'number' ? r.test_accuracy : null;
 }

@@ -1,3 +1,4 @@
+import { describeAugment, type AugmentSpec } from '../train/augment/schema.js';
 import type { TrainConfigInput } from '../train/config.js';
 import type { Job } from './plan.js';
 
@@ -17,6 +18,7 @@ export function optionArgs(options: Partial<TrainConfigInput>): string[] {
   for (const [key, value] of Object.entries(withProgress)) {
     if (value === undefined || value === false) continue;
     if (value === true) args.push(flagOf(key));
+    else if (key === 'augment' && typeof value === 'object') args.push('--augment', describeAugment(value as AugmentSpec));
     else args.push(flagOf(key), String(value));
   }
   return args;

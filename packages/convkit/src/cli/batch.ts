@@ -5,12 +5,11 @@ import type { BatchStatus } from '../batch/status.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { ConvkitError } from '../util/errors.js';
 import { bold, table } from '../util/term.js';
-import { choice, positiveInt, printJson } from './options.js';
+import { choice, positiveInt, positiveNumber, printJson } from './options.js';
 
 // Fast start: the batch modules (zod, the model catalogue, tfjs for model files) load inside the actions.
 const config = () => import('../batch/config.js');
 const plan = () => import('../batch/plan.js');
-const RESULTS_FILE = 'results.jsonl';
 
 const collect = (v: string, all: string[]) => [...all, v];
 
@@ -71,15 +70,16 @@ export function registerBatchCommands(program: Command): void {
     .option(...setOption)
     .option('--executor <name>', 'local (a pool of processes on this machine) | slurm (one sbatch job array)', choice(['local', 'slurm']), 'local')
     .option('--parallel <n>', 'local: jobs at once (parallel × CONVKIT_THREADS ≤ cores)', positiveInt, 1)
-    .option('--poll <seconds>', 'slurm: how often to look at the queue', Number, 2)
+    .option('--poll <seconds>', 'slurm: how often to look at the queue', positiveNumber, 2)
     .action(async (file: string, o, cmd: Command) => {
       const c = await (await config()).loadBatchConfig(file, o.set);
       const { runBatch } = await import('../batch/runner.js');
+      const { resultsFile } = await import('../batch/results.js');
       if (o.executor === 'slurm' && cmd.getOptionValueSource('parallel') === 'cli') throw new ConvkitError('option --parallel: for --executor local (Slurm runs as many tasks as it has room for; slurm.max-running limits them)');
       const envThreads = process.env.CONVKIT_THREADS;
       const threads = envThreads !== undefined && /^\d+$/.test(envThreads) && Number(envThreads) > 0 ? Number(envThreads) : undefined;
       const s = await runBatch(c, { executor: o.executor, parallel: o.parallel, threads, cores: os.availableParallelism(), pollMs: Math.max(0.2, o.poll) * 1000 });
-      const results = path.join(c.out, RESULTS_FILE);
+      const results = resultsFile(c.out);
       process.stderr.write(`convkit batch: ${c.name}: ${s.completed} completed, ${s.failed} failed, ${s.unfinished} unfinished, ${s.skipped} already done or running (results: ${results})\n`);
       if (s.interrupted) throw new ConvkitError(`interrupted by ${s.interrupted}; rerun \`convkit batch run ${file}\` to continue`, { exitCode: s.interrupted === 'SIGINT' ? 130 : 143 });
       if (s.failed) throw new ConvkitError(`${s.failed} job(s) failed (their errors are in ${results})`, { exitCode: 1 });
@@ -90,7 +90,7 @@ export function registerBatchCommands(program: Command): void {
     .description('done / running / failed / interrupted / pending, per job')
     .argument('<config>', 'batch config (YAML or JSON)')
     .option(...setOption)
-    .option('--watch [seconds]', 'redraw every few seconds until no job is running (Ctrl-C to leave)')
+    .option('--watch [seconds]', 'redraw every few seconds until no job is running (Ctrl-C to leave)', positiveNumber)
     .option('--json', 'print JSON', false)
     .action(async (file: string, o) => {
       const c = await (await config()).loadBatchConfig(file, o.set);
@@ -100,7 +100,7 @@ export function registerBatchCommands(program: Command): void {
         const s = await batchStatus(c, jobs);
         return o.json ? printJson(s) : void process.stdout.write(statusText(s) + '\n');
       }
-      const every = Math.max(0.5, Number(o.watch === true ? 2 : o.watch) || 2) * 1000;
+      const every = Math.max(0.5, o.watch === true ? 2 : o.watch) * 1000;
       for (;;) {
         const s = await batchStatus(c, jobs);
         if (o.json) process.stdout.write(JSON.stringify(s) + '\n');

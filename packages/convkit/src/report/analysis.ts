@@ -15,6 +15,7 @@ import { readRunConfig } from '../train/inference.js';
 import { limitTestSplit, runFiles } from '../train/run.js';
 import { exists, writeJsonAtomic } from '../util/atomic.js';
 import { ConvkitError, isConvkitError } from '../util/errors.js';
+import { parseJsonLines } from '../util/json-files.js';
 import { CONVKIT_VERSION } from '../version.js';
 import { ANALYSIS_FORMAT, type CheckpointName, type ClassInfo, type ConfusionPair, type ErrorSample, type HistoryRow, type PerClassRow, type RunAnalysis } from './analysis-types.js';
 import { classNamesFor } from './class-names.js';
@@ -51,20 +52,6 @@ async function readText(file: string): Promise<string> {
   } catch {
     return '';
   }
-}
-
-/** metrics.jsonl rows; a torn last line (a run killed mid-write, or still writing) is skipped. */
-function parseMetrics(text: string): HistoryRow[] {
-  const rows: HistoryRow[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      rows.push(JSON.parse(line) as HistoryRow);
-    } catch {
-      /* torn line */
-    }
-  }
-  return rows;
 }
 
 /** The weights a report is about; a run without them (nothing trained yet, torn folder) is bad input. */
@@ -227,7 +214,8 @@ export async function analyseRun(runDir: string, opts: AnalyseOptions = {}): Pro
         /* an unreadable result.json only loses the training-time figures */
       }
     }
-    const history = summariseHistory(parseMetrics(metricsText));
+    // a torn last line of metrics.jsonl (a run killed mid-write, or still writing) is skipped
+    const history = summariseHistory(parseJsonLines<HistoryRow>(metricsText));
     const analysis: RunAnalysis & { cache_key: string } = {
       format: ANALYSIS_FORMAT,
       run: runDir,

@@ -1,6 +1,7 @@
 import type { JobRecord } from '../batch/results.js';
 import { latestRecords } from '../batch/results.js';
 import { table } from '../util/term.js';
+import { describeAugment, type AugmentSpec } from '../train/augment/schema.js';
 
 /** One cell of the batch table: a model (and grid point) on a dataset, averaged over repeats. */
 export interface BatchCell {
@@ -25,7 +26,7 @@ export interface BatchTable {
 
 function variantLabel(v: Record<string, unknown>): string {
   return Object.entries(v)
-    .map(([k, x]) => `${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}=${x}`)
+    .map(([k, x]) => `${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}=${k === 'augment' ? (x ? describeAugment(x as AugmentSpec) : 'none') : x}`)
     .join(' ');
 }
 

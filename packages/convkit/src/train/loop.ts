@@ -83,12 +83,10 @@ export async function fit(o: FitOptions): Promise<{ history: EpochLogs[]; ctx: T
     for (let b = firstBatch; b < steps; b++) {
       const start = b * o.batchSize;
       const end = Math.min(n, start + o.batchSize);
-      const batch = makeBatch(o.train, order, start, end, o.shape);
-      const { ys } = batch;
-      const xs = augment ? augmentBatch(batch.xs, order.subarray(start, end), o.seed, epoch, augment) : batch.xs;
-      if (xs !== batch.xs) batch.xs.dispose();
+      const { xs: raw, ys } = makeBatch(o.train, order, start, end, o.shape);
+      const xs = augment ? augmentBatch(raw, order.subarray(start, end), o.seed, epoch, augment) : raw;
       const out = (await o.model.trainOnBatch(xs, ys)) as number[];
-      tf.dispose([xs, ys]);
+      tf.dispose([raw, xs, ys]);
       const [loss, acc] = out;
       const size = end - start;
       progress.lossSum += loss * size;

@@ -196,15 +196,15 @@ test('killed before its first checkpoint: --resume restarts from epoch 1 (and ma
   assert.equal(JSON.parse(await fs.readFile(path.join(dir, 'config.json'), 'utf8')).epochs, 2);
 });
 
-test('on the native onednn backend too: a CNN with dropout, killed mid-epoch (kill -9, then SIGINT) and resumed twice, matches its uninterrupted run exactly', async (t) => {
+test('on the native onednn backend too: a CNN with dropout and augmentation (native warp), killed mid-epoch (kill -9, then SIGINT) and resumed twice, matches its uninterrupted run exactly', async (t) => {
   const { probeNativeBackend } = await import('./backend.js');
   const native = await probeNativeBackend();
   if (!native.ok) {
     t.skip(`onednn unavailable: ${native.why}`);
     return;
   }
-  // fused conv+relu, native dropout masks, fused Adam and fixed conv plans all take part here
-  const args = ['--model', 'mnist-cnn', '--epochs', '3', '--batch-size', '32', '--limit-train', '1024', '--limit-test', '200', '--backend', 'onednn', '--seed', '9', '--progress', 'lines'];
+  // fused conv+relu, native dropout masks, fused Adam, fixed conv plans and the native Transform kernel all take part here
+  const args = ['--model', 'mnist-cnn', '--epochs', '3', '--batch-size', '32', '--limit-train', '1024', '--limit-test', '200', '--backend', 'onednn', '--seed', '9', '--progress', 'lines', '--augment', 'fidle,contrast=0.2'];
   const base = await tmp();
   const ref = await cli(['train', ...args, '--out', path.join(base, 'ref'), '--json']);
   assert.equal(ref.code, 0, ref.stderr);

@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { runCli, type CliResult } from '../../test-support/cli.js';
-import { cliMain, repoRoot } from '../../test-support/paths.js';
+import { runCli, startCli as start, waitFor } from '../../test-support/cli.js';
 import { encodeIdx } from '../datasets/idx.js';
 import { readRunLock, RUN_LOCK_FILE } from '../util/run-lock.js';
 import { readMetrics } from './callbacks/metrics-log.js';
@@ -13,24 +11,6 @@ import { readMetrics } from './callbacks/metrics-log.js';
 // Through the CLI on real digits (mnist:embedded), mnist-dnn, 20 batches an epoch: a few seconds a run.
 const BASE = ['--model', 'mnist-dnn', '--batch-size', '16', '--limit-train', '320', '--limit-test', '100', '--seed', '5', '--progress', 'lines'];
 const tmp = () => fs.mkdtemp(path.join(os.tmpdir(), 'convkit-rundir-'));
-
-function start(args: string[]): { child: ChildProcess; done: Promise<CliResult> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', cliMain, ...args], { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr += d));
-  const done = new Promise<CliResult>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
-  return { child, done };
-}
-
-async function waitFor(what: string, cond: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
-  const t0 = Date.now();
-  while (!(await cond())) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const lastEpoch = (dir: string) => fs.readFile(path.join(dir, 'checkpoints/last/state.json'), 'utf8').then((t) => JSON.parse(t).epoch as number, () => -1);
 const errorLines = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('convkit: error:'));

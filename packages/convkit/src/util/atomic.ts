@@ -94,7 +94,8 @@ export async function writeDirRotating(finalDir: string, fill: (tmpDir: string) 
   await fs.rename(ready, finalDir);
 }
 
-function pidAlive(pid: number): boolean {
+/** Whether a process with this pid exists on this host (EPERM: it exists but is another user's). */
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, promises as fs, openSync, readFileSync, rmdirSync, unlinkSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pidAlive } from './atomic.js';
 import { ConvkitError } from './errors.js';
 
 // Hand-written: Node has no flock; an O_EXCL file naming pid and host lets a second writer say who holds the run.
@@ -39,15 +40,6 @@ export function lockHolderState(info: RunLockInfo): 'alive' | 'dead' | 'unknown'
   const lockMs = Date.parse(info.started);
   if (startMs !== null && Number.isFinite(lockMs) && startMs > lockMs + 2000) return 'dead';
   return 'alive';
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Start time of a process on Linux (from /proc), or null where /proc is not there. */

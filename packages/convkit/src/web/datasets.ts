@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { exists } from '../util/atomic.js';
 
 /** The GTSRB folder a run's `--data` came from: `gtsrb:ROOT`, a GTSRB folder, or a prepared set's `source` attribute. */
 export async function gtsrbRootOf(data: string, searchDirs: string[]): Promise<string | null> {
@@ -37,15 +38,6 @@ async function h5Source(file: string): Promise<string | null> {
   }
   sourceCache.set(file, { mtimeMs, source });
   return source;
-}
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await fs.access(p);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** `p` as given if absolute, else the first of `searchDirs`/p that exists (a run's --data is relative to where it ran). */

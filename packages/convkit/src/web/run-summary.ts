@@ -1,8 +1,9 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { EpochLogs } from '../train/callbacks/callback.js';
-import { effectiveState, type RunStatus } from '../train/callbacks/status.js';
+import { effectiveState, readStatus } from '../train/callbacks/status.js';
 import { runFiles } from '../train/run-files.js';
+import { parseJsonLines, readJsonOrNull } from '../util/json-files.js';
 import type { TrainResult } from '../train/run.js';
 
 export type DisplayState = 'running' | 'completed' | 'failed' | 'interrupted' | 'pending';
@@ -38,14 +39,6 @@ export interface RunSummary {
 
 const HYPER_KEYS = ['optimizer', 'lr', 'batchSize', 'epochs', 'seed', 'validation', 'limitTrain', 'earlyStop', 'reduceLr', 'augment', 'backend'];
 
-async function readJson<T>(file: string): Promise<T | null> {
-  try {
-    return JSON.parse(await fs.readFile(file, 'utf8')) as T;
-  } catch {
-    return null;
-  }
-}
-
 /** Every complete line of metrics.jsonl (a torn last line of a killed run is skipped). */
 export async function readMetricRows(file: string): Promise<EpochLogs[]> {
   let text: string;
@@ -54,24 +47,15 @@ export async function readMetricRows(file: string): Promise<EpochLogs[]> {
   } catch {
     return [];
   }
-  const rows: EpochLogs[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      rows.push(JSON.parse(line) as EpochLogs);
-    } catch {
-      // half-written line
-    }
-  }
-  return rows;
+  return parseJsonLines<EpochLogs>(text);
 }
 
 export async function summariseRun(root: string, dir: string): Promise<RunSummary> {
   const f = runFiles(dir);
   const [config, status, result, metrics] = await Promise.all([
-    readJson<Record<string, any>>(f.config),
-    readJson<RunStatus>(f.status),
-    readJson<TrainResult>(f.result),
+    readJsonOrNull<Record<string, any>>(f.config),
+    readStatus(f.status),
+    readJsonOrNull<TrainResult>(f.result),
     readMetricRows(f.metrics),
   ]);
   const id = path.relative(root, dir).split(path.sep).join('/');

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { runFiles } from '../train/run-files.js';
 import { readStatus } from '../train/callbacks/status.js';
 import { ConvkitError } from '../util/errors.js';
+import { readJsonOrNull } from '../util/json-files.js';
 import { analysisDirFor, gtsrbRootOf } from './datasets.js';
 import { PAGES, pageHtml, type PageName } from './pages.js';
 import { RunIndex } from './run-index.js';
@@ -318,14 +319,6 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
 function errorPage(status: number, message: string): string {
   const esc = message.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
   return `<!doctype html><meta charset="utf-8"><title>convkit · ${status}</title><link rel="stylesheet" href="/static/app.css"><main><h1>${status} ${http.STATUS_CODES[status] ?? ''}</h1><p>${esc}</p><p><a href="/">Runs</a></p></main>`;
-}
-
-async function readJsonOrNull(file: string): Promise<unknown> {
-  try {
-    return JSON.parse(await fs.readFile(file, 'utf8'));
-  } catch {
-    return null;
-  }
 }
 
 /** Reads (and discards) a POST body, refusing more than LIMITS.bodyBytes. */

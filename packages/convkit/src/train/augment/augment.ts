@@ -20,20 +20,35 @@ export function applyParams(images: tf.Tensor4D, params: AugmentParams[], spec: 
     params.forEach((p, i) => t.set(affineRow(p, h, w), i * 8));
     out = affineWarp(images, t, spec.fill, spec.cval);
   }
-  const contrast = params.some((p) => p.contrast !== 1);
-  const brightness = params.some((p) => p.brightness !== 1);
-  if (!contrast && !brightness) return out === images ? images.clone() : out;
-  const result = tf.tidy(() => {
-    let x: tf.Tensor4D = out;
-    if (contrast) {
-      const mean = tf.mean(x, [1, 2], true);
-      x = tf.add(tf.mul(tf.sub(x, mean), tf.tensor4d(params.map((p) => p.contrast), [n, 1, 1, 1])), mean);
-    }
-    if (brightness) x = tf.mul(x, tf.tensor4d(params.map((p) => p.brightness), [n, 1, 1, 1]));
-    return tf.clipByValue(x, valueRange[0], valueRange[1]);
-  });
+  if (!params.some((p) => p.contrast !== 1 || p.brightness !== 1)) return out === images ? images.clone() : out;
+  const result = tf.tensor4d(photometric(out.dataSync() as Float32Array, out.shape, params, valueRange), out.shape);
   if (out !== images) out.dispose();
   return result;
+}
+
+// Hand-written: as tf ops, the [N,1,1,C] broadcasts of 3-channel images took a third of a 48×48 training step (no native path).
+/** Contrast about each image's per-channel mean, then brightness, clipped to `range`. */
+function photometric(x: Float32Array, [n, h, w, c]: number[], params: AugmentParams[], [lo, hi]: [number, number]): Float32Array {
+  const y = new Float32Array(x.length);
+  const pixels = h * w;
+  const mean = new Float64Array(c);
+  for (let b = 0; b < n; b++) {
+    const { contrast, brightness } = params[b];
+    const base = b * pixels * c;
+    mean.fill(0);
+    if (contrast !== 1) {
+      for (let i = 0; i < pixels; i++) for (let ch = 0; ch < c; ch++) mean[ch] += x[base + i * c + ch];
+      for (let ch = 0; ch < c; ch++) mean[ch] /= pixels;
+    }
+    for (let i = 0; i < pixels; i++) {
+      for (let ch = 0; ch < c; ch++) {
+        const k = base + i * c + ch;
+        const v = ((x[k] - mean[ch]) * contrast + mean[ch]) * brightness;
+        y[k] = v < lo ? lo : v > hi ? hi : v;
+      }
+    }
+  }
+  return y;
 }
 
 /**

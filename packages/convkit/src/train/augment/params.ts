@@ -66,7 +66,7 @@ export function imageRng(seed: number, epoch: number, index: number): Rng {
  * The warp of `p` on an h×w image as a row of tf.image.transform (`[a0, a1, a2, b0, b1, b2, 0, 0]`,
  * mapping an output pixel (x = column, y = row) to the input point it samples).
  * Same composition as Keras's apply_affine_transform: rotation · shift · shear · zoom about the centre, then flips;
- * the centre is the geometric one ((h−1)/2, (w−1)/2), where Keras uses h/2 + 0.5 (half a pixel off).
+ * the centre is the geometric one ((h−1)/2, (w−1)/2), where Keras uses h/2 + 0.5 (one pixel off).
  */
 export function affineRow(p: AugmentParams, h: number, w: number): number[] {
   const th = (p.angle * Math.PI) / 180;

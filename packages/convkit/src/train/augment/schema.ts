@@ -99,7 +99,7 @@ export function isActive(spec: AugmentSpec | undefined): spec is AugmentSpec {
   return spec.rotation > 0 || spec.widthShift > 0 || spec.heightShift > 0 || spec.zoom > 0 || spec.shear > 0 || spec.contrast > 0 || spec.hflip || spec.vflip || (spec.brightness !== undefined && !(spec.brightness[0] === 1 && spec.brightness[1] === 1));
 }
 
-/** `rotation=10,widthShift=0.1,…`: the active settings, as they would be typed. */
+/** `rotation=10,widthShift=0.1,…`: the settings, as they would be typed (parses back to the same spec). */
 export function describeAugment(spec: AugmentSpec): string {
   const parts: string[] = [];
   for (const [k, v] of Object.entries(spec)) {
@@ -107,6 +107,6 @@ export function describeAugment(spec: AugmentSpec): string {
     if (v === 0 || v === false || v === undefined) continue;
     parts.push(v === true ? k : `${k}=${Array.isArray(v) ? v.join(':') : v}`);
   }
-  parts.push(`fill=${spec.fill}${spec.fill === 'constant' ? `,cval=${spec.cval}` : ''}`);
+  parts.push(`fill=${spec.fill}${spec.cval !== 0 ? `,cval=${spec.cval}` : ''}`);
   return parts.join(',');
 }

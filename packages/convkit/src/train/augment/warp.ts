@@ -1,20 +1,27 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { hasNativeKernel } from '../backend.js';
 
 export type FillMode = 'nearest' | 'constant' | 'reflect';
 
 /**
  * Batched bilinear warp, one transform per image, with tf.image.transform's semantics (rows of
  * `[a0, a1, a2, b0, b1, b2, c0, c1]` mapping output (x, y) to the input point sampled; fill modes as TensorFlow's
- * ImageProjectiveTransformV3). On onednn this is its native Transform kernel; elsewhere the JS loop below.
+ * ImageProjectiveTransformV3). The active backend's Transform kernel (onednn's is native) unless it is tfjs-cpu's,
+ * which warps only the first image of a batch: then the JS loop below.
  */
 export function affineWarp(images: tf.Tensor4D, transforms: Float32Array, fill: FillMode, cval: number): tf.Tensor4D {
-  if (hasNativeKernel('Transform')) {
+  if (backendTransformWorks()) {
     return tf.tidy(() => tf.image.transform(images, tf.tensor2d(transforms, [transforms.length / 8, 8]), 'bilinear', fill, cval));
   }
   const [n, h, w, c] = images.shape;
   const out = warpJs(images.dataSync() as Float32Array, [n, h, w, c], transforms, fill, cval);
   return tf.tensor4d(out, [n, h, w, c]);
+}
+
+/** False when the active backend runs tfjs-cpu's Transform kernel (tfjs-cpu itself, or a backend that borrows it). */
+export function backendTransformWorks(): boolean {
+  const k = tf.getKernel('Transform', tf.getBackend());
+  const cpu = tf.getKernel('Transform', 'cpu');
+  return k !== undefined && (cpu === undefined || k.kernelFunc !== cpu.kernelFunc);
 }
 
 // Hand-written: tfjs-cpu's Transform kernel returns after the first image of a batch (tfjs 4.22), so cpu needs its own.

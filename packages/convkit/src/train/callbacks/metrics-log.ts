@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { writeFileAtomic } from '../../util/atomic.js';
+import { appendJsonLine, parseJsonLines } from '../../util/json-files.js';
 import type { Callback, EpochLogs } from './callback.js';
 
 /** Appends one JSON line per epoch to `metrics.jsonl` and flushes it, so a crash loses at most the current epoch. */
@@ -7,13 +8,7 @@ export class MetricsLog implements Callback {
   constructor(readonly file: string) {}
 
   async onEpochEnd(_epoch: number, logs: EpochLogs): Promise<void> {
-    const fh = await fs.open(this.file, 'a');
-    try {
-      await fh.appendFile(JSON.stringify(logs) + '\n');
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
+    await appendJsonLine(this.file, logs);
   }
 }
 
@@ -42,14 +37,8 @@ export async function truncateMetrics(file: string, lastEpoch: number): Promise<
     text = '';
   }
   const kept: EpochLogs[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    let row: EpochLogs;
-    try {
-      row = JSON.parse(line) as EpochLogs;
-    } catch {
-      continue; // half-written line of an epoch the checkpoint does not cover
-    }
+  // a half-written line is of an epoch the checkpoint does not cover: parseJsonLines skips it
+  for (const row of parseJsonLines<EpochLogs>(text)) {
     if (row.epoch <= lastEpoch && !kept.some((k) => k.epoch === row.epoch)) kept.push(row);
   }
   await writeFileAtomic(file, kept.map((r) => JSON.stringify(r) + '\n').join(''));

@@ -1,6 +1,6 @@
-import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import { writeJsonAtomic } from '../../util/atomic.js';
+import { readJsonOrNull } from '../../util/json-files.js';
 import type { Callback, EpochLogs, TrainingContext } from './callback.js';
 
 export type RunState = 'running' | 'completed' | 'failed' | 'interrupted';
@@ -24,12 +24,9 @@ export interface RunStatus {
   last?: EpochLogs;
 }
 
-export async function readStatus(file: string): Promise<RunStatus | null> {
-  try {
-    return JSON.parse(await fs.readFile(file, 'utf8')) as RunStatus;
-  } catch {
-    return null;
-  }
+/** status.json, or null when it is missing or torn. */
+export function readStatus(file: string): Promise<RunStatus | null> {
+  return readJsonOrNull<RunStatus>(file);
 }
 
 /**
