@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { gtsrbV1, gtsrbV3 } from '../packages/convkit/src/models/gtsrb.js';
 import { mnistCnn } from '../packages/convkit/src/models/mnist.js';
+import { gtsrbResnet, gtsrbVggBn } from '../packages/convkit/src/models/compact.js';
 
 export interface ModelSpec {
   id: string;
@@ -31,6 +32,10 @@ export const specs: ModelSpec[] = [
 export const profileSpecs: ModelSpec[] = [
   { id: 'gtsrb-v3-32', title: 'Fidle GTSRB v3 32×32×3 (conv+BatchNorm), batch 64', inputShape: [32, 32, 3],
     classes: 43, batch: 64, build: () => gtsrbV3({ inputShape: [32, 32, 3], numClasses: 43 }) },
+  { id: 'gtsrb-resnet-32', title: 'convkit gtsrb-resnet 32×32×3 (BN, residual, GAP), batch 64', inputShape: [32, 32, 3],
+    classes: 43, batch: 64, build: () => gtsrbResnet({ inputShape: [32, 32, 3], numClasses: 43 }) },
+  { id: 'gtsrb-vgg-bn-32', title: 'convkit gtsrb-vgg-bn 32×32×3 (BN, GAP), batch 64', inputShape: [32, 32, 3],
+    classes: 43, batch: 64, build: () => gtsrbVggBn({ inputShape: [32, 32, 3], numClasses: 43 }) },
 ];
 
 /** Forward multiply-adds ×2 of the conv and dense layers for one image. */

@@ -17,11 +17,11 @@ export function positiveNumber(value: string): number {
   return n;
 }
 
-/** `test` or a fraction in (0, 1). */
-export function validationOption(value: string): 'test' | number {
-  if (value === 'test') return 'test';
+/** `auto`, `test` or a fraction in (0, 1). */
+export function validationOption(value: string): 'auto' | 'test' | number {
+  if (value === 'test' || value === 'auto') return value;
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0 || n >= 1) throw new InvalidArgumentError(`expected "test" or a fraction between 0 and 1, got "${value}"`);
+  if (!Number.isFinite(n) || n <= 0 || n >= 1) throw new InvalidArgumentError(`expected "auto", "test" or a fraction between 0 and 1, got "${value}"`);
   return n;
 }
 

@@ -29,13 +29,14 @@ export function registerPrepareCommands(program: Command): void {
     .option('--seed <n>', 'seed for the training-set shuffle and --scale', nonNegativeInt, 42)
     .option('--skip-bad', 'skip bad rows and images (counted in the report) instead of stopping', false)
     .option('--test-gt <file>', 'GT-final_test.csv when it is not in Final_Test/ or Final_Test/Images/')
+    .option('--test-root <dir>', 'take the test set from this GTSRB folder\'s Final_Test/ (for a copy of the training set alone)')
     .option('--workers <n>', 'worker threads (default: one per core)', positiveInt)
     .option('--force', 'replace sets that already exist in --out (else: kept when made from the same source and parameters, an error when not)', false)
     .option('--json', 'print the report as JSON', false)
     .action(async (root: string, o) => {
       const { prepareGtsrb } = await import('../prepare/gtsrb.js');
       const report = await prepareGtsrb(
-        { root, out: o.out, sizes: o.size, modes: o.mode, scale: o.scale, roi: o.roi, seed: o.seed, skipBad: o.skipBad, testGt: o.testGt, workers: o.workers, force: o.force },
+        { root, out: o.out, sizes: o.size, modes: o.mode, scale: o.scale, roi: o.roi, seed: o.seed, skipBad: o.skipBad, testGt: o.testGt, testRoot: o.testRoot, workers: o.workers, force: o.force },
         (m) => process.stderr.write(m + '\n'),
       );
       if (o.json) return printJson(report);

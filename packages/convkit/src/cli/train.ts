@@ -19,6 +19,7 @@ export function registerTrainCommands(program: Command): void {
   program
     .command('train')
     .description('train a model on a dataset and write a run folder (config.json, metrics.jsonl, checkpoints/, status.json, model/, result.json); exit codes: 0 done, 1 diverged (NaN), 2 bad input, 130/143 interrupted by SIGINT/SIGTERM (resumable)')
+    .option('--config <file>', 'YAML/JSON file with a train: block (any of these options, as written here or in camelCase) and a prepare: block (size, mode, roi, test, seed) used when --data is a GTSRB folder; options given here override it')
     .option('--model <name>', 'model name (see `convkit models`); required unless --resume')
     .option('--data <source>', 'mnist:embedded | mnist | fashion-mnist | IDX directory | ...', 'mnist:embedded')
     .option('--out <dir>', 'run folder to write; required unless --resume')
@@ -28,7 +29,7 @@ export function registerTrainCommands(program: Command): void {
     .option('--optimizer <name>', 'adam | sgd | rmsprop', choice(['adam', 'sgd', 'rmsprop']), 'adam')
     .option('--lr <x>', 'learning rate (adam 0.001, sgd 0.01)', positiveNumber)
     .option('--seed <n>', 'seed for weights, dropout and data order', nonNegativeInt, 42)
-    .option('--validation <v>', '"test" (the test set) or a fraction of train held out', validationOption, 'test')
+    .option('--validation <v>', 'auto (GTSRB sets: 10 % of the tracks, held out whole; other sets: the test set) | test (the course\'s habit, noted in result.json) | a fraction of train held out (whole tracks when the set has them)', validationOption, 'auto')
     .option('--backend <name>', 'tfjs backend: auto (fastest available) | onednn | cpu', 'auto')
     .option('--limit-train <n>', 'train on a stratified subset of n images', positiveInt)
     .option('--limit-test <n>', 'evaluate on a stratified subset of n test images', positiveInt)
@@ -42,6 +43,12 @@ export function registerTrainCommands(program: Command): void {
     .option('--reduce-lr-monitor <metric>', 'metric watched by --reduce-lr', 'val_loss')
     .option('--reduce-lr-factor <x>', 'factor for --reduce-lr', fraction, 0.1)
     .option('--min-lr <x>', 'lower bound for --reduce-lr', nonNegativeNumber, 0)
+    .option('--lr-schedule <name>', 'constant | cosine (linear warmup, then cosine decay to --min-lr) | one-cycle | step, applied per step', choice(['constant', 'cosine', 'one-cycle', 'step']), 'constant')
+    .option('--warmup-epochs <x>', 'cosine: epochs of linear warmup; one-cycle: epochs of the rising phase (default 30 %)', nonNegativeNumber)
+    .option('--step-every <n>', 'step schedule: decay every n epochs', positiveInt, 10)
+    .option('--step-factor <x>', 'step schedule: multiply the learning rate by x', fraction, 0.5)
+    .option('--label-smoothing <x>', 'label smoothing of the cross-entropy, in [0, 1)', nonNegativeNumber, 0)
+    .option('--weight-decay <x>', 'decoupled weight decay of conv/dense kernels (Adam becomes AdamW)', nonNegativeNumber, 0)
     .option('--tensorboard', 'write TensorBoard event files to OUT/tb/train and OUT/tb/validation', false)
     .option('--tb-batches', 'with --tensorboard: also batch_loss/batch_accuracy at every batch', false)
     .option('--tb-histograms', 'with --tensorboard: weight histograms every epoch', false)
@@ -61,41 +68,10 @@ export function registerTrainCommands(program: Command): void {
         const { resumeRun } = await import('../train/run.js');
         result = await resumeRun(o.resume, { epochs: o.epochs, progress: given('progress'), backend: given('backend') });
       } else {
-        if (!o.model) throw optionError('--model', 'required (or --resume DIR)');
-        if (!o.out) throw optionError('--out', 'required (or --resume DIR)');
+        const { trainInputFromCli } = await import('./train-config.js');
         const { trainRun } = await import('../train/run.js');
-        const { AugmentSchema } = await import('../train/augment/schema.js');
-        const { parseWith } = await import('../util/schema.js');
-        result = await trainRun({
-          model: o.model,
-          data: o.data,
-          out: o.out,
-          epochs: o.epochs,
-          batchSize: o.batchSize,
-          optimizer: o.optimizer,
-          lr: o.lr,
-          seed: o.seed,
-          validation: o.validation,
-          backend: o.backend,
-          force: o.force,
-          limitTrain: o.limitTrain,
-          limitTest: o.limitTest,
-          checkpointMonitor: o.checkpointMonitor,
-          saveEvery: o.saveEvery,
-          earlyStop: o.earlyStop,
-          earlyStopMonitor: o.earlyStopMonitor,
-          minDelta: o.minDelta,
-          restoreBest: o.restoreBest,
-          reduceLr: o.reduceLr,
-          reduceLrMonitor: o.reduceLrMonitor,
-          reduceLrFactor: o.reduceLrFactor,
-          minLr: o.minLr,
-          tensorboard: o.tensorboard,
-          tensorboardBatches: o.tbBatches,
-          tensorboardHistograms: o.tbHistograms,
-          progress: o.progress,
-          augment: o.augment === undefined ? undefined : parseWith(AugmentSchema, o.augment, 'option --augment'),
-        });
+        const { input, provenance } = await trainInputFromCli(o, cmd);
+        result = await trainRun(input, { provenance });
       }
       if (o.json) printJson(result);
       else

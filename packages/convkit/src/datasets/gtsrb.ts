@@ -95,9 +95,22 @@ export interface GtsrbIndex {
   skipped: GtsrbSkip[];
 }
 
+/**
+ * The physical sign a training image shows: official training files are named `TTTTT_NNNNN` (track, image of the
+ * track; about 30 images per track) and the Kaggle layout keeps that name after the class (`CC_TTTTT_NNNNN`). Track
+ * numbers restart in every class, so the id is `classId × 100000 + track`; -1 when the name carries no track (test
+ * images, other datasets).
+ */
+export function gtsrbTrackId(sample: Pick<GtsrbSample, 'file' | 'classId'>): number {
+  const m = /(?:^|_)(\d{5})_(\d{5})\.[a-z]+$/i.exec(path.basename(sample.file));
+  return m ? sample.classId * 100000 + Number(m[1]) : -1;
+}
+
 export interface GtsrbIndexOptions {
   /** Ground-truth CSV of the official test set, when it is not in `Final_Test/` or `Final_Test/Images/`. */
   testGt?: string;
+  /** Another GTSRB folder whose `Final_Test/` supplies the test set (a training-only copy, such as /work/gtsrb). */
+  testRoot?: string;
   /** Skip bad rows and class folders (recorded in `skipped`) instead of failing on the first one. */
   skipBad?: boolean;
 }
@@ -232,6 +245,12 @@ async function locate(root: string): Promise<{ layout: 'official' | 'kaggle'; ba
   throw new ConvkitError('not a GTSRB folder: found neither GTSRB/Final_Training/, Final_Training/ nor Train.csv', { file: root });
 }
 
+/** The folder holding `Final_Test/` in a GTSRB root given only for its test set. */
+async function locateTest(root: string): Promise<string> {
+  for (const base of [path.join(root, 'GTSRB'), root]) if (await isDir(path.join(base, 'Final_Test'))) return base;
+  throw new ConvkitError('no GTSRB test set here: found neither GTSRB/Final_Test/ nor Final_Test/', { file: root });
+}
+
 async function indexOfficial(base: string, opts: GtsrbIndexOptions, listing: DirListing, skipped: GtsrbSkip[]): Promise<Pick<GtsrbIndex, 'train' | 'test' | 'meta'>> {
   const skipBad = opts.skipBad ?? false;
   const imagesDir = path.join(base, 'Final_Training', 'Images');
@@ -266,8 +285,9 @@ async function indexOfficial(base: string, opts: GtsrbIndexOptions, listing: Dir
       skipped.push({ file: e.file ?? dir, line: e.line, reason: e.reason });
     }
   }
-  const testImages = path.join(base, 'Final_Test', 'Images');
-  const candidates = opts.testGt ? [opts.testGt] : [path.join(base, 'Final_Test', 'GT-final_test.csv'), path.join(testImages, 'GT-final_test.csv')];
+  const testBase = opts.testRoot ? await locateTest(opts.testRoot) : base;
+  const testImages = path.join(testBase, 'Final_Test', 'Images');
+  const candidates = opts.testGt ? [opts.testGt] : [path.join(testBase, 'Final_Test', 'GT-final_test.csv'), path.join(testImages, 'GT-final_test.csv')];
   let gt: string | undefined;
   for (const c of candidates) if (await isFile(c)) gt = c;
   if (!gt) {

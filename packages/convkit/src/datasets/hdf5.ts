@@ -53,7 +53,15 @@ function readSplit(f: InstanceType<typeof h5wasm.File>, file: string, split: H5S
     if (!Number.isInteger(v) || v < 0) throw new ConvkitError(`dataset "y_${split}"[${i}] = ${v} is not a class id`, { file });
     y[i] = v;
   }
-  return { split: { x, y, count: n }, shape };
+  // convkit's GTSRB sets carry each image's track (`track_<split>`, -1 = none); other files do not.
+  let tracks: Int32Array | undefined;
+  if (keys.includes(`track_${split}`)) {
+    const td = f.get(`track_${split}`) as InstanceType<typeof h5wasm.Dataset>;
+    if ((td.shape ?? []).length !== 1 || td.shape![0] !== n) throw new ConvkitError(`dataset "track_${split}" has shape [${(td.shape ?? []).join(', ')}], expected [${n}]`, { file });
+    tracks = Int32Array.from(td.value as ArrayLike<number>, Number);
+    if (!tracks.some((t) => t >= 0)) tracks = undefined;
+  }
+  return { split: tracks ? { x, y, count: n, tracks } : { x, y, count: n }, shape };
 }
 
 const SIGNATURE = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);

@@ -5,6 +5,8 @@ export interface ImageSplit {
   /** Integer class ids. */
   y: Int32Array;
   count: number;
+  /** Which physical object each image shows (GTSRB: the track), -1 when unknown; absent for datasets without tracks. */
+  tracks?: Int32Array;
 }
 
 /** A whole dataset as the trainer sees it: train, test and (optionally) meta images of one shape. */
@@ -33,12 +35,14 @@ export function pixelsPerImage(d: Pick<ImageDataset, 'height' | 'width' | 'chann
 export function selectSplit(split: ImageSplit, indices: ArrayLike<number>, pixels: number): ImageSplit {
   const x = split.x instanceof Uint8Array ? new Uint8Array(indices.length * pixels) : new Float32Array(indices.length * pixels);
   const y = new Int32Array(indices.length);
+  const tracks = split.tracks ? new Int32Array(indices.length) : undefined;
   for (let i = 0; i < indices.length; i++) {
     const j = indices[i];
     x.set(split.x.subarray(j * pixels, (j + 1) * pixels), i * pixels);
     y[i] = split.y[j];
+    if (tracks) tracks[i] = split.tracks![j];
   }
-  return { x, y, count: indices.length };
+  return tracks ? { x, y, count: indices.length, tracks } : { x, y, count: indices.length };
 }
 
 /** Largest class id in some label arrays, -1 if all are empty (a loop: spreading 100k+ labels into Math.max overflows the stack). */

@@ -2,14 +2,14 @@
 import path from 'node:path';
 import { exists } from '../util/atomic.js';
 import { mapLimit } from '../util/map-limit.js';
-import { GTSRB_NUM_CLASSES, indexGtsrb, readGtsrbImage, type GtsrbSample } from '../datasets/gtsrb.js';
+import { GTSRB_NUM_CLASSES, gtsrbTrackId, indexGtsrb, readGtsrbImage, type GtsrbSample } from '../datasets/gtsrb.js';
 import { registerDataSource } from '../datasets/sources.js';
 import type { ImageDataset, ImageSplit } from '../datasets/types.js';
 
 /** Side of the square images a GTSRB folder is resized to when trained on directly (no `convkit prepare`). */
 export const GTSRB_DIRECT_SIZE = 32;
 
-async function looksLikeGtsrb(dir: string): Promise<boolean> {
+export async function looksLikeGtsrb(dir: string): Promise<boolean> {
   for (const p of [path.join(dir, 'GTSRB', 'Final_Training'), path.join(dir, 'Final_Training'), path.join(dir, 'Train.csv')]) {
     if (await exists(p)) return true;
   }
@@ -21,7 +21,9 @@ async function resizeAll(samples: GtsrbSample[], size: number): Promise<ImageSpl
   const pixels = size * size * 3;
   const x = new Uint8Array(samples.length * pixels);
   await mapLimit(samples, 8, async (s, i) => x.set(await toSize(await readGtsrbImage(s), size, size, 3), i * pixels));
-  return { x, y: Int32Array.from(samples, (s) => s.classId), count: samples.length };
+  const tracks = Int32Array.from(samples, gtsrbTrackId);
+  const split: ImageSplit = { x, y: Int32Array.from(samples, (s) => s.classId), count: samples.length };
+  return tracks.some((t) => t >= 0) ? { ...split, tracks } : split;
 }
 
 /** A GTSRB folder as a dataset: every image resized whole to size×size RGB, uint8, in CSV order. */

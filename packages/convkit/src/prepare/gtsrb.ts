@@ -32,6 +32,8 @@ export const PrepareGtsrbSchema = z.object({
   seed: z.number().int().nonnegative().default(42),
   skipBad: z.boolean().default(false),
   testGt: z.string().min(1).optional(),
+  /** A GTSRB folder whose Final_Test/ gives the test set (when ROOT holds the training set only). */
+  testRoot: z.string().min(1).optional(),
   /** Worker threads (default: one per core). */
   workers: z.number().int().positive().optional(),
   /** Images per worker task. */
@@ -77,7 +79,7 @@ export async function prepareGtsrb(input: PrepareGtsrbInput, log: (m: string) =>
   const sizes = [...new Set(o.sizes)];
   const modes = [...new Set(o.modes)];
   const t0 = performance.now();
-  const index = await indexGtsrb(o.root, { testGt: o.testGt, skipBad: o.skipBad });
+  const index = await indexGtsrb(o.root, { testGt: o.testGt, testRoot: o.testRoot, skipBad: o.skipBad });
 
   const subset = (samples: GtsrbSample[], seed: number): GtsrbSample[] => {
     if (o.scale >= 1) return samples;
@@ -164,7 +166,7 @@ export async function prepareGtsrb(input: PrepareGtsrbInput, log: (m: string) =>
       let done = 0;
       let shown = 0;
       await pool.run(init, tasks, (r) => {
-        r.outputs.forEach((x, i) => variants[i]?.writer.append(split, x, r.labels));
+        r.outputs.forEach((x, i) => variants[i]?.writer.append(split, x, r.labels, r.tracks));
         skipped.push(...r.bad);
         done += r.labels.length + r.bad.length;
         const pct = Math.floor((100 * done) / samples.length / 10) * 10;

@@ -17,7 +17,7 @@ export interface H5SetInfo {
 }
 
 /**
- * Writes one dataset file (keys x_train y_train x_test y_test x_meta y_meta; x float32 NHWC, y int32) slice by
+ * Writes one dataset file (keys x_train y_train x_test y_test x_meta y_meta; x float32 NHWC, y int32; track_<split> int32 GTSRB track ids) slice by
  * slice into resizable chunked datasets, under a temporary name in the same folder; `commit` renames it.
  */
 export class H5SetWriter {
@@ -52,6 +52,7 @@ export class H5SetWriter {
     for (const split of ['train', 'test', 'meta'] as const) {
       f.create_dataset({ name: `x_${split}`, data: new Float32Array(0), shape: [0, h, w, c], maxshape: [null, h, w, c], chunks: [H5_CHUNK_IMAGES, h, w, c], dtype: '<f' });
       f.create_dataset({ name: `y_${split}`, data: new Int32Array(0), shape: [0], maxshape: [null], chunks: [4096], dtype: '<i' });
+      f.create_dataset({ name: `track_${split}`, data: new Int32Array(0), shape: [0], maxshape: [null], chunks: [4096], dtype: '<i' });
     }
     for (const [k, v] of Object.entries(info.attrs)) {
       if (Array.isArray(v) && v.length && typeof v[0] === 'number') f.create_attribute(k, Int32Array.from(v as number[]));
@@ -64,11 +65,12 @@ export class H5SetWriter {
     return this.counts[split];
   }
 
-  /** Appends `y.length` images to a split. */
-  append(split: H5Split, x: Float32Array, y: Int32Array): void {
+  /** Appends `y.length` images to a split, with their track ids (`track_<split>`, -1 = none). */
+  append(split: H5Split, x: Float32Array, y: Int32Array, tracks: Int32Array = new Int32Array(y.length).fill(-1)): void {
     const f = this.file;
     if (!f) throw new Error('H5SetWriter: append after close');
     const k = y.length;
+    if (tracks.length !== k) throw new Error(`H5SetWriter: ${tracks.length} track ids for ${k} images`);
     if (x.length !== k * this.per) throw new Error(`H5SetWriter: ${x.length} values for ${k} images of ${this.per}`);
     if (!k) return;
     const n = this.counts[split];
@@ -78,6 +80,9 @@ export class H5SetWriter {
     xd.write_slice([[n, n + k]], x);
     yd.resize([n + k]);
     yd.write_slice([[n, n + k]], y);
+    const td = f.get(`track_${split}`) as InstanceType<typeof h5wasm.Dataset>;
+    td.resize([n + k]);
+    td.write_slice([[n, n + k]], tracks);
     this.counts[split] = n + k;
   }
 

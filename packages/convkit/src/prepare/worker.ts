@@ -1,7 +1,7 @@
 // Worker thread of `prepareGtsrb`: decodes each image once, resizes it to every size (skimage-style) and applies every mode.
 import { readFileSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
-import { readGtsrbImage, scaledRoi, type GtsrbRoi, type GtsrbSample } from '../datasets/gtsrb.js';
+import { gtsrbTrackId, readGtsrbImage, scaledRoi, type GtsrbRoi, type GtsrbSample } from '../datasets/gtsrb.js';
 import { parsePnm, type RawImage } from '../datasets/pnm.js';
 import { ConvkitError } from '../util/errors.js';
 import { applyMode, type PrepareMode } from './modes.js';
@@ -30,6 +30,8 @@ export interface WorkerResult {
   /** One buffer per size × mode (sizes outer, modes inner), the good images back to back. */
   outputs: Float32Array[];
   labels: Int32Array;
+  /** The GTSRB track of each good image (`gtsrbTrackId`, -1 when the name has none). */
+  tracks: Int32Array;
   bad: WorkerBad[];
   /** Set when an image is bad and skipBad is off: the whole task failed. */
   error?: { reason: string; file?: string; line?: number; exitCode: number; stack?: string };
@@ -71,6 +73,7 @@ export async function decodeSample(s: GtsrbSample, roi: boolean): Promise<RawIma
 export async function processBatch(init: WorkerInit, task: WorkerTask): Promise<WorkerResult> {
   const perVariant: Float32Array[][] = init.sizes.flatMap(() => init.modes.map(() => []));
   const labels: number[] = [];
+  const tracks: number[] = [];
   const bad: WorkerBad[] = [];
   for (const s of task.samples) {
     let outs: Float32Array[];
@@ -83,12 +86,13 @@ export async function processBatch(init: WorkerInit, task: WorkerTask): Promise<
       }
     } catch (e) {
       if (!(e instanceof ConvkitError)) throw e;
-      if (!init.skipBad) return { id: task.id, outputs: [], labels: new Int32Array(0), bad: [], error: { reason: e.reason, file: e.file ?? s.file, line: e.line, exitCode: e.exitCode } };
+      if (!init.skipBad) return { id: task.id, outputs: [], labels: new Int32Array(0), tracks: new Int32Array(0), bad: [], error: { reason: e.reason, file: e.file ?? s.file, line: e.line, exitCode: e.exitCode } };
       bad.push({ file: e.file ?? s.file, line: e.line, reason: e.reason });
       continue;
     }
     outs.forEach((o, i) => perVariant[i].push(o));
     labels.push(s.classId);
+    tracks.push(gtsrbTrackId(s));
   }
   const outputs = perVariant.map((parts) => {
     const total = parts.reduce((a, p) => a + p.length, 0);
@@ -100,7 +104,7 @@ export async function processBatch(init: WorkerInit, task: WorkerTask): Promise<
     }
     return buf;
   });
-  return { id: task.id, outputs, labels: Int32Array.from(labels), bad };
+  return { id: task.id, outputs, labels: Int32Array.from(labels), tracks: Int32Array.from(tracks), bad };
 }
 
 if (parentPort) {
@@ -114,10 +118,10 @@ if (parentPort) {
     const task = msg.task!;
     try {
       const r = await processBatch(init!, task);
-      port.postMessage(r, [...r.outputs.map((o) => o.buffer as ArrayBuffer), r.labels.buffer as ArrayBuffer]);
+      port.postMessage(r, [...r.outputs.map((o) => o.buffer as ArrayBuffer), r.labels.buffer as ArrayBuffer, r.tracks.buffer as ArrayBuffer]);
     } catch (e) {
       const err = e as Error;
-      port.postMessage({ id: task.id, outputs: [], labels: new Int32Array(0), bad: [], error: { reason: err.message, exitCode: 1, stack: err.stack } } satisfies WorkerResult);
+      port.postMessage({ id: task.id, outputs: [], labels: new Int32Array(0), tracks: new Int32Array(0), bad: [], error: { reason: err.message, exitCode: 1, stack: err.stack } } satisfies WorkerResult);
     }
   });
 }

@@ -64,3 +64,9 @@ export function nativeAdam(lr: number): tf.Optimizer | null {
   if (tf.getBackend() !== NATIVE_BACKEND || typeof nativeModule?.OneDnnAdam !== 'function') return null;
   return new nativeModule.OneDnnAdam(lr) as tf.Optimizer;
 }
+
+/** True when the active backend is onednn and runs `kernelName` natively (e.g. Transform, for augmentation). */
+export function hasNativeKernel(kernelName: string): boolean {
+  if (tf.getBackend() !== NATIVE_BACKEND || typeof nativeModule?.nativeKernelNames !== 'function') return false;
+  return (nativeModule.nativeKernelNames() as string[]).includes(kernelName);
+}

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConvkitError } from '../util/errors.js';
 import { camelKeys, parseConfigWith, type ConfigFile } from '../util/config-file.js';
+import { LR_SCHEDULES } from './schedules/index.js';
 import { AugmentSchema } from './augment/schema.js';
 
 /** Everything `convkit train` needs; the CLI, batch files and the web UI parse through this one schema. */
@@ -13,8 +14,12 @@ export const TrainConfigSchema = z.object({
   optimizer: z.enum(['adam', 'sgd', 'rmsprop']).default('adam'),
   lr: z.number().positive().finite().optional(),
   seed: z.number().int().nonnegative().default(42),
-  /** 'test' validates on the test set (Fidle's habit); a number in (0, 1) holds out that fraction of train. */
-  validation: z.union([z.literal('test'), z.number().gt(0).lt(1)]).default('test'),
+  /**
+   * auto: 10 % of the tracks of a GTSRB set (whole tracks), the test set for sets without tracks; 'test' validates on
+   * the test set (Fidle's habit, noted in result.json); a number in (0, 1) holds out that fraction of train (whole
+   * tracks when the set records them).
+   */
+  validation: z.union([z.literal('auto'), z.literal('test'), z.number().gt(0).lt(1)]).default('auto'),
   backend: z.string().default('auto'),
   force: z.boolean().default(false),
   /** Train on at most this many training images (a quick look, or CI). */
@@ -37,6 +42,17 @@ export const TrainConfigSchema = z.object({
   reduceLrMonitor: z.string().min(1).default('val_loss'),
   reduceLrFactor: z.number().gt(0).lt(1).default(0.1),
   minLr: z.number().nonnegative().default(0),
+  /** Learning-rate schedule, applied per step (train/schedules/): constant, cosine (warmup then cosine decay to minLr), one-cycle, step. */
+  lrSchedule: z.enum(LR_SCHEDULES).default('constant'),
+  /** cosine: epochs of linear warmup from 0; one-cycle: epochs of the rising phase (default 30 % of the run). */
+  warmupEpochs: z.number().nonnegative().optional(),
+  /** step: decay every this many epochs, by stepFactor. */
+  stepEvery: z.number().int().positive().default(10),
+  stepFactor: z.number().gt(0).lt(1).default(0.5),
+  /** Label smoothing ε of the categorical cross-entropy (targets y·(1 − ε) + ε/K). */
+  labelSmoothing: z.number().min(0).lt(1).default(0),
+  /** Decoupled weight decay of the conv and dense kernels (Adam → AdamW), per step: w ← w·(1 − lr·wd). */
+  weightDecay: z.number().nonnegative().default(0),
   /** TensorBoard event files under tb/train and tb/validation. */
   tensorboard: z.boolean().default(false),
   tensorboardBatches: z.boolean().default(false),

@@ -9,7 +9,7 @@ import { buildModel, resolveModel } from '../models/index.js';
 import { saveModel } from '../models/io.js';
 import { ConvkitError, optionError } from '../util/errors.js';
 import { exists, settleInterruptedWrites, writeJsonAtomic } from '../util/atomic.js';
-import { seedGlobalRandom, stratifiedSplit, stratifiedSubset, unseedGlobalRandom } from '../util/rng.js';
+import { seedGlobalRandom, stratifiedSubset, unseedGlobalRandom } from '../util/rng.js';
 import { acquireRunLock, withRunLock } from '../util/run-lock.js';
 import { parseWith } from '../util/schema.js';
 import { CONVKIT_VERSION } from '../version.js';
@@ -31,6 +31,9 @@ import { evaluateSplit } from './evaluate.js';
 import { fit } from './loop.js';
 import { checkFreshRunDir, discardRun } from './run-dir.js';
 import { runFiles } from './run-files.js';
+import { lossFor, scheduleCallbacks, withTrainingTools } from './tools.js';
+import { chooseValidation, type ValidationChoice } from './validation/select.js';
+import { loadChosenWeights, type ChosenCheckpoint } from './validation/final-weights.js';
 
 export { runFiles };
 
@@ -43,6 +46,12 @@ export interface TrainResult {
   backend: string;
   model: string;
   data: string;
+  /** Where validation came from (whole tracks or images of train, or the test set) and its size. */
+  validation: { kind: ValidationChoice['kind']; fraction?: number; count: number; note?: string };
+  /** The weights evaluated on the test set (once, at the end). */
+  selected: ChosenCheckpoint;
+  /** Validation accuracy of the selected weights (the last epoch's for `last`). */
+  val_accuracy?: number;
 }
 
 export interface ResolvedRun {
@@ -52,6 +61,9 @@ export interface ResolvedRun {
   validation: ImageDataset['test'];
   test: ImageDataset['test'];
   shape: BatchShape;
+  validationKind: ValidationChoice['kind'];
+  validationFraction?: number;
+  validationNote?: string;
 }
 
 export function createOptimizer(name: TrainConfig['optimizer'], lr: number): tf.Optimizer {
@@ -71,12 +83,9 @@ export async function resolveRun(input: TrainConfigInput, log: (m: string) => vo
   if (cfg.limitTrain && cfg.limitTrain < train.count) train = selectSplit(train, stratifiedSubset(train.y, cfg.limitTrain / train.count, cfg.seed), pixels);
   test = limitTestSplit(test, cfg.limitTest, cfg.seed, pixels);
   if (test.count === 0) throw new ConvkitError('no test images (a run is validated and scored on them)', { file: cfg.data });
-  let validation = test;
-  if (cfg.validation !== 'test') {
-    const s = stratifiedSplit(train.y, cfg.validation, cfg.seed + 2);
-    validation = selectSplit(train, s.test, pixels);
-    train = selectSplit(train, s.train, pixels);
-  }
+  const v = chooseValidation(cfg.validation, train, test, cfg.seed + 2, pixels);
+  train = v.train;
+  const validation = v.validation;
   if (train.count === 0) throw new ConvkitError('no training images', { file: cfg.data });
   const config = {
     ...cfg,
@@ -85,7 +94,7 @@ export async function resolveRun(input: TrainConfigInput, log: (m: string) => vo
     lr: cfg.lr ?? DEFAULT_LR[cfg.optimizer],
   };
   const shape = { height: dataset.height, width: dataset.width, channels: dataset.channels, numClasses: dataset.numClasses };
-  return { config, dataset, train, validation, test, shape };
+  return { config, dataset, train, validation, test, shape, validationKind: v.kind, validationFraction: v.fraction, validationNote: v.note };
 }
 
 /** The test images a run with `--limit-test` scores on: the same stratified subset in `train` and `evaluate`. */
@@ -114,6 +123,8 @@ export interface TrainRunOptions {
   epochLines?: boolean;
   /** Where progress goes (default stderr); a bar needs a TTY. */
   progressStream?: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Where the settings and data came from (config file, prepared set), recorded in config.json. */
+  provenance?: Record<string, unknown>;
 }
 
 /** `convkit train`: data → model → fit → model/, metrics.jsonl, checkpoints/, status.json, result.json. */
@@ -129,7 +140,7 @@ export async function trainRun(input: TrainConfigInput, opts: TrainRunOptions = 
     const run = await resolveRun(cfgIn, log);
     if (discard) await discardRun(lock, log); // only once the new run's data loaded
     await prepareRunDir(run.config.out, run.config.force);
-    await writeRunConfig(run, backend);
+    await writeRunConfig(run, backend, undefined, opts.provenance);
     return await executeRun(run, backend, null, opts);
   } finally {
     await lock.release();
@@ -176,7 +187,7 @@ async function resumeLockedRun(dir: string, overrides: ResumeOverrides, opts: Tr
     log(`convkit: ${dir} has no checkpoint yet; restarting it from epoch 1`);
     await prepareRunDir(dir, false);
   }
-  if (ck || overrides.epochs !== undefined) await writeRunConfig(run, backend, saved.created as string | undefined);
+  if (ck || overrides.epochs !== undefined) await writeRunConfig(run, backend, saved.created as string | undefined, saved.provenance as Record<string, unknown> | undefined);
   return executeRun(run, backend, ck, opts);
 }
 
@@ -201,10 +212,11 @@ async function removeStaleTemporaries(dir: string, log: (m: string) => void): Pr
   for (const name of await settleInterruptedWrites(dir)) log(`convkit: completed the interrupted write of ${path.join(dir, name)}`);
 }
 
-async function writeRunConfig(run: ResolvedRun, backend: string, created?: string): Promise<void> {
+async function writeRunConfig(run: ResolvedRun, backend: string, created?: string, provenance?: Record<string, unknown>): Promise<void> {
   const { config, dataset } = run;
   await writeJsonAtomic(runFiles(config.out).config, {
     ...config,
+    ...(provenance ? { provenance } : {}),
     backend,
     requestedBackend: config.backend,
     dataset: { name: dataset.name, source: dataset.source, height: dataset.height, width: dataset.width, channels: dataset.channels, numClasses: dataset.numClasses, classNames: dataset.classNames, preparation: dataset.preparation, trainCount: run.train.count, validationCount: run.validation.count, testCount: run.test.count },
@@ -223,7 +235,7 @@ async function executeRun(run: ResolvedRun, backend: string, ck: LoadedCheckpoin
 
   seedGlobalRandom(config.seed);
   const model = await buildModel(config.model, { inputShape: [shape.height, shape.width, shape.channels], numClasses: shape.numClasses });
-  model.compile({ optimizer: createOptimizer(config.optimizer, config.lr), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  model.compile({ optimizer: withTrainingTools(createOptimizer(config.optimizer, config.lr), config), loss: lossFor(config), metrics: ['accuracy'] });
 
   // Order matters at each epoch end: metrics and curves first, then the callbacks that change state, then the checkpoint that saves it.
   const stopOnSignal = new StopOnSignal(log);
@@ -232,6 +244,7 @@ async function executeRun(run: ResolvedRun, backend: string, ck: LoadedCheckpoin
   if (progress) callbacks.push(progress);
   const tensorboard = config.tensorboard ? new TensorBoard({ logDir: files.tensorboard, model, batches: config.tensorboardBatches, histograms: config.tensorboardHistograms }) : null;
   if (tensorboard) callbacks.push(tensorboard);
+  callbacks.push(...scheduleCallbacks(model, config));
   if (config.reduceLr) callbacks.push(new ReduceLROnPlateau({ model, patience: config.reduceLr, monitor: config.reduceLrMonitor, factor: config.reduceLrFactor, minLr: config.minLr, log }));
   if (config.earlyStop) callbacks.push(new EarlyStopping({ model, patience: config.earlyStop, monitor: config.earlyStopMonitor, minDelta: config.minDelta, restoreBest: config.restoreBest, log }));
   const checkpoint = new ModelCheckpoint({ dir: files.checkpoints, model, monitor: config.checkpointMonitor, mode: config.checkpointMode, saveEvery: config.saveEvery, log });
@@ -295,8 +308,11 @@ async function executeRun(run: ResolvedRun, backend: string, ck: LoadedCheckpoin
       await finish('interrupted', message);
       throw new ConvkitError(message, { exitCode: SIGNAL_EXIT_CODES[ctx.interrupted] });
     }
+    const selected = await loadChosenWeights(model, checkpoint, run.validationKind !== 'test');
     await saveModel(model, files.model);
     const ev = await evaluateSplit(model, run.test, shape);
+    const lastVal = history.length ? history[history.length - 1].val_accuracy : undefined;
+    const valAccuracy = selected.checkpoint === 'best' && selected.monitor === 'val_accuracy' ? (selected.value ?? undefined) : selected.checkpoint === 'best' ? history.find((h) => h.epoch === selected.epoch)?.val_accuracy : lastVal;
     const result: TrainResult = {
       test_accuracy: ev.accuracy,
       test_loss: ev.loss,
@@ -306,6 +322,9 @@ async function executeRun(run: ResolvedRun, backend: string, ck: LoadedCheckpoin
       backend,
       model: config.model,
       data: config.data,
+      validation: { kind: run.validationKind, ...(run.validationFraction !== undefined ? { fraction: run.validationFraction } : {}), count: run.validation.count, ...(run.validationNote ? { note: run.validationNote } : {}) },
+      selected,
+      ...(valAccuracy !== undefined ? { val_accuracy: valAccuracy } : {}),
     };
     if (!Number.isFinite(ev.loss)) throw new ConvkitError(`training diverged: test loss is ${ev.loss}`, { file: dir, exitCode: 1 });
     await writeJsonAtomic(files.result, result);

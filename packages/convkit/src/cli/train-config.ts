@@ -1,0 +1,34 @@
+import type { Command } from 'commander';
+import { readTrainConfigFile } from '../train/config-file.js';
+import { resolvePreparedData } from '../train/prepared-data.js';
+import type { TrainConfigInput } from '../train/config.js';
+import { optionError } from '../util/errors.js';
+import { parseWith } from '../util/schema.js';
+import { AugmentSchema } from '../train/augment/schema.js';
+
+/** Command-line attribute → train config key, where they differ; options that are not train settings map to null. */
+const RENAMED: Record<string, string | null> = { tbBatches: 'tensorboardBatches', tbHistograms: 'tensorboardHistograms', json: null, config: null, resume: null };
+
+/**
+ * The train settings of `convkit train`: the config file's `train:` block, overridden by every option given on the
+ * command line (defaults of options not given come from the schema, so they never override the file); a GTSRB
+ * folder as data is prepared with the file's `prepare:` block.
+ */
+export async function trainInputFromCli(o: Record<string, unknown>, cmd: Command): Promise<{ input: TrainConfigInput; provenance?: Record<string, unknown> }> {
+  const file = typeof o.config === 'string' ? await readTrainConfigFile(o.config) : undefined;
+  const given: Record<string, unknown> = {};
+  for (const opt of cmd.options) {
+    const attr = opt.attributeName();
+    const key = attr in RENAMED ? RENAMED[attr] : attr;
+    if (key === null) continue;
+    if (cmd.getOptionValueSource(attr) === 'cli' || (!file && o[attr] !== undefined)) given[key] = o[attr];
+  }
+  if (typeof given.augment === 'string') given.augment = parseWith(AugmentSchema, given.augment, 'option --augment');
+  const merged = { ...(file?.train ?? {}), ...given } as Partial<TrainConfigInput>;
+  if (!merged.model) throw optionError('--model', `required (or --resume DIR${file ? `, or model in ${file.file}'s train: block` : ''})`);
+  if (!merged.out) throw optionError('--out', `required (or --resume DIR${file ? `, or out in ${file.file}'s train: block` : ''})`);
+  const prepared = await resolvePreparedData(merged.data ?? 'mnist:embedded', file?.prepare);
+  const input = { ...merged, data: prepared?.file ?? merged.data } as TrainConfigInput;
+  const provenance = file || prepared ? { configFile: file?.file, ...(prepared ? { prepared } : {}) } : undefined;
+  return { input, provenance };
+}

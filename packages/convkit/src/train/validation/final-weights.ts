@@ -1,0 +1,27 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { exists } from '../../util/atomic.js';
+import { readCheckpoint, type ModelCheckpoint } from '../callbacks/checkpoint.js';
+
+export interface ChosenCheckpoint {
+  /** `best`: checkpoints/best (chosen on the validation split); `last`: the weights training ended with. */
+  checkpoint: 'best' | 'last';
+  epoch: number | null;
+  monitor: string;
+  value: number | null;
+}
+
+/**
+ * Puts the weights of `checkpoints/best` back into the model before the one evaluation on the test set, when the
+ * validation split is independent of the test set; with validation on the test set the final weights stay (the
+ * course's behaviour), since choosing among epochs by test accuracy would make the figure more optimistic still.
+ */
+export async function loadChosenWeights(model: LayersModel, checkpoint: ModelCheckpoint, useBest: boolean): Promise<ChosenCheckpoint> {
+  const m = checkpoint.monitor;
+  const last: ChosenCheckpoint = { checkpoint: 'last', epoch: null, monitor: m.metric, value: null };
+  if (!useBest || m.bestEpoch === null || !(await exists(checkpoint.bestDir))) return last;
+  const ck = await readCheckpoint(checkpoint.bestDir);
+  model.setWeights(ck.weights);
+  tf.dispose([...ck.weights, ...ck.optimizerWeights.map((w) => w.tensor), ...[...ck.callbackTensors.values()].flat()]);
+  return { checkpoint: 'best', epoch: ck.state.epoch, monitor: m.metric, value: m.best };
+}
