@@ -12,7 +12,7 @@ interface ReportOptions {
   /** A batch output: also write its table as Markdown. */
   md?: string;
   json: boolean;
-  checkpoint: CheckpointName;
+  checkpoint?: CheckpointName;
   backend: string;
   force: boolean;
 }
@@ -75,7 +75,7 @@ export function registerReportCommands(program: Command): void {
     .argument('<paths...>', 'run folders, or one batch output folder with --html')
     .option('--html <file>', 'write one self-contained HTML file (no network needed to view it)')
     .option('--json', 'print the analysis as JSON', false)
-    .option('--checkpoint <name>', 'weights to analyse: last (the final ones, as evaluate) | best', choice(['best', 'last']), 'last')
+    .option('--checkpoint <name>', 'weights to analyse: best | last (default: the ones the run was scored with and evaluate uses: best when it validated on held-out training images, else last)', choice(['best', 'last']))
     .option('--backend <name>', 'tfjs backend', 'auto')
     .option('--force', 'recompute analysis.json even if it is up to date', false)
     .option('--md <file>', 'a batch output: also write its table (one row per dataset, per model accuracy and duration) as Markdown')

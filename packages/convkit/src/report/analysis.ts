@@ -28,7 +28,7 @@ export const ANALYSIS_FILES: Record<CheckpointName, string> = { last: 'analysis.
 export const ANALYSIS_FILE = ANALYSIS_FILES.last;
 
 export interface AnalyseOptions {
-  /** Weights to analyse: checkpoints/last (default: the final weights, as `evaluate` uses) or checkpoints/best. */
+  /** Weights to analyse: checkpoints/last or checkpoints/best; default: the ones the run was scored with, as `evaluate` uses. */
   checkpoint?: CheckpointName;
   backend?: string;
   /** Most confident mistakes kept (default 48). */
@@ -51,6 +51,18 @@ async function readText(file: string): Promise<string> {
     return await fs.readFile(file, 'utf8');
   } catch {
     return '';
+  }
+}
+
+/**
+ * The checkpoint holding the weights a finished run was scored with and saved in model/ (result.json's `selected`:
+ * `best` when it validated on held-out training images), which `evaluate` uses; `last` otherwise.
+ */
+export async function scoredCheckpoint(runDir: string): Promise<CheckpointName> {
+  try {
+    return JSON.parse(await readText(runFiles(runDir).result))?.selected?.checkpoint === 'best' ? 'best' : 'last';
+  } catch {
+    return 'last';
   }
 }
 
@@ -145,7 +157,7 @@ export function confusionOf(y: Int32Array, predicted: Int32Array, numClasses: nu
  */
 export async function analyseRun(runDir: string, opts: AnalyseOptions = {}): Promise<RunAnalysis> {
   const log = opts.log ?? ((m: string) => process.stderr.write(m + '\n'));
-  const name = opts.checkpoint ?? 'last';
+  const name = opts.checkpoint ?? (await scoredCheckpoint(runDir));
   const files = runFiles(runDir);
   const cfg = await readRunConfig(runDir);
   const ck = await checkpointInfo(runDir, name);
