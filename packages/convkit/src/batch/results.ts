@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { EpochLogs } from '../train/callbacks/callback.js';
+import { bestEpoch, readMetricRows } from '../train/callbacks/metrics-log.js';
 import { appendJsonLine, parseJsonLines, readJsonOrNull } from '../util/json-files.js';
 import type { Job } from './plan.js';
 import type { JobStatus } from './state.js';
@@ -44,21 +44,8 @@ export function resultsFile(out: string): string {
 
 /** Best validation accuracy and its epoch, from metrics.jsonl. */
 async function bestValidation(runDir: string): Promise<{ acc: number | null; epoch: number | null }> {
-  let text = '';
-  try {
-    text = await fs.readFile(path.join(runDir, 'metrics.jsonl'), 'utf8');
-  } catch {
-    return { acc: null, epoch: null };
-  }
-  let acc: number | null = null;
-  let epoch: number | null = null;
-  for (const m of parseJsonLines<EpochLogs>(text)) {
-    if (typeof m.val_accuracy === 'number' && (acc === null || m.val_accuracy > acc)) {
-      acc = m.val_accuracy;
-      epoch = m.epoch;
-    }
-  }
-  return { acc, epoch };
+  const best = bestEpoch(await readMetricRows(path.join(runDir, 'metrics.jsonl')));
+  return { acc: best?.val_accuracy ?? null, epoch: best?.epoch ?? null };
 }
 
 /** The record of a job whose run ended (`done` or `failed`); `error` is the failure as the run or its log told it. */

@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { bestEpoch, readMetricRows } from '../train/callbacks/metrics-log.js';
 import { ConvkitError } from '../util/errors.js';
 import { table } from '../util/term.js';
 
@@ -28,16 +29,8 @@ export async function summariseRuns(dirs: string[]): Promise<RunSummary[]> {
       const code = (e as NodeJS.ErrnoException).code;
       throw new ConvkitError(code === 'ENOENT' ? 'not a finished run (result.json missing)' : `cannot parse (${(e as Error).message})`, { file });
     }
-    let best: number | undefined;
-    try {
-      const lines = (await fs.readFile(path.join(dir, 'metrics.jsonl'), 'utf8')).split('\n').filter((l) => l.trim());
-      for (const l of lines) {
-        const v = JSON.parse(l).val_accuracy;
-        if (typeof v === 'number' && (best === undefined || v > best)) best = v;
-      }
-    } catch {
-      /* metrics are optional for a comparison */
-    }
+    // metrics.jsonl is optional for a comparison.
+    const best = bestEpoch(await readMetricRows(path.join(dir, 'metrics.jsonl')))?.val_accuracy;
     out.push({ run: dir, model: r.model, data: r.data, backend: r.backend, epochs: r.epochs, test_accuracy: r.test_accuracy, test_loss: r.test_loss, duration_s: r.duration_s, images_per_s: r.images_per_s, best_val_accuracy: best });
   }
   return out;

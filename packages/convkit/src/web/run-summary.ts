@@ -1,9 +1,8 @@
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { EpochLogs } from '../train/callbacks/callback.js';
+import { bestEpoch, readMetricRows } from '../train/callbacks/metrics-log.js';
 import { effectiveState, readStatus } from '../train/callbacks/status.js';
 import { runFiles } from '../train/run-files.js';
-import { parseJsonLines, readJsonOrNull } from '../util/json-files.js';
+import { readJsonOrNull } from '../util/json-files.js';
 import type { TrainResult } from '../train/run.js';
 
 export type DisplayState = 'running' | 'completed' | 'failed' | 'interrupted' | 'pending';
@@ -39,16 +38,7 @@ export interface RunSummary {
 
 const HYPER_KEYS = ['optimizer', 'lr', 'batchSize', 'epochs', 'seed', 'validation', 'limitTrain', 'earlyStop', 'reduceLr', 'augment', 'backend'];
 
-/** Every complete line of metrics.jsonl (a torn last line of a killed run is skipped). */
-export async function readMetricRows(file: string): Promise<EpochLogs[]> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch {
-    return [];
-  }
-  return parseJsonLines<EpochLogs>(text);
-}
+export { readMetricRows };
 
 export async function summariseRun(root: string, dir: string): Promise<RunSummary> {
   const f = runFiles(dir);
@@ -67,8 +57,7 @@ export async function summariseRun(root: string, dir: string): Promise<RunSummar
     state = eff === 'killed' ? 'interrupted' : eff;
     note = eff === 'killed' ? 'killed (process gone; resumable)' : status.message;
   } else if (result) state = 'completed';
-  let best: EpochLogs | undefined;
-  for (const m of metrics) if (m.val_accuracy !== undefined && (best?.val_accuracy === undefined || m.val_accuracy > best.val_accuracy)) best = m;
+  const best = bestEpoch(metrics);
   const seconds = metrics.reduce((s, m) => s + (m.seconds ?? 0), 0);
   const imgs = metrics.reduce((s, m) => s + (m.images_per_s ?? 0) * (m.seconds ?? 0), 0);
   const hyper: RunSummary['hyper'] = {};

@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import { writeFileAtomic } from '../../util/atomic.js';
 import { appendJsonLine, parseJsonLines } from '../../util/json-files.js';
 import type { Callback, EpochLogs } from './callback.js';
+import { resolveMode } from './monitor.js';
 
 /** Appends one JSON line per epoch to `metrics.jsonl` and flushes it, so a crash loses at most the current epoch. */
 export class MetricsLog implements Callback {
@@ -43,4 +44,28 @@ export async function truncateMetrics(file: string, lastEpoch: number): Promise<
   }
   await writeFileAtomic(file, kept.map((r) => JSON.stringify(r) + '\n').join(''));
   return kept;
+}
+
+/** Every complete line of metrics.jsonl, for readers of a run that may still be written (a torn last line of a killed run is skipped). */
+export async function readMetricRows(file: string): Promise<EpochLogs[]> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch {
+    return [];
+  }
+  return parseJsonLines<EpochLogs>(text);
+}
+
+/** The epoch whose `metric` is best (max for accuracies, min for losses, as the monitors decide; the first one reaching it), or undefined if never logged. */
+export function bestEpoch(rows: EpochLogs[], metric = 'val_accuracy'): EpochLogs | undefined {
+  const max = resolveMode(metric) === 'max';
+  let best: EpochLogs | undefined;
+  for (const r of rows) {
+    const v = r[metric];
+    if (typeof v !== 'number' || !Number.isFinite(v)) continue;
+    const b = best?.[metric] as number | undefined;
+    if (b === undefined || (max ? v > b : v < b)) best = r;
+  }
+  return best;
 }
