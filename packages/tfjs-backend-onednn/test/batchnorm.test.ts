@@ -238,7 +238,7 @@ describe('moments (patched) vs tfjs-cpu', () => {
     await assertSame([rand([2, 5, 4, 3]), rand([2, 5, 4, 3]), rand([3], 0.5, 2), rand([3])], (x, z, s, o) =>
       tf.grads((xx: tf.Tensor) => {
         const { mean, variance } = tfc.moments(z, [0, 1, 2]);
-        return tf.sum(tfc.batchNorm4d(xx as tf.Tensor4D, mean, variance, o, s));
+        return tf.sum(tfc.batchNorm4d(xx as tf.Tensor4D, mean as tf.Tensor1D, variance as tf.Tensor1D, o as tf.Tensor1D, s as tf.Tensor1D));
       })([x]), ['OneDnnMoments', 'FusedBatchNorm', 'OneDnnFusedBatchNormGrad'], 1e-4, 'other stats');
     assert.equal(kernelStats().native['OneDnnBatchNormTraining'] ?? 0, 0);
   });

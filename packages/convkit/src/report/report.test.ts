@@ -180,7 +180,7 @@ test('HTML report in Chromium: curves, 43×43 confusion cells, a real error firs
     assert.equal(await page.$eval('table.ck-confusion', (t) => (t as HTMLElement).dataset.mode), 'normalised');
     // The first card of the gallery: the test image at its index is of class data-true, and the trained model,
     // run here on its own, predicts data-pred for it, which is not data-true.
-    const first = await page.$eval('.ck-error', (e) => ({ ...(e as HTMLElement).dataset, label: e.querySelector('.ck-label')!.textContent }));
+    const first = await page.$eval('.ck-error', (e) => ({ ...(e as HTMLElement).dataset, label: e.querySelector('.ck-label')!.textContent }) as Record<string, string | null | undefined>);
     const index = Number(first.index);
     assert.equal(Number(first.true), testY[index]);
     assert.notEqual(first.pred, first.true);

@@ -75,10 +75,10 @@ export const DEFAULT_LR: Record<TrainConfig['optimizer'], number> = { adam: 0.00
  * keys, written as the command line's options (`batch-size`) or in camelCase, none required, unknown keys refused.
  * Returns only the keys the block sets (no defaults), so that command-line flags and other blocks can still override.
  */
-export function parseTrainOptions(value: unknown, cfg: ConfigFile, keys: readonly (string | number)[] = []): Partial<TrainConfigInput> {
+export function parseTrainOptions(value: unknown, cfg: ConfigFile, keys: readonly (string | number)[] = []): Partial<TrainConfig> {
   if (value === undefined || value === null) return {};
   if (typeof value !== 'object' || Array.isArray(value)) throw new ConvkitError(`${keys.join('.') || 'train'}: expected a mapping of train options`, { file: cfg.file, line: cfg.lineOf(keys) });
   const { value: camel, original } = camelKeys(value as Record<string, unknown>, cfg, keys);
   const parsed = parseConfigWith(TrainConfigSchema.partial().strict(), camel, cfg, keys, original) as Record<string, unknown>;
-  return Object.fromEntries(Object.keys(camel).map((k) => [k, parsed[k]])) as Partial<TrainConfigInput>;
+  return Object.fromEntries(Object.keys(camel).map((k) => [k, parsed[k]])) as Partial<TrainConfig>;
 }

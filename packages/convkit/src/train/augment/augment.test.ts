@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { probeNativeBackend } from '../backend.js';
@@ -197,7 +197,7 @@ test('same warp as Keras\'s apply_affine_transform (scipy.ndimage, order 1) for 
   const tr = new Float32Array(n * 8);
   params.forEach((p, i) => tr.set(affineRow(p, h, w), i * 8));
   for (const mode of ['nearest', 'reflect'] as const) {
-    const r = spawnSync(py, ['-c', KERAS_PY], { input: JSON.stringify({ h, w, x: Array.from(x), params, mode }), encoding: 'utf8' });
+    const r: SpawnSyncReturns<string> = spawnSync(py, ['-c', KERAS_PY], { input: JSON.stringify({ h, w, x: Array.from(x), params, mode }), encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     assertClose(warpJs(x, [n, h, w, 1], tr, mode, 0), (JSON.parse(r.stdout) as number[][]).flat(), 1e-4, `keras ${mode}`);
   }
