@@ -13,6 +13,7 @@ registerModel({ name: 'gtsrb-v1', description: 'Conv(96)–Pool–Conv(192)–Po
 registerModel({ name: 'gtsrb-v2', description: '3 pairs of 3×3 convs (64, 128, 256) + pools, Dense(512) (Fidle GTSRB v2)', load: async () => (await gtsrb()).gtsrbV2, defaults: gtsrbDefaults });
 registerModel({ name: 'gtsrb-v3', description: '5×5 convs (32; 64, 128) with batch norm, Dense(512)+BN (Fidle GTSRB v3)', load: async () => (await gtsrb()).gtsrbV3, defaults: gtsrbDefaults });
 registerModel({ name: 'gtsrb-resnet', description: 'compact ResNet: conv-ReLU-BN stages 32, 64, 128 (one residual block in the last two), max pools, global average pooling', load: async () => (await compact()).gtsrbResnet, defaults: gtsrbDefaults });
+registerModel({ name: 'gtsrb-resnet-wide', description: 'gtsrb-resnet 1.5× wider: stages 48, 96, 192, dropout 0.3 (the GTSRB recipe\'s model)', load: async () => (await compact()).gtsrbResnetWide, defaults: gtsrbDefaults });
 registerModel({ name: 'gtsrb-vgg-bn', description: 'VGG-style conv-ReLU-BN stages (32, 64, 128, 256) with max pools and global average pooling', load: async () => (await compact()).gtsrbVggBn, defaults: gtsrbDefaults });
 
 export * from './registry.js';
