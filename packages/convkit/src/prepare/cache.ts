@@ -54,7 +54,7 @@ export async function preparedGtsrbSet(root: string, block: PrepareBlock, log: (
     log(`convkit: prepared set found in the cache: ${file}`);
     return { file, cached: true, hash, seconds: (performance.now() - t0) / 1000 };
   }
-  log(`convkit: preparing ${root} (${block.size}×${block.size} ${block.mode}) into ${dir}`);
+  log(`convkit: preparing ${root} (${block.size}×${block.size} ${block.mode}${block.roi ? ', cropped to the ROI' : ''}) into ${dir}`);
   await prepareGtsrb({ root, out: dir, sizes: [block.size], modes: [block.mode], roi: block.roi, seed: block.seed, testRoot: block.test }, log);
   return { file, cached: false, hash, seconds: (performance.now() - t0) / 1000 };
 }
