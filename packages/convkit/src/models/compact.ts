@@ -58,7 +58,7 @@ export function compactCnn(name: string, o: CompactOptions) {
 /** 0.45 M parameters, ~48 M multiply-adds per 32×32 image: no residual block at full resolution, where it costs most. */
 export const gtsrbResnet = compactCnn('gtsrb_resnet', { widths: [32, 64, 128], blocks: [0, 1, 1], dropout: 0.2 });
 /**
- * gtsrb-resnet at 1.5× the width (48, 96, 192) and dropout 0.3: 1.0 M parameters, ~107 M multiply-adds per 32×32
+ * gtsrb-resnet at 1.5× the width (48, 96, 192) and dropout 0.3: 1.05 M parameters, ~107 M multiply-adds per 32×32
  * image; the GTSRB recipe's model.
  */
 export const gtsrbResnetWide = compactCnn('gtsrb_resnet_wide', { widths: [48, 96, 192], blocks: [0, 1, 1], dropout: 0.3 });
