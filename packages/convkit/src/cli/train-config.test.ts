@@ -18,7 +18,8 @@ test('train --config: prepare block on a GTSRB folder (cached by content), track
     const out1 = path.join(dir, 'run1');
     const r1 = await runCli(['train', '--config', cfg, '--data', `gtsrb:${gtsrbFixtureDir}`, '--out', out1, '--epochs', '1', '--json']);
     assert.equal(r1.code, 0, r1.stderr);
-    assert.match(r1.stderr, /preparing .*16×16 L/);
+    assert.match(r1.stderr, /preparing .*16×16 L\)/);
+    assert.match(r1.stderr, /training gtsrb-vgg-bn on .* \(\d+ train, \d+ validation images: 10 % of the tracks held out, 16×16×1\)/);
     const res1 = JSON.parse(r1.stdout);
     assert.equal(res1.epochs, 1, 'the command line overrides epochs: 2 of the file');
     assert.equal(res1.validation.kind, 'tracks');
@@ -40,6 +41,7 @@ test('train --config: prepare block on a GTSRB folder (cached by content), track
     const r2 = await runCli(['train', '--config', cfg, '--data', `gtsrb:${gtsrbFixtureDir}`, '--out', out2, '--epochs', '1', '--validation', 'test']);
     assert.equal(r2.code, 0, r2.stderr);
     assert.match(r2.stderr, /prepared set found in the cache/);
+    assert.match(r2.stderr, /\(\d+ train, validation on the 100 test images, 16×16×1\)/);
     const config2 = JSON.parse(await fs.readFile(path.join(out2, 'config.json'), 'utf8'));
     assert.equal(config2.provenance.prepared.cached, true);
     assert.equal(config2.provenance.prepared.file, h5);

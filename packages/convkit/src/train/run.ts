@@ -263,7 +263,7 @@ async function executeRun(run: ResolvedRun, backend: string, ck: LoadedCheckpoin
     const at = ck.state.batch ? `epoch ${ck.state.epoch + 1}, batch ${ck.state.batch}/${steps}` : `the end of epoch ${ck.state.epoch}`;
     log(`convkit: resuming ${config.model} on ${dataset.name} from ${displayPath(ck.dir)} (${at}), ${config.epochs} epochs, batch ${config.batchSize}`);
   } else {
-    log(`convkit: training ${config.model} on ${dataset.name} (${run.train.count} train, ${run.validation.count} validation images, ${shape.height}×${shape.width}×${shape.channels}) with ${backend}, ${config.epochs} epochs, batch ${config.batchSize}${isActive(config.augment) ? `, augmented (${describeAugment(config.augment)})` : ''}`);
+    log(`convkit: training ${config.model} on ${dataset.name} (${run.train.count} train, ${describeValidation(run)}, ${shape.height}×${shape.width}×${shape.channels}) with ${backend}, ${config.epochs} epochs, batch ${config.batchSize}${isActive(config.augment) ? `, augmented (${describeAugment(config.augment)})` : ''}`);
   }
 
   let finished = false;
@@ -351,4 +351,12 @@ export function meanThroughput(history: EpochLogs[]): number {
 function displayPath(p: string): string {
   const rel = path.relative(process.cwd(), p);
   return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : p;
+}
+
+/** Where validation comes from, for the start line: a user should see at once when the test set doubles as it. */
+function describeValidation(run: { validation: { count: number }; validationKind: ValidationChoice['kind']; validationFraction?: number }): string {
+  const pct = run.validationFraction !== undefined ? `${+(run.validationFraction * 100).toFixed(2)} % of the ` : '';
+  if (run.validationKind === 'tracks') return `${run.validation.count} validation images: ${pct}tracks held out`;
+  if (run.validationKind === 'images') return `${run.validation.count} validation images: ${pct}images held out`;
+  return `validation on the ${run.validation.count} test images`;
 }
