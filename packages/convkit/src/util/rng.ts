@@ -121,8 +121,31 @@ export function stratifiedSplit(labels: ArrayLike<number>, testFraction: number,
   return { train: rng.shuffle(Int32Array.from(train)), test: rng.shuffle(Int32Array.from(test)) };
 }
 
-/** Seeded stratified subset keeping a fraction of each class (used by --scale). */
+/**
+ * Seeded stratified subset of exactly round(fraction × n) images (--limit-train, --limit-test, prepare --scale): each
+ * class keeps the floor of its share, and the images still missing go to the classes with the largest remainders
+ * (ties to the lower class), so `--limit-train 2000` means 2,000 images, not 2,000 give or take the per-class rounding.
+ */
 export function stratifiedSubset(labels: ArrayLike<number>, fraction: number, seed: number): Int32Array {
   if (fraction >= 1) return Int32Array.from({ length: labels.length }, (_, i) => i);
-  return stratifiedSplit(labels, fraction, seed).test;
+  const rng = new Rng(seed);
+  const byClass = new Map<number, number[]>();
+  for (let i = 0; i < labels.length; i++) {
+    const c = labels[i];
+    if (!byClass.has(c)) byClass.set(c, []);
+    byClass.get(c)!.push(i);
+  }
+  const classes = [...byClass.keys()].sort((a, b) => a - b);
+  const share = classes.map((c) => byClass.get(c)!.length * fraction);
+  const keep = share.map(Math.floor);
+  let missing = Math.round(labels.length * fraction) - keep.reduce((s, k) => s + k, 0);
+  const byRemainder = classes.map((_, k) => k).sort((a, b) => share[b] - keep[b] - (share[a] - keep[a]) || a - b);
+  for (const k of byRemainder) {
+    if (missing <= 0) break;
+    keep[k]++;
+    missing--;
+  }
+  const out: number[] = [];
+  classes.forEach((c, k) => out.push(...rng.shuffle(byClass.get(c)!).slice(0, keep[k])));
+  return rng.shuffle(Int32Array.from(out));
 }
