@@ -98,18 +98,24 @@ export function unseedGlobalRandom(): void {
   unseededRandom = null;
 }
 
-/**
- * Seeded stratified split: for each class, a fraction `testFraction` of its indices goes to test.
- * Returns sorted-by-draw index lists so the result does not depend on input order beyond labels.
- */
-export function stratifiedSplit(labels: ArrayLike<number>, testFraction: number, seed: number): { train: Int32Array; test: Int32Array } {
-  const rng = new Rng(seed);
+/** The indices of each label, in order. */
+function indicesByClass(labels: ArrayLike<number>): Map<number, number[]> {
   const byClass = new Map<number, number[]>();
   for (let i = 0; i < labels.length; i++) {
     const c = labels[i];
     if (!byClass.has(c)) byClass.set(c, []);
     byClass.get(c)!.push(i);
   }
+  return byClass;
+}
+
+/**
+ * Seeded stratified split: for each class, a fraction `testFraction` of its indices goes to test.
+ * Returns sorted-by-draw index lists so the result does not depend on input order beyond labels.
+ */
+export function stratifiedSplit(labels: ArrayLike<number>, testFraction: number, seed: number): { train: Int32Array; test: Int32Array } {
+  const rng = new Rng(seed);
+  const byClass = indicesByClass(labels);
   const train: number[] = [];
   const test: number[] = [];
   for (const c of [...byClass.keys()].sort((a, b) => a - b)) {
@@ -129,12 +135,7 @@ export function stratifiedSplit(labels: ArrayLike<number>, testFraction: number,
 export function stratifiedSubset(labels: ArrayLike<number>, fraction: number, seed: number): Int32Array {
   if (fraction >= 1) return Int32Array.from({ length: labels.length }, (_, i) => i);
   const rng = new Rng(seed);
-  const byClass = new Map<number, number[]>();
-  for (let i = 0; i < labels.length; i++) {
-    const c = labels[i];
-    if (!byClass.has(c)) byClass.set(c, []);
-    byClass.get(c)!.push(i);
-  }
+  const byClass = indicesByClass(labels);
   const classes = [...byClass.keys()].sort((a, b) => a - b);
   const share = classes.map((c) => byClass.get(c)!.length * fraction);
   const keep = share.map(Math.floor);
