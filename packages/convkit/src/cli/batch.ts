@@ -47,32 +47,27 @@ export async function reportBatchDir(dir: string, o: { json?: boolean; md?: stri
 
 export function registerBatchCommands(program: Command): void {
   const batch = program.command('batch').description('many trainings from one config (datasets × models × grid × repeats), on a local pool or Slurm');
-  const setOption = ['--set <key=value>', 'override a config key, e.g. train.epochs=2 (repeatable)', collect, [] as string[]] as const;
+  // plan, run and status: each takes the config file and --set overrides, and loads the config the same way
+  const configCommand = (name: string, description: string) =>
+    batch.command(name).description(description).argument('<config>', 'batch config (YAML or JSON)').option('--set <key=value>', 'override a config key, e.g. train.epochs=2 (repeatable)', collect, [] as string[]);
+  const loadConfig = async (file: string, o: { set: string[] }) => (await config()).loadBatchConfig(file, o.set);
 
-  batch
-    .command('plan')
-    .description('list the jobs a config expands to (id = hash of the job\'s resolved config)')
-    .argument('<config>', 'batch config (YAML or JSON)')
-    .option(...setOption)
+  configCommand('plan', 'list the jobs a config expands to (id = hash of the job\'s resolved config)')
     .option('--json', 'print JSON', false)
     .action(async (file: string, o) => {
-      const c = await (await config()).loadBatchConfig(file, o.set);
+      const c = await loadConfig(file, o);
       const jobs = (await plan()).planJobs(c);
       if (o.json) return printJson({ name: c.name, out: c.out, jobs });
       const rows = jobs.map((j) => [j.id, j.datasetLabel, j.modelLabel, optionsText(j.options as Record<string, unknown>)]);
       process.stdout.write(`${table(['job', 'dataset', 'model', 'options'], rows, ['l', 'l', 'l', 'l'])}\n\n${jobs.length} job(s) → ${path.join(c.out, 'runs')}\n`);
     });
 
-  batch
-    .command('run')
-    .description('run every job not yet done (interrupted ones resume from their checkpoints); exit 0 all done, 1 some failed, 130/143 interrupted (rerun to continue)')
-    .argument('<config>', 'batch config (YAML or JSON)')
-    .option(...setOption)
+  configCommand('run', 'run every job not yet done (interrupted ones resume from their checkpoints); exit 0 all done, 1 some failed, 130/143 interrupted (rerun to continue)')
     .option('--executor <name>', 'local (a pool of processes on this machine) | slurm (one sbatch job array)', choice(['local', 'slurm']), 'local')
     .option('--parallel <n>', 'local: jobs at once (parallel × CONVKIT_THREADS ≤ cores)', positiveInt, 1)
     .option('--poll <seconds>', 'slurm: how often to look at the queue', positiveNumber, 2)
     .action(async (file: string, o, cmd: Command) => {
-      const c = await (await config()).loadBatchConfig(file, o.set);
+      const c = await loadConfig(file, o);
       const { runBatch } = await import('../batch/runner.js');
       const { resultsFile } = await import('../batch/results.js');
       if (o.executor === 'slurm' && cmd.getOptionValueSource('parallel') === 'cli') throw new ConvkitError('option --parallel: for --executor local (Slurm runs as many tasks as it has room for; slurm.max-running limits them)');
@@ -85,15 +80,11 @@ export function registerBatchCommands(program: Command): void {
       if (s.failed) throw new ConvkitError(`${s.failed} job(s) failed (their errors are in ${results})`, { exitCode: 1 });
     });
 
-  batch
-    .command('status')
-    .description('done / running / failed / interrupted / pending, per job')
-    .argument('<config>', 'batch config (YAML or JSON)')
-    .option(...setOption)
+  configCommand('status', 'done / running / failed / interrupted / pending, per job')
     .option('--watch [seconds]', 'redraw every few seconds until no job is running (Ctrl-C to leave)', positiveNumber)
     .option('--json', 'print JSON', false)
     .action(async (file: string, o) => {
-      const c = await (await config()).loadBatchConfig(file, o.set);
+      const c = await loadConfig(file, o);
       const jobs = (await plan()).planJobs(c);
       const { batchStatus } = await import('../batch/status.js');
       if (!o.watch) {

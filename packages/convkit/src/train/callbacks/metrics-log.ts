@@ -13,14 +13,17 @@ export class MetricsLog implements Callback {
   }
 }
 
-export async function readMetrics(file: string): Promise<EpochLogs[]> {
-  let text: string;
+/** The file's text, or '' when it cannot be read (no metrics.jsonl yet). */
+async function readTextOrEmpty(file: string): Promise<string> {
   try {
-    text = await fs.readFile(file, 'utf8');
+    return await fs.readFile(file, 'utf8');
   } catch {
-    return [];
+    return '';
   }
-  return text
+}
+
+export async function readMetrics(file: string): Promise<EpochLogs[]> {
+  return (await readTextOrEmpty(file))
     .split('\n')
     .filter((l) => l.trim())
     .map((l) => JSON.parse(l) as EpochLogs);
@@ -31,15 +34,9 @@ export async function readMetrics(file: string): Promise<EpochLogs[]> {
  * dropping a torn last line left by a kill. Rewritten atomically.
  */
 export async function truncateMetrics(file: string, lastEpoch: number): Promise<EpochLogs[]> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch {
-    text = '';
-  }
   const kept: EpochLogs[] = [];
   // a half-written line is of an epoch the checkpoint does not cover: parseJsonLines skips it
-  for (const row of parseJsonLines<EpochLogs>(text)) {
+  for (const row of parseJsonLines<EpochLogs>(await readTextOrEmpty(file))) {
     if (row.epoch <= lastEpoch && !kept.some((k) => k.epoch === row.epoch)) kept.push(row);
   }
   await writeFileAtomic(file, kept.map((r) => JSON.stringify(r) + '\n').join(''));
@@ -48,13 +45,7 @@ export async function truncateMetrics(file: string, lastEpoch: number): Promise<
 
 /** Every complete line of metrics.jsonl, for readers of a run that may still be written (a torn last line of a killed run is skipped). */
 export async function readMetricRows(file: string): Promise<EpochLogs[]> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch {
-    return [];
-  }
-  return parseJsonLines<EpochLogs>(text);
+  return parseJsonLines<EpochLogs>(await readTextOrEmpty(file));
 }
 
 /** The epoch whose `metric` is best (max for accuracies, min for losses, as the monitors decide; the first one reaching it), or undefined if never logged. */
