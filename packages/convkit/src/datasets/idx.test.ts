@@ -14,29 +14,26 @@ import { ConvkitError } from '../util/errors.js';
 const t10kImages = path.join(mnistFixtureDir, 't10k-images-idx3-ubyte.gz');
 const t10kLabels = path.join(mnistFixtureDir, 't10k-labels-idx1-ubyte.gz');
 
-test('reads the in-repo cut of the MNIST test set: 500 images of 28×28, known first labels and checksum', async () => {
-  const pair = await readIdxPair(t10kImages, t10kLabels);
-  assert.equal(pair.count, 500);
+/** Reads an MNIST test-set pair and checks its count, size, first labels, the images file's MD5 and its pixels. */
+async function readMnistTestPair(images: string, labels: string, count: number, md5: string) {
+  const pair = await readIdxPair(images, labels);
+  assert.equal(pair.count, count);
   assert.equal(pair.height, 28);
   assert.equal(pair.width, 28);
   assert.deepEqual(Array.from(pair.y.slice(0, 10)), [7, 2, 1, 0, 4, 1, 4, 9, 5, 9]);
-  const raw = gunzipSync(await fs.readFile(t10kImages));
-  assert.equal(createHash('md5').update(raw).digest('hex'), '1d2743c59faa92de1bed834a757f078a');
+  const raw = gunzipSync(await fs.readFile(images));
+  assert.equal(createHash('md5').update(raw).digest('hex'), md5);
   assert.deepEqual(Buffer.from(pair.x), raw.subarray(16));
+  return pair;
+}
+
+test('reads the in-repo cut of the MNIST test set: 500 images of 28×28, known first labels and checksum', async () => {
+  await readMnistTestPair(t10kImages, t10kLabels, 500, '1d2743c59faa92de1bed834a757f078a');
 });
 
 test('reads the real MNIST test set: 10,000 images of 28×28, known first labels and checksum; the in-repo cut is its start', extended(mnistDir), async () => {
-  const t10kImages = path.join(mnistDir, 't10k-images-idx3-ubyte.gz');
-  const t10kLabels = path.join(mnistDir, 't10k-labels-idx1-ubyte.gz');
-  const pair = await readIdxPair(t10kImages, t10kLabels);
-  assert.equal(pair.count, 10000);
-  assert.equal(pair.height, 28);
-  assert.equal(pair.width, 28);
-  assert.deepEqual(Array.from(pair.y.slice(0, 10)), [7, 2, 1, 0, 4, 1, 4, 9, 5, 9]);
-  const raw = gunzipSync(await fs.readFile(t10kImages));
-  assert.equal(createHash('md5').update(raw).digest('hex'), '2646ac647ad5339dbf082846283269ea');
-  assert.deepEqual(Buffer.from(pair.x), raw.subarray(16));
-  const cut = await readIdxPair(path.join(mnistFixtureDir, 't10k-images-idx3-ubyte.gz'), path.join(mnistFixtureDir, 't10k-labels-idx1-ubyte.gz'));
+  const pair = await readMnistTestPair(path.join(mnistDir, 't10k-images-idx3-ubyte.gz'), path.join(mnistDir, 't10k-labels-idx1-ubyte.gz'), 10000, '2646ac647ad5339dbf082846283269ea');
+  const cut = await readIdxPair(t10kImages, t10kLabels);
   assert.deepEqual(Buffer.from(cut.x), Buffer.from(pair.x.subarray(0, cut.count * 784)));
   assert.deepEqual(Array.from(cut.y), Array.from(pair.y.subarray(0, cut.count)));
 });
