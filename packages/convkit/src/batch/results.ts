@@ -1,8 +1,9 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { bestEpoch, readMetricRows } from '../train/callbacks/metrics-log.js';
-import { appendJsonLine, parseJsonLines, readJsonOrNull } from '../util/json-files.js';
+import { bestEpoch, readRunMetrics } from '../run/metrics.js';
+import { readRunResultOrNull } from '../run/result.js';
+import { appendJsonLine, parseJsonLines } from '../util/json-files.js';
 import type { Job } from './plan.js';
 import type { JobStatus } from './state.js';
 
@@ -44,7 +45,7 @@ export function resultsFile(out: string): string {
 
 /** Best validation accuracy and its epoch, from metrics.jsonl. */
 async function bestValidation(runDir: string): Promise<{ acc: number | null; epoch: number | null }> {
-  const best = bestEpoch(await readMetricRows(path.join(runDir, 'metrics.jsonl')));
+  const best = bestEpoch(await readRunMetrics(runDir));
   return { acc: best?.val_accuracy ?? null, epoch: best?.epoch ?? null };
 }
 
@@ -55,7 +56,7 @@ export async function collectRecord(
   st: JobStatus,
   how: { executor: 'local' | 'slurm'; error?: string | null; exitCode?: number | null; slurmJobId?: string | null },
 ): Promise<JobRecord> {
-  const result = st.state === 'done' ? await readJsonOrNull(path.join(job.runDir, 'result.json')) : null;
+  const result = st.state === 'done' ? await readRunResultOrNull(job.runDir) : null;
   const best = await bestValidation(job.runDir);
   const completed = result !== null;
   return {

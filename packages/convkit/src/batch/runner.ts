@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { optionError } from '../util/errors.js';
-import { acquireRunLock, runWriter } from '../util/run-lock.js';
+import { acquireRunLock, runWriter } from '../run/lock.js';
 import { convkitCommand, type ConvkitCommand } from './command.js';
 import type { BatchConfig } from './config.js';
 import { runLocal } from './local.js';

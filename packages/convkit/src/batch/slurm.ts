@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { RUN_FILE_NAMES } from '../run/layout.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { ConvkitError } from '../util/errors.js';
 import type { ConvkitCommand } from './command.js';
@@ -63,8 +64,8 @@ export function sbatchScript(name: string, jobs: Job[], slurm: SlurmOptions, com
     `mkdir -p ${shellQuote(p.idDir)}`,
     `printf '%s_%s\\n' "$SLURM_ARRAY_JOB_ID" "$SLURM_ARRAY_TASK_ID" > ${shellQuote(p.idDir)}/"$ID.job"`,
     'export CONVKIT_THREADS="${SLURM_CPUS_PER_TASK:-1}"',
-    'if [ -f "$RUN/result.json" ]; then exit 0; fi',
-    'if [ -f "$RUN/config.json" ]; then set -- train --resume "$RUN" --progress lines',
+    `if [ -f "$RUN/${RUN_FILE_NAMES.result}" ]; then exit 0; fi`,
+    `if [ -f "$RUN/${RUN_FILE_NAMES.config}" ]; then set -- train --resume "$RUN" --progress lines`,
     'elif [ -e "$RUN" ]; then set -- "${FRESH[@]}" --force',
     'else set -- "${FRESH[@]}"; fi',
     `exec ${[command.node, ...command.args].map(shellQuote).join(' ')} "$@"`,

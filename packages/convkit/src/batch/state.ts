@@ -1,8 +1,7 @@
 import { promises as fs } from 'node:fs';
-import path from 'node:path';
-import { exists } from '../util/atomic.js';
-import { effectiveState, readStatus, type RunStatus } from '../train/callbacks/status.js';
-import { runWriter } from '../util/run-lock.js';
+import { hasRunConfig, isFinishedRun } from '../run/dir.js';
+import { runWriter } from '../run/lock.js';
+import { effectiveState, readRunStatus, type RunStatus } from '../run/status.js';
 import type { Job } from './plan.js';
 
 /**
@@ -20,9 +19,9 @@ export interface JobStatus {
 
 export async function jobStatus(job: Job): Promise<JobStatus> {
   const dir = job.runDir;
-  const resumable = await exists(path.join(dir, 'config.json'));
-  if (await exists(path.join(dir, 'result.json'))) return { state: 'done', resumable: false, status: await readStatus(path.join(dir, 'status.json')) };
-  const status = await readStatus(path.join(dir, 'status.json'));
+  const resumable = await hasRunConfig(dir);
+  if (await isFinishedRun(dir)) return { state: 'done', resumable: false, status: await readRunStatus(dir) };
+  const status = await readRunStatus(dir);
   // The run lock names the one live writer (train or --resume), also while it loads data before any status.
   if (await runWriter(dir)) return { state: 'running', resumable, status };
   if (status) {

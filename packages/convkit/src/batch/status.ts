@@ -1,5 +1,4 @@
-import path from 'node:path';
-import { readJsonOrNull } from '../util/json-files.js';
+import { readRunResultOrNull } from '../run/result.js';
 import type { BatchConfig } from './config.js';
 import { planJobs, type Job } from './plan.js';
 import { latestRecords, readRecords } from './results.js';
@@ -57,6 +56,6 @@ export async function batchStatus(config: BatchConfig, jobs: Job[] = planJobs(co
 }
 
 async function resultAccuracy(runDir: string): Promise<number | null> {
-  const r = await readJsonOrNull<{ test_accuracy?: number }>(path.join(runDir, 'result.json'));
+  const r = await readRunResultOrNull(runDir);
   return typeof r?.test_accuracy === 'number' ? r.test_accuracy : null;
 }

@@ -19,20 +19,23 @@ interface ReportOptions {
 
 const isFile = (p: string) => fs.access(p).then(() => true, () => false);
 
-/** What a `convkit report` argument is: a run folder (config.json), a batch output (results.jsonl), or neither. */
+/** What a `convkit report` argument is: a run folder (its config), a batch output (results.jsonl), or neither. */
 async function pathKind(p: string): Promise<'run' | 'batch' | 'other'> {
-  if (await isFile(path.join(p, 'config.json'))) return 'run';
+  const { hasRunConfig } = await import('../run/dir.js');
+  if (await hasRunConfig(p)) return 'run';
   if (await isFile(path.join(p, 'results.jsonl'))) return 'batch';
   return 'other';
 }
 
-/** The finished runs of a batch output: OUT/runs/<job>/ holding result.json, in name order. */
+/** The finished runs of a batch output: OUT/runs/<job>/ holding a result, in name order. */
 async function batchRuns(out: string): Promise<string[]> {
+  const { isFinishedRun } = await import('../run/dir.js');
+  const { RUN_FILE_NAMES } = await import('../run/layout.js');
   const dir = path.join(out, 'runs');
   const names = await fs.readdir(dir).catch(() => [] as string[]);
   const runs: string[] = [];
-  for (const n of names.sort()) if (await isFile(path.join(dir, n, 'result.json'))) runs.push(path.join(dir, n));
-  if (!runs.length) throw new ConvkitError('no finished run in this batch yet (no runs/*/result.json)', { file: out });
+  for (const n of names.sort()) if (await isFinishedRun(path.join(dir, n))) runs.push(path.join(dir, n));
+  if (!runs.length) throw new ConvkitError(`no finished run in this batch yet (no runs/*/${RUN_FILE_NAMES.result})`, { file: out });
   return runs;
 }
 
@@ -86,6 +89,7 @@ export function registerReportCommands(program: Command): void {
       if (paths.length === 1 && kinds[0] === 'batch' && o.html) return reportRuns(await batchRuns(paths[0]), o);
       if (paths.length === 1 && kinds[0] === 'batch') return reportBatchDir(paths[0], o);
       const bad = paths[kinds.includes('other') ? kinds.indexOf('other') : kinds.indexOf('batch')];
-      throw new ConvkitError(kinds.includes('other') ? 'not a convkit run folder (config.json missing)' : 'a batch output: give it alone (with --html), not among runs', { file: bad });
+      const { notARunError } = await import('../run/config.js');
+      throw kinds.includes('other') ? notARunError(bad) : new ConvkitError('a batch output: give it alone (with --html), not among runs', { file: bad });
     });
 }

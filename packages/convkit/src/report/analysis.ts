@@ -9,10 +9,15 @@ import { pixelsPerImage, type ImageDataset, type ImageSplit } from '../datasets/
 import { loadModel } from '../models/io.js';
 import { selectBackend } from '../train/backend.js';
 import { makeBatch, type BatchShape } from '../train/batches.js';
-import { readCheckpoint, type CheckpointState } from '../train/callbacks/checkpoint.js';
+import { readCheckpoint } from '../run/checkpoint.js';
+import { hasCheckpoint, manifestKey, type CheckpointState } from '../run/checkpoint-files.js';
+import { notARunError, readRunConfig } from '../run/config.js';
+import { hasRunConfig } from '../run/dir.js';
+import { ANALYSIS_FILE_NAMES, checkpointDir, RUN_FILE_NAMES, runFiles } from '../run/layout.js';
+import { readRunMetricsText } from '../run/metrics.js';
+import { readRunResultOrNull, readRunResultText } from '../run/result.js';
 import { evaluateSplit } from '../train/evaluate.js';
-import { readRunConfig } from '../train/inference.js';
-import { limitTestSplit, runFiles } from '../train/run.js';
+import { limitTestSplit } from '../train/run.js';
 import { exists, writeJsonAtomic } from '../util/atomic.js';
 import { ConvkitError, isConvkitError } from '../util/errors.js';
 import { parseJsonLines } from '../util/json-files.js';
@@ -24,7 +29,7 @@ import { summariseHistory } from './history.js';
 import { splitImageUri } from './images.js';
 
 /** The cache of each checkpoint's analysis in the run folder: one file each, so that a dashboard on `best` and the CLI on `last` do not evict each other. */
-export const ANALYSIS_FILES: Record<CheckpointName, string> = { last: 'analysis.json', best: 'analysis-best.json' };
+export const ANALYSIS_FILES: Record<CheckpointName, string> = ANALYSIS_FILE_NAMES;
 export const ANALYSIS_FILE = ANALYSIS_FILES.last;
 
 export interface AnalyseOptions {
@@ -59,26 +64,22 @@ async function readText(file: string): Promise<string> {
  * `best` when it validated on held-out training images), which `evaluate` uses; `last` otherwise.
  */
 export async function scoredCheckpoint(runDir: string): Promise<CheckpointName> {
-  try {
-    return JSON.parse(await readText(runFiles(runDir).result))?.selected?.checkpoint === 'best' ? 'best' : 'last';
-  } catch {
-    return 'last';
-  }
+  return (await readRunResultOrNull(runDir))?.selected?.checkpoint === 'best' ? 'best' : 'last';
 }
 
 /** The weights a report is about; a run without them (nothing trained yet, torn folder) is bad input. */
 async function checkpointInfo(runDir: string, name: CheckpointName) {
-  const dir = path.join(runFiles(runDir).checkpoints, name);
-  if (!(await exists(path.join(dir, 'manifest.json')))) {
-    const hasConfig = await exists(runFiles(runDir).config);
-    if (!hasConfig) throw new ConvkitError('not a convkit run folder (config.json missing)', { file: runDir });
+  const dir = checkpointDir(runDir, name);
+  if (!(await hasCheckpoint(runDir, name))) {
+    if (!(await hasRunConfig(runDir))) throw notARunError(runDir);
     const other = name === 'best' ? 'last' : 'best';
-    const alt = (await exists(path.join(runFiles(runDir).checkpoints, other, 'manifest.json'))) ? `; checkpoints/${other} exists (--checkpoint ${other})` : '; no epoch has finished yet';
-    throw new ConvkitError(`no finished checkpoint: checkpoints/${name} is missing or incomplete${alt}`, { file: dir });
+    const ckpts = RUN_FILE_NAMES.checkpoints;
+    const alt = (await hasCheckpoint(runDir, other)) ? `; ${ckpts}/${other} exists (--checkpoint ${other})` : '; no epoch has finished yet';
+    throw new ConvkitError(`no finished checkpoint: ${ckpts}/${name} is missing or incomplete${alt}`, { file: dir });
   }
   // Read before the files are verified: a checkpoint replaced meanwhile (a run still training) only makes the cache
   // entry written under this key stale, never a stale entry look fresh.
-  return { dir, manifestSha: sha256(await fs.readFile(path.join(dir, 'manifest.json'))) };
+  return { dir, manifestSha: await manifestKey(dir) };
 }
 
 /** The checkpoint's model with the weights its manifest vouches for, and its state (epoch, batch). */
@@ -102,7 +103,7 @@ async function loadRunData(runDir: string, data: string, seed: number): Promise<
     const looksLikePath = data.includes('/') || /\.(h5|hdf5)$/i.test(data);
     const spec = data.startsWith('gtsrb:') ? data.slice(6) : data;
     if (isConvkitError(e) && looksLikePath && !(await exists(spec))) {
-      throw new ConvkitError(`the run's data is gone (named by ${path.join(runDir, 'config.json')} "data")`, { file: spec });
+      throw new ConvkitError(`the run's data is gone (named by ${runFiles(runDir).config} "data")`, { file: spec });
     }
     throw e;
   }
@@ -158,11 +159,10 @@ export function confusionOf(y: Int32Array, predicted: Int32Array, numClasses: nu
 export async function analyseRun(runDir: string, opts: AnalyseOptions = {}): Promise<RunAnalysis> {
   const log = opts.log ?? ((m: string) => process.stderr.write(m + '\n'));
   const name = opts.checkpoint ?? (await scoredCheckpoint(runDir));
-  const files = runFiles(runDir);
   const cfg = await readRunConfig(runDir);
   const ck = await checkpointInfo(runDir, name);
-  const metricsText = await readText(files.metrics);
-  const resultText = await readText(files.result);
+  const metricsText = await readRunMetricsText(runDir);
+  const resultText = await readRunResultText(runDir);
   const settings = { errors: opts.errors ?? 48, topK: opts.topK ?? 5, featureMapImages: opts.featureMapImages ?? null };
   const key = sha256(JSON.stringify([ANALYSIS_FORMAT, CONVKIT_VERSION, name, ck.manifestSha, sha256(metricsText), sha256(resultText), cfg.data, cfg.limitTest ?? null, settings]));
   const cacheFile = path.join(runDir, ANALYSIS_FILES[name]);

@@ -1,7 +1,5 @@
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
-import { bestEpoch, readMetricRows } from '../train/callbacks/metrics-log.js';
-import { ConvkitError } from '../util/errors.js';
+import { bestEpoch, readRunMetrics } from '../run/metrics.js';
+import { readRunResult } from '../run/result.js';
 import { table } from '../util/term.js';
 
 export interface RunSummary {
@@ -21,16 +19,9 @@ export interface RunSummary {
 export async function summariseRuns(dirs: string[]): Promise<RunSummary[]> {
   const out: RunSummary[] = [];
   for (const dir of dirs) {
-    const file = path.join(dir, 'result.json');
-    let r: any;
-    try {
-      r = JSON.parse(await fs.readFile(file, 'utf8'));
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new ConvkitError(code === 'ENOENT' ? 'not a finished run (result.json missing)' : `cannot parse (${(e as Error).message})`, { file });
-    }
-    // metrics.jsonl is optional for a comparison.
-    const best = bestEpoch(await readMetricRows(path.join(dir, 'metrics.jsonl')))?.val_accuracy;
+    const r = await readRunResult(dir);
+    // the metrics are optional for a comparison
+    const best = bestEpoch(await readRunMetrics(dir))?.val_accuracy;
     out.push({ run: dir, model: r.model, data: r.data, backend: r.backend, epochs: r.epochs, test_accuracy: r.test_accuracy, test_loss: r.test_loss, duration_s: r.duration_s, images_per_s: r.images_per_s, best_val_accuracy: best });
   }
   return out;

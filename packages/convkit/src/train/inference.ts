@@ -1,4 +1,3 @@
-import { promises as fs } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadDataset } from '../datasets/sources.js';
 import { loadModel } from '../models/io.js';
@@ -10,26 +9,10 @@ import { resizeImage } from '../prepare/resize.js';
 import { ConvkitError } from '../util/errors.js';
 import { selectBackend } from './backend.js';
 import { evaluateSplit } from './evaluate.js';
-import { limitTestSplit, runFiles } from './run.js';
+import { readRunConfig } from '../run/config.js';
+import { runFiles } from '../run/layout.js';
+import { limitTestSplit } from './run.js';
 import { pixelsPerImage } from '../datasets/types.js';
-
-export interface RunConfigFile {
-  model: string;
-  data: string;
-  seed: number;
-  limitTest?: number;
-  dataset: { height: number; width: number; channels: number; numClasses: number; classNames?: string[]; preparation?: { mode?: string } };
-}
-
-export async function readRunConfig(dir: string): Promise<RunConfigFile> {
-  const file = runFiles(dir).config;
-  try {
-    return JSON.parse(await fs.readFile(file, 'utf8'));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new ConvkitError(code === 'ENOENT' ? 'not a convkit run folder (config.json missing)' : `cannot parse (${(e as Error).message})`, { file });
-  }
-}
 
 /** `convkit evaluate`: the saved model on the test split of its data (or of `data`). */
 export async function evaluateRun(dir: string, opts: { data?: string; backend?: string } = {}) {

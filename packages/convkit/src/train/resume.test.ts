@@ -7,9 +7,9 @@ import { before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import './backend.js'; // decoding checkpoint tensors needs a tfjs backend
 import type { EpochLogs } from './callbacks/callback.js';
-import { readCheckpoint } from './callbacks/checkpoint.js';
-import { readMetrics } from './callbacks/metrics-log.js';
-import { readStatus } from './callbacks/status.js';
+import { readCheckpoint } from '../run/checkpoint.js';
+import { readMetrics } from '../run/metrics.js';
+import { readStatus } from '../run/status.js';
 import { decodeEvent, eventFiles, readRecords } from './callbacks/tfevents.js';
 import { CRCMOD, requirePython, skipWithoutPython } from '../../test-support/python.js';
 

@@ -8,18 +8,24 @@ import { selectSplit, pixelsPerImage, type ImageDataset } from '../datasets/type
 import { buildModel, resolveModel } from '../models/index.js';
 import { saveModel } from '../models/io.js';
 import { ConvkitError, optionError } from '../util/errors.js';
-import { exists, settleInterruptedWrites, writeJsonAtomic } from '../util/atomic.js';
+import { settleInterruptedWrites } from '../util/atomic.js';
 import { seedGlobalRandom, stratifiedSubset, unseedGlobalRandom } from '../util/rng.js';
-import { acquireRunLock, withRunLock } from '../util/run-lock.js';
 import { parseWith } from '../util/schema.js';
 import { CONVKIT_VERSION } from '../version.js';
 import { nativeAdam, selectBackend } from './backend.js';
 import type { BatchShape } from './batches.js';
 import { isStateful, type Callback, type EpochLogs, type TrainingContext } from './callbacks/callback.js';
-import { findResumeCheckpoint, ModelCheckpoint, restoreCheckpoint, type LoadedCheckpoint } from './callbacks/checkpoint.js';
+import { findResumeCheckpoint, type LoadedCheckpoint } from '../run/checkpoint.js';
+import { readRunConfig, writeRunConfig as writeConfigFile } from '../run/config.js';
+import { checkFreshRunDir, checkResumable, clearRunFiles, discardRun } from '../run/dir.js';
+import { runFiles } from '../run/layout.js';
+import { acquireRunLock, withRunLock } from '../run/lock.js';
+import { truncateMetrics } from '../run/metrics.js';
+import { writeRunResult, type RunResult } from '../run/result.js';
+import { ModelCheckpoint, restoreCheckpoint } from './callbacks/checkpoint.js';
 import { EarlyStopping } from './callbacks/early-stop.js';
 import { SIGNAL_EXIT_CODES, StopOnSignal } from './callbacks/interrupt.js';
-import { MetricsLog, truncateMetrics } from './callbacks/metrics-log.js';
+import { MetricsLog } from './callbacks/metrics-log.js';
 import { progressCallback } from './callbacks/progress.js';
 import { ReduceLROnPlateau } from './callbacks/reduce-lr.js';
 import { StatusFile } from './callbacks/status.js';
@@ -29,30 +35,13 @@ import { DEFAULT_BATCH_SIZE, DEFAULT_EPOCHS, DEFAULT_LR, TrainConfigSchema, type
 import { describeAugment, isActive } from './augment/schema.js';
 import { evaluateSplit } from './evaluate.js';
 import { fit } from './loop.js';
-import { checkFreshRunDir, discardRun } from './run-dir.js';
-import { runFiles } from './run-files.js';
 import { lossFor, scheduleCallbacks, withTrainingTools } from './tools.js';
 import { chooseValidation, type ValidationChoice } from './validation/select.js';
-import { loadChosenWeights, type ChosenCheckpoint } from './validation/final-weights.js';
+import { loadChosenWeights } from './validation/final-weights.js';
 
-export { runFiles };
 
-export interface TrainResult {
-  test_accuracy: number;
-  test_loss: number;
-  epochs: number;
-  duration_s: number;
-  images_per_s: number;
-  backend: string;
-  model: string;
-  data: string;
-  /** Where validation came from (whole tracks or images of train, or the test set) and its size. */
-  validation: { kind: ValidationChoice['kind']; fraction?: number; count: number; note?: string };
-  /** The weights evaluated on the test set (once, at the end). */
-  selected: ChosenCheckpoint;
-  /** Validation accuracy of the selected weights (the last epoch's for `last`). */
-  val_accuracy?: number;
-}
+/** result.json of a finished run (its format is run/result.ts's). */
+export type TrainResult = RunResult;
 
 export interface ResolvedRun {
   config: TrainConfig & { epochs: number; batchSize: number; lr: number };
@@ -105,14 +94,7 @@ export function limitTestSplit(test: ImageDataset['test'], limitTest: number | u
 
 /** Refuses to overwrite a finished run unless forced; clears what a fresh run rewrites. */
 export async function prepareRunDir(dir: string, force: boolean): Promise<void> {
-  const f = runFiles(dir);
-  if ((await exists(f.result)) && !force) {
-    throw new ConvkitError('output directory holds a finished run (result.json exists); use --force to overwrite or another --out', { file: dir });
-  }
-  await fs.mkdir(dir, { recursive: true });
-  for (const p of [f.result, f.metrics, f.model, f.status, path.join(dir, 'checkpoints'), path.join(dir, 'tb')]) {
-    await fs.rm(p, { recursive: true, force: true });
-  }
+  await clearRunFiles(dir, force);
 }
 
 export interface TrainRunOptions {
@@ -165,16 +147,10 @@ export async function resumeRun(dir: string, overrides: ResumeOverrides = {}, op
 async function resumeLockedRun(dir: string, overrides: ResumeOverrides, opts: TrainRunOptions): Promise<TrainResult> {
   const log = opts.log ?? ((m: string) => process.stderr.write(m + '\n'));
   const files = runFiles(dir);
-  let saved: Record<string, unknown>;
-  try {
-    saved = JSON.parse(await fs.readFile(files.config, 'utf8'));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new ConvkitError(code === 'ENOENT' ? 'not a run folder (config.json missing); nothing to resume' : `cannot parse config.json (${(e as Error).message})`, { file: files.config });
-  }
-  if (await exists(files.result)) throw new ConvkitError('the run already completed (result.json exists); nothing to resume', { file: dir });
+  const saved = await readRunConfig(dir, '; nothing to resume');
+  await checkResumable(dir);
   // `backend` in config.json is the one resolved (onednn); the run asked for `requestedBackend` (auto), and keeps asking.
-  const requested = (saved.requestedBackend as string | undefined) ?? (saved.backend as string | undefined);
+  const requested = saved.requestedBackend ?? saved.backend;
   const cfgIn = parseWith(TrainConfigSchema, { ...saved, backend: requested, out: dir, force: false, ...definedOnly(overrides) }, files.config);
   const backend = await selectBackend(cfgIn.backend, log);
   const run = await resolveRun(cfgIn, log);
@@ -187,7 +163,7 @@ async function resumeLockedRun(dir: string, overrides: ResumeOverrides, opts: Tr
     log(`convkit: ${dir} has no checkpoint yet; restarting it from epoch 1`);
     await prepareRunDir(dir, false);
   }
-  if (ck || overrides.epochs !== undefined) await writeRunConfig(run, backend, saved.created as string | undefined, saved.provenance as Record<string, unknown> | undefined);
+  if (ck || overrides.epochs !== undefined) await writeRunConfig(run, backend, saved.created, saved.provenance);
   return executeRun(run, backend, ck, opts);
 }
 
@@ -214,7 +190,7 @@ async function removeStaleTemporaries(dir: string, log: (m: string) => void): Pr
 
 async function writeRunConfig(run: ResolvedRun, backend: string, created?: string, provenance?: Record<string, unknown>): Promise<void> {
   const { config, dataset } = run;
-  await writeJsonAtomic(runFiles(config.out).config, {
+  await writeConfigFile(config.out, {
     ...config,
     ...(provenance ? { provenance } : {}),
     backend,
@@ -316,6 +292,7 @@ async function executeRun(run: ResolvedRun, backend: string, ck: LoadedCheckpoin
     const result: TrainResult = {
       test_accuracy: ev.accuracy,
       test_loss: ev.loss,
+      test_count: ev.count,
       epochs: history.length,
       duration_s: duration,
       images_per_s: meanThroughput(history),
@@ -327,7 +304,7 @@ async function executeRun(run: ResolvedRun, backend: string, ck: LoadedCheckpoin
       ...(valAccuracy !== undefined ? { val_accuracy: valAccuracy } : {}),
     };
     if (!Number.isFinite(ev.loss)) throw new ConvkitError(`training diverged: test loss is ${ev.loss}`, { file: dir, exitCode: 1 });
-    await writeJsonAtomic(files.result, result);
+    await writeRunResult(dir, result);
     await finish('completed', ctx?.stopReason);
     return result;
   } catch (e) {

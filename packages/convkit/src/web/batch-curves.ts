@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { decodeEvent, eventFiles, readRecords } from '../train/callbacks/tfevents.js';
-import { runFiles } from '../train/run-files.js';
+import { runFiles } from '../run/layout.js';
 
 /** Running means of the epoch in progress at each batch, as `--tensorboard --tb-batches` logs them. */
 export interface BatchPoint {

@@ -5,8 +5,8 @@ import { loadDataset } from '../datasets/sources.js';
 import type { ImageDataset } from '../datasets/types.js';
 import { loadModel } from '../models/io.js';
 import { selectBackend } from '../train/backend.js';
-import { readRunConfig } from '../train/inference.js';
-import { runFiles } from '../train/run.js';
+import { readRunConfig } from '../run/config.js';
+import { CHECKPOINT_FILE_NAMES, weightDirs } from '../run/layout.js';
 import { exists } from '../util/atomic.js';
 
 /** One real test image of a run's dataset, as the network sees it (values in [0, 1], HWC, rounded to 1/255). */
@@ -89,9 +89,8 @@ export interface FirstLayer {
 
 /** The run's weights, newest finished first: the saved model, else the best or last checkpoint of a run in progress. */
 async function runModel(dir: string): Promise<{ model: tfl.LayersModel; from: string } | null> {
-  const f = runFiles(dir);
-  for (const [from, p] of [['model/', f.model], ['checkpoints/best', path.join(f.checkpoints, 'best')], ['checkpoints/last', path.join(f.checkpoints, 'last')]] as const) {
-    if (await exists(path.join(p, 'model.json'))) return { model: await loadModel(p), from };
+  for (const { from, dir: p } of weightDirs(dir)) {
+    if (await exists(path.join(p, CHECKPOINT_FILE_NAMES.modelJson))) return { model: await loadModel(p), from };
   }
   return null;
 }

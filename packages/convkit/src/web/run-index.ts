@@ -1,6 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { promises as fs, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
+import { hasRunConfig } from '../run/dir.js';
+import { looksLikeRun, RUN_SUBDIRS as SUBDIRS_OF_A_RUN, RUN_SUMMARY_FILES } from '../run/layout.js';
 import { summariseRun, type RunSummary } from './run-summary.js';
 
 /** A `convkit analyse gtsrb` output found under the runs directory (report.html + summary.json). */
@@ -11,10 +13,10 @@ export interface DatasetReport {
 }
 
 const MAX_DEPTH = 8;
-/** Folders of a run that never hold other runs. */
-const RUN_SUBDIRS = new Set(['checkpoints', 'model', 'tb', 'node_modules']);
+/** Folders never searched for runs: those of a run, and node_modules. */
+const RUN_SUBDIRS = new Set([...SUBDIRS_OF_A_RUN, 'node_modules']);
 /** Files whose change alters a run's summary. */
-const RUN_FILES = new Set(['status.json', 'metrics.jsonl', 'result.json', 'config.json']);
+const RUN_FILES = new Set(RUN_SUMMARY_FILES);
 
 // Hand-written: a watcher that knows what a run folder is (chokidar and the like watch files, not runs; fs.watch does the work).
 /**
@@ -66,7 +68,7 @@ export class RunIndex extends EventEmitter {
       return;
     }
     const names = new Set(entries.map((e) => e.name));
-    if (names.has('config.json') && (names.has('status.json') || names.has('metrics.jsonl') || names.has('result.json') || names.has('checkpoints'))) {
+    if (looksLikeRun(names)) {
       await this.addRun(dir);
       return;
     }
@@ -113,9 +115,7 @@ export class RunIndex extends EventEmitter {
   private async refreshRun(id: string): Promise<void> {
     const dir = this.dirs.get(id);
     if (!dir || this.closed) return;
-    try {
-      await fs.access(path.join(dir, 'config.json'));
-    } catch {
+    if (!(await hasRunConfig(dir))) {
       this.runs.delete(id);
       this.dirs.delete(id);
       this.watchers.get(dir)?.close();

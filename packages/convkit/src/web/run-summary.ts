@@ -1,9 +1,8 @@
 import path from 'node:path';
-import { bestEpoch, readMetricRows } from '../train/callbacks/metrics-log.js';
-import { effectiveState, readStatus } from '../train/callbacks/status.js';
-import { runFiles } from '../train/run-files.js';
-import { readJsonOrNull } from '../util/json-files.js';
-import type { TrainResult } from '../train/run.js';
+import { readRunConfigOrNull } from '../run/config.js';
+import { bestEpoch, readRunMetrics } from '../run/metrics.js';
+import { readRunResultOrNull } from '../run/result.js';
+import { effectiveState, readRunStatus } from '../run/status.js';
 
 export type DisplayState = 'running' | 'completed' | 'failed' | 'interrupted' | 'pending';
 
@@ -38,16 +37,8 @@ export interface RunSummary {
 
 const HYPER_KEYS = ['optimizer', 'lr', 'batchSize', 'epochs', 'seed', 'validation', 'limitTrain', 'earlyStop', 'reduceLr', 'augment', 'backend'];
 
-export { readMetricRows };
-
 export async function summariseRun(root: string, dir: string): Promise<RunSummary> {
-  const f = runFiles(dir);
-  const [config, status, result, metrics] = await Promise.all([
-    readJsonOrNull<Record<string, any>>(f.config),
-    readStatus(f.status),
-    readJsonOrNull<TrainResult>(f.result),
-    readMetricRows(f.metrics),
-  ]);
+  const [config, status, result, metrics] = await Promise.all([readRunConfigOrNull(dir), readRunStatus(dir), readRunResultOrNull(dir), readRunMetrics(dir)]);
   const id = path.relative(root, dir).split(path.sep).join('/');
   const group = id.includes('/') ? id.slice(0, id.lastIndexOf('/')) : '';
   let state: DisplayState = 'pending';

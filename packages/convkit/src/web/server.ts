@@ -5,14 +5,15 @@ import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runFiles } from '../train/run-files.js';
-import { readStatus } from '../train/callbacks/status.js';
+import { readRunConfigOrNull } from '../run/config.js';
+import { readRunMetrics } from '../run/metrics.js';
+import { readRunResultOrNull } from '../run/result.js';
+import { readRunStatus } from '../run/status.js';
 import { ConvkitError } from '../util/errors.js';
-import { readJsonOrNull } from '../util/json-files.js';
 import { analysisDirFor, gtsrbRootOf } from './datasets.js';
 import { PAGES, pageHtml, type PageName } from './pages.js';
 import { RunIndex } from './run-index.js';
-import { readMetricRows, type RunSummary } from './run-summary.js';
+import type { RunSummary } from './run-summary.js';
 import { hostAllowed, LIMITS, originAllowed, resolveUnder, tokenMatches } from './security.js';
 import { stopRun } from './stop.js';
 
@@ -172,14 +173,13 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
       case '/api/run': {
         const id = params.get('id');
         const dir = runDir(id);
-        const f = runFiles(dir);
-        const [config, status, result, metrics] = await Promise.all([readJsonOrNull(f.config), readStatus(f.status), readJsonOrNull(f.result), readMetricRows(f.metrics)]);
+        const [config, status, result, metrics] = await Promise.all([readRunConfigOrNull(dir), readRunStatus(dir), readRunResultOrNull(dir), readRunMetrics(dir)]);
         return sendJson(res, 200, { summary: index.runs.get(id!), config, status, result, metrics });
       }
       case '/api/compare': {
         const ids = compareIds(params);
         if (!ids.length) throw new HttpError(404, 'no runs to compare');
-        const runs = await Promise.all(ids.map(async (id) => ({ summary: index.runs.get(id)!, metrics: await readMetricRows(runFiles(runDir(id)).metrics) })));
+        const runs = await Promise.all(ids.map(async (id) => ({ summary: index.runs.get(id)!, metrics: await readRunMetrics(runDir(id)) })));
         return sendJson(res, 200, { runs });
       }
       case '/api/run/samples': {

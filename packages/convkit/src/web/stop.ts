@@ -1,4 +1,4 @@
-import { signalRunWriter } from '../util/run-lock.js';
+import { signalRunWriter } from '../run/lock.js';
 import { isConvkitError } from '../util/errors.js';
 
 export type StopOutcome = { ok: true; pid: number } | { ok: false; status: number; reason: string };

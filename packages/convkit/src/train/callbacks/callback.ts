@@ -1,15 +1,7 @@
+import type { EpochLogs } from '../../run/metrics.js';
+
 /** Metrics of one epoch, as written to metrics.jsonl. */
-export interface EpochLogs {
-  epoch: number;
-  loss: number;
-  accuracy: number;
-  val_loss?: number;
-  val_accuracy?: number;
-  seconds: number;
-  images_per_s: number;
-  lr?: number;
-  [extra: string]: number | undefined;
-}
+export type { EpochLogs };
 
 export interface BatchLogs {
   batch: number;

@@ -11,7 +11,8 @@ import { seedGlobalRandom } from '../../util/rng.js';
 import { selectBackend } from '../backend.js';
 import { fit } from '../loop.js';
 import type { Callback, EpochLogs } from './callback.js';
-import { findResumeCheckpoint, ModelCheckpoint, readCheckpoint, restoreCheckpoint } from './checkpoint.js';
+import { findResumeCheckpoint, readCheckpoint } from '../../run/checkpoint.js';
+import { ModelCheckpoint, restoreCheckpoint } from './checkpoint.js';
 
 // Real MNIST images, a dense net WITH dropout and Adam: the three things an exact resume must restore
 // (data order, the random stream dropout draws from, optimizer moments and step).

@@ -3,7 +3,8 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { bestEpoch, MetricsLog, readMetricRows, readMetrics, truncateMetrics } from './metrics-log.js';
+import { bestEpoch, readMetricRows, readMetrics, truncateMetrics } from '../../run/metrics.js';
+import { MetricsLog } from './metrics-log.js';
 
 const row = (epoch: number) => ({ epoch, loss: 1 / epoch, accuracy: 0.1 * epoch, seconds: 1, images_per_s: 10 });
 

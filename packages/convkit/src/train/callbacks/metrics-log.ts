@@ -1,62 +1,11 @@
-import { promises as fs } from 'node:fs';
-import { writeFileAtomic } from '../../util/atomic.js';
-import { appendJsonLine, parseJsonLines } from '../../util/json-files.js';
-import type { Callback, EpochLogs } from './callback.js';
-import { resolveMode } from './monitor.js';
+import { appendMetrics, type EpochLogs } from '../../run/metrics.js';
+import type { Callback } from './callback.js';
 
-/** Appends one JSON line per epoch to `metrics.jsonl` and flushes it, so a crash loses at most the current epoch. */
+/** Appends one JSON line per epoch to the run's metrics file and flushes it, so a crash loses at most the current epoch. */
 export class MetricsLog implements Callback {
   constructor(readonly file: string) {}
 
   async onEpochEnd(_epoch: number, logs: EpochLogs): Promise<void> {
-    await appendJsonLine(this.file, logs);
+    await appendMetrics(this.file, logs);
   }
-}
-
-/** The file's text, or '' when it cannot be read (no metrics.jsonl yet). */
-async function readTextOrEmpty(file: string): Promise<string> {
-  try {
-    return await fs.readFile(file, 'utf8');
-  } catch {
-    return '';
-  }
-}
-
-export async function readMetrics(file: string): Promise<EpochLogs[]> {
-  return (await readTextOrEmpty(file))
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as EpochLogs);
-}
-
-/**
- * Keeps only the lines of epochs 1..`lastEpoch` (a resumed run rewrites the epochs after its checkpoint),
- * dropping a torn last line left by a kill. Rewritten atomically.
- */
-export async function truncateMetrics(file: string, lastEpoch: number): Promise<EpochLogs[]> {
-  const kept: EpochLogs[] = [];
-  // a half-written line is of an epoch the checkpoint does not cover: parseJsonLines skips it
-  for (const row of parseJsonLines<EpochLogs>(await readTextOrEmpty(file))) {
-    if (row.epoch <= lastEpoch && !kept.some((k) => k.epoch === row.epoch)) kept.push(row);
-  }
-  await writeFileAtomic(file, kept.map((r) => JSON.stringify(r) + '\n').join(''));
-  return kept;
-}
-
-/** Every complete line of metrics.jsonl, for readers of a run that may still be written (a torn last line of a killed run is skipped). */
-export async function readMetricRows(file: string): Promise<EpochLogs[]> {
-  return parseJsonLines<EpochLogs>(await readTextOrEmpty(file));
-}
-
-/** The epoch whose `metric` is best (max for accuracies, min for losses, as the monitors decide; the first one reaching it), or undefined if never logged. */
-export function bestEpoch(rows: EpochLogs[], metric = 'val_accuracy'): EpochLogs | undefined {
-  const max = resolveMode(metric) === 'max';
-  let best: EpochLogs | undefined;
-  for (const r of rows) {
-    const v = r[metric];
-    if (typeof v !== 'number' || !Number.isFinite(v)) continue;
-    const b = best?.[metric] as number | undefined;
-    if (b === undefined || (max ? v > b : v < b)) best = r;
-  }
-  return best;
 }

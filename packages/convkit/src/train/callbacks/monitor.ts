@@ -1,12 +1,12 @@
 import { ConvkitError } from '../../util/errors.js';
+import { metricMode } from '../../run/metrics.js';
 import type { EpochLogs } from './callback.js';
 
 export type MonitorMode = 'auto' | 'min' | 'max';
 
 /** Keras's 'auto' mode: accuracy-like names (and AUC) improve upwards, everything else (losses, errors) downwards. */
 export function resolveMode(metric: string, mode: MonitorMode = 'auto'): 'min' | 'max' {
-  if (mode !== 'auto') return mode;
-  return /acc|auc|precision|recall|f1/i.test(metric) ? 'max' : 'min';
+  return mode !== 'auto' ? mode : metricMode(metric);
 }
 
 export interface MonitorState {

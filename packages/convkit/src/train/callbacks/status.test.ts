@@ -5,7 +5,8 @@ import path from 'node:path';
 import { test } from 'node:test';
 import type { TrainingContext } from './callback.js';
 import { spawnSync } from 'node:child_process';
-import { effectiveState, readStatus, StatusFile } from './status.js';
+import { effectiveState, readStatus } from '../../run/status.js';
+import { StatusFile } from './status.js';
 
 test('status.json follows the run: running with pid/epoch/batch, then its final state and message', async () => {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'convkit-status-'));

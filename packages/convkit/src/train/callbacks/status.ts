@@ -1,47 +1,6 @@
 import os from 'node:os';
-import { writeJsonAtomic } from '../../util/atomic.js';
-import { readJsonOrNull } from '../../util/json-files.js';
+import { writeStatus, type RunState, type RunStatus } from '../../run/status.js';
 import type { Callback, EpochLogs, TrainingContext } from './callback.js';
-
-export type RunState = 'running' | 'completed' | 'failed' | 'interrupted';
-
-/** status.json of a run folder: what the dashboard and the batch runner poll. */
-export interface RunStatus {
-  state: RunState;
-  pid: number;
-  /** Host of `pid` (a pid means nothing on another machine). */
-  host: string;
-  epoch: number;
-  epochs: number;
-  /** Batches done in the epoch in progress. */
-  batch: number;
-  batches: number;
-  started: string;
-  updated: string;
-  message?: string;
-  resumedFrom?: { epoch: number; batch: number };
-  /** Metrics of the last finished epoch. */
-  last?: EpochLogs;
-}
-
-/** status.json, or null when it is missing or torn. */
-export function readStatus(file: string): Promise<RunStatus | null> {
-  return readJsonOrNull<RunStatus>(file);
-}
-
-/**
- * The state to show: a run still marked `running` whose process is gone on this host was killed
- * (SIGKILL, crash, power loss) and can be resumed with `convkit train --resume`.
- */
-export function effectiveState(status: RunStatus): RunState | 'killed' {
-  if (status.state !== 'running' || status.host !== os.hostname()) return status.state;
-  try {
-    process.kill(status.pid, 0);
-    return 'running';
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM' ? 'running' : 'killed';
-  }
-}
 
 /**
  * Keeps status.json current (atomic writes): at start, after each epoch, at most every `intervalMs` during an epoch,
@@ -65,7 +24,7 @@ export class StatusFile implements Callback {
   async write(patch: Partial<RunStatus> = {}): Promise<void> {
     Object.assign(this.status, patch, { updated: new Date().toISOString() });
     this.lastWrite = Date.now();
-    await writeJsonAtomic(this.file, this.status);
+    await writeStatus(this.file, this.status);
   }
 
   async onTrainBegin(ctx: TrainingContext): Promise<void> {

@@ -1,15 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { exists } from '../../util/atomic.js';
-import { readCheckpoint, type ModelCheckpoint } from '../callbacks/checkpoint.js';
+import { readCheckpoint } from '../../run/checkpoint.js';
+import type { SelectedCheckpoint } from '../../run/result.js';
+import type { ModelCheckpoint } from '../callbacks/checkpoint.js';
 
-export interface ChosenCheckpoint {
-  /** `best`: checkpoints/best (chosen on the validation split); `last`: the weights training ended with. */
-  checkpoint: 'best' | 'last';
-  epoch: number | null;
-  monitor: string;
-  value: number | null;
-}
+/** result.json's `selected`. */
+export type ChosenCheckpoint = SelectedCheckpoint;
 
 /**
  * Puts the weights of `checkpoints/best` back into the model before the one evaluation on the test set, when the

@@ -5,8 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ConvkitError } from './errors.js';
-import { acquireRunLock, readRunLock, RUN_LOCK_FILE, runWriter, signalRunWriter, withRunLock, type RunLockInfo } from './run-lock.js';
+import { ConvkitError } from '../util/errors.js';
+import { acquireRunLock, readRunLock, RUN_LOCK_FILE, runWriter, signalRunWriter, withRunLock, type RunLockInfo } from './lock.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const tmp = () => fs.mkdtemp(path.join(os.tmpdir(), 'convkit-lock-'));
@@ -88,7 +88,7 @@ for (const [how, code] of [
   test(`the lock is released when the holder ends by ${how}`, async () => {
     const dir = await tmp();
     const script = `
-      import { acquireRunLock } from ${JSON.stringify(path.join(here, 'run-lock.ts'))};
+      import { acquireRunLock } from ${JSON.stringify(path.join(here, 'lock.ts'))};
       await acquireRunLock(${JSON.stringify(dir)});
       process.stdout.write('locked\\n');
       const how = ${JSON.stringify(how)};
@@ -120,7 +120,7 @@ test('four processes racing for one stale lock: exactly one gets it', async () =
   const dir = await tmp();
   await writeLock(dir, { pid: deadPid() });
   const script = `
-    import { acquireRunLock } from ${JSON.stringify(path.join(here, 'run-lock.ts'))};
+    import { acquireRunLock } from ${JSON.stringify(path.join(here, 'lock.ts'))};
     try {
       await acquireRunLock(${JSON.stringify(dir)}, { log: () => {} });
       process.stdout.write('won\\n');

@@ -2,10 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ConvkitError } from '../util/errors.js';
-import { RUN_LOCK_FILE, type RunLock } from '../util/run-lock.js';
-
-/** Files whose presence makes a directory a run (the names of `runFiles`). */
-const RUN_ENTRIES = ['config.json', 'metrics.jsonl', 'status.json', 'checkpoints', 'model', 'tb', 'result.json'];
+import { RUN_ENTRIES, RUN_FILE_NAMES, runFiles } from './layout.js';
+import { RUN_LOCK_FILE, type RunLock } from './lock.js';
 
 /** What `dir` holds: nothing, a finished run (result.json), an unfinished one, or files that are no run. */
 export async function runDirState(dir: string): Promise<'empty' | 'finished' | 'unfinished' | 'other'> {
@@ -17,7 +15,7 @@ export async function runDirState(dir: string): Promise<'empty' | 'finished' | '
     throw e;
   }
   if (names.length === 0) return 'empty';
-  if (names.includes('result.json')) return 'finished';
+  if (names.includes(RUN_FILE_NAMES.result)) return 'finished';
   return names.some((n) => RUN_ENTRIES.includes(n)) ? 'unfinished' : 'other';
 }
 
@@ -56,4 +54,34 @@ export async function discardRun(lock: RunLock, log: (m: string) => void): Promi
   for (const n of await fs.readdir(parent)) {
     if (n.startsWith(discardedPrefix(dir))) await fs.rm(path.join(parent, n), { recursive: true, force: true });
   }
+}
+
+/** Whether `dir` holds a run's config.json (a run folder, finished or not, that `--resume` and `report` can read). */
+export async function hasRunConfig(dir: string): Promise<boolean> {
+  return fs.access(runFiles(dir).config).then(() => true, () => false);
+}
+
+/** Whether the run in `dir` finished (its result.json exists). */
+export async function isFinishedRun(dir: string): Promise<boolean> {
+  return fs.access(runFiles(dir).result).then(() => true, () => false);
+}
+
+/**
+ * Clears what a fresh run writes (result, metrics, saved model, status, checkpoints, TensorBoard logs), keeping
+ * config.json and the lock; refuses a finished run unless `force`.
+ */
+export async function clearRunFiles(dir: string, force: boolean): Promise<void> {
+  const f = runFiles(dir);
+  if ((await isFinishedRun(dir)) && !force) {
+    throw new ConvkitError('output directory holds a finished run (result.json exists); use --force to overwrite or another --out', { file: dir });
+  }
+  await fs.mkdir(dir, { recursive: true });
+  for (const p of [f.result, f.metrics, f.model, f.status, f.checkpoints, f.tensorboard]) {
+    await fs.rm(p, { recursive: true, force: true });
+  }
+}
+
+/** `--resume` takes an unfinished run only: a finished one (result.json) is a ConvkitError. */
+export async function checkResumable(dir: string): Promise<void> {
+  if (await isFinishedRun(dir)) throw new ConvkitError('the run already completed (result.json exists); nothing to resume', { file: dir });
 }

@@ -2,13 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, promises as fs, openSync, readFileSync, rmdirSync, unlinkSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pidAlive } from './atomic.js';
-import { ConvkitError } from './errors.js';
+import { pidAlive } from '../util/atomic.js';
+import { ConvkitError } from '../util/errors.js';
+import { RUN_FILE_NAMES } from './layout.js';
 
 // Hand-written: Node has no flock; an O_EXCL file naming pid and host lets a second writer say who holds the run.
 
 /** Name of the lock file inside a run directory. */
-export const RUN_LOCK_FILE = 'run.lock';
+export const RUN_LOCK_FILE = RUN_FILE_NAMES.lock;
 
 /** What a lock file holds: who writes the run, since when. */
 export interface RunLockInfo {

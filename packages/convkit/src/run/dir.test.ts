@@ -5,8 +5,8 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { runCli, startCli as start, waitFor } from '../../test-support/cli.js';
 import { encodeIdx } from '../datasets/idx.js';
-import { readRunLock, RUN_LOCK_FILE } from '../util/run-lock.js';
-import { readMetrics } from './callbacks/metrics-log.js';
+import { readRunLock, RUN_LOCK_FILE } from './lock.js';
+import { readMetrics } from './metrics.js';
 
 // Through the CLI on real digits (mnist:embedded), mnist-dnn, 20 batches an epoch: a few seconds a run.
 const BASE = ['--model', 'mnist-dnn', '--batch-size', '16', '--limit-train', '320', '--limit-test', '100', '--seed', '5', '--progress', 'lines'];

@@ -1,0 +1,73 @@
+import { promises as fs } from 'node:fs';
+import { writeJsonAtomic } from '../util/atomic.js';
+import { ConvkitError } from '../util/errors.js';
+import { readJsonOrNull } from '../util/json-files.js';
+import { runFiles } from './layout.js';
+
+/** What config.json records of the data a run was trained on. */
+export interface RunDatasetInfo {
+  name?: string;
+  /** Where the data came from, as a sentence (not read back). */
+  source?: string;
+  height: number;
+  width: number;
+  channels: number;
+  numClasses: number;
+  classNames?: string[];
+  /** How a `convkit prepare` set was made (its mode is applied again to images given to `predict`). */
+  preparation?: { mode?: string; [k: string]: unknown };
+  trainCount?: number;
+  validationCount?: number;
+  testCount?: number;
+}
+
+/**
+ * config.json: every training setting of the run as resolved (the train config's keys, camelCase), plus what the
+ * run adds: `backend` (resolved), `requestedBackend`, `dataset`, `versions`, `created`, `provenance`. `--resume` reads
+ * the settings back from it; readers use the fields typed here.
+ */
+export interface RunConfigFile {
+  model: string;
+  data: string;
+  seed: number;
+  epochs?: number;
+  limitTest?: number;
+  /** The backend the run used (what `auto` resolved to). */
+  backend?: string;
+  /** The backend the run asked for (`auto`, …): a resumed run asks for it again. */
+  requestedBackend?: string;
+  dataset: RunDatasetInfo;
+  versions?: { convkit: string; tfjsCore: string; tfjsLayers: string; node: string };
+  /** ISO time the run was first started (kept on resume). */
+  created?: string;
+  /** Where the settings and data came from (config file, prepared set). */
+  provenance?: Record<string, unknown>;
+  [setting: string]: unknown;
+}
+
+/** The error for a folder that holds no run (no config.json); `hint` is appended ("; nothing to resume"). */
+export function notARunError(dir: string, hint = ''): ConvkitError {
+  return new ConvkitError(`not a convkit run folder (config.json missing)${hint}`, { file: dir });
+}
+
+/** The config.json of the run in `dir`; a ConvkitError naming the file when it is missing or not JSON. */
+export async function readRunConfig(dir: string, missingHint = ''): Promise<RunConfigFile> {
+  const file = runFiles(dir).config;
+  try {
+    return JSON.parse(await fs.readFile(file, 'utf8'));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw notARunError(file, missingHint);
+    throw new ConvkitError(`cannot parse (${(e as Error).message})`, { file });
+  }
+}
+
+/** The config.json of the run in `dir`, or null when it is missing or not JSON (a run still being created). */
+export function readRunConfigOrNull(dir: string): Promise<RunConfigFile | null> {
+  return readJsonOrNull<RunConfigFile>(runFiles(dir).config);
+}
+
+/** Writes config.json in one rename (a fresh run writes it first; a resume with more epochs rewrites it). */
+export async function writeRunConfig(dir: string, config: RunConfigFile): Promise<void> {
+  await writeJsonAtomic(runFiles(dir).config, config);
+}

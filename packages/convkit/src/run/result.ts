@@ -1,0 +1,64 @@
+import { promises as fs } from 'node:fs';
+import { writeJsonAtomic } from '../util/atomic.js';
+import { ConvkitError } from '../util/errors.js';
+import { readJsonOrNull } from '../util/json-files.js';
+import { runFiles } from './layout.js';
+
+/** The weights a finished run was scored with (result.json's `selected`). */
+export interface SelectedCheckpoint {
+  /** `best`: checkpoints/best (chosen on the validation split); `last`: the weights training ended with. */
+  checkpoint: 'best' | 'last';
+  epoch: number | null;
+  monitor: string;
+  value: number | null;
+}
+
+/** result.json: written once, when a run finished; its presence is what makes a run finished. */
+export interface RunResult {
+  test_accuracy: number;
+  test_loss: number;
+  /** Number of test images scored (the `--limit-test` subset, if any). Absent in runs written before 2026-12. */
+  test_count?: number;
+  epochs: number;
+  duration_s: number;
+  images_per_s: number;
+  backend: string;
+  model: string;
+  data: string;
+  /** Where validation came from (whole tracks or images of train, or the test set) and its size. */
+  validation: { kind: 'tracks' | 'images' | 'test'; fraction?: number; count: number; note?: string };
+  /** The weights evaluated on the test set (once, at the end). */
+  selected: SelectedCheckpoint;
+  /** Validation accuracy of the selected weights (the last epoch's for `last`). */
+  val_accuracy?: number;
+}
+
+/** Writes result.json in one rename: the run counts as finished only once the whole file is there. */
+export async function writeRunResult(dir: string, result: RunResult): Promise<void> {
+  await writeJsonAtomic(runFiles(dir).result, result);
+}
+
+/** The result.json of the run in `dir`, or null when the run has not finished (or the file is unreadable). */
+export function readRunResultOrNull(dir: string): Promise<RunResult | null> {
+  return readJsonOrNull<RunResult>(runFiles(dir).result);
+}
+
+/** The result.json of a finished run; a ConvkitError naming the file when it is missing or not JSON. */
+export async function readRunResult(dir: string): Promise<RunResult> {
+  const file = runFiles(dir).result;
+  try {
+    return JSON.parse(await fs.readFile(file, 'utf8')) as RunResult;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ConvkitError(code === 'ENOENT' ? 'not a finished run (result.json missing)' : `cannot parse (${(e as Error).message})`, { file });
+  }
+}
+
+/** The raw result.json text ('' when there is none): what a cache key of the run hashes. */
+export async function readRunResultText(dir: string): Promise<string> {
+  try {
+    return await fs.readFile(runFiles(dir).result, 'utf8');
+  } catch {
+    return '';
+  }
+}
