@@ -1,18 +1,16 @@
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { type CheckpointState } from '../../run/checkpoint-files.js';
+import type { CheckpointState } from '../../run/checkpoint-files.js';
 import { writeCheckpoint, type LoadedCheckpoint, type NamedTensor } from '../../run/checkpoint.js';
 import { CHECKPOINT_NAMES, epochCheckpointName } from '../../run/layout.js';
 import { ConvkitError } from '../../util/errors.js';
 import { globalRandomState, restoreGlobalRandom } from '../../util/rng.js';
 import { learningRate, setLearningRate } from '../loop.js';
-import type { Callback, EpochLogs, EpochProgress, StatefulCallback, TrainingContext } from './callback.js';
+import type { Callback, EpochLogs, StatefulCallback, TrainingContext } from './callback.js';
 import { Monitor, type MonitorMode, type MonitorState } from './monitor.js';
 
 // The Keras callback and the training state a checkpoint holds; the checkpoint's files are run/checkpoint.ts's.
-
-export type { CheckpointState, LoadedCheckpoint };
 
 // tfjs's Adam/Adamax.setWeights recompute beta^t with pow(), which differs in the last bit from the running
 // product the uninterrupted run holds; saving the products themselves makes a resume bit-exact.
