@@ -35,7 +35,7 @@ export interface JobRecord {
   executor: 'local' | 'slurm';
   slurm_job_id: string | null;
   exit_code: number | null;
-  /** When the attempt ended (status.json's last update, else now): tells two attempts of one job apart. */
+  /** When the attempt ended (the run status's last update, else now): tells two attempts of one job apart. */
   finished: string;
 }
 
@@ -43,7 +43,7 @@ export function resultsFile(out: string): string {
   return path.join(out, 'results.jsonl');
 }
 
-/** Best validation accuracy and its epoch, from metrics.jsonl. */
+/** Best validation accuracy and its epoch, from the run's metrics. */
 async function bestValidation(runDir: string): Promise<{ acc: number | null; epoch: number | null }> {
   const best = bestEpoch(await readRunMetrics(runDir));
   return { acc: best?.val_accuracy ?? null, epoch: best?.epoch ?? null };

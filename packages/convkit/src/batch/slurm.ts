@@ -33,7 +33,7 @@ export function slurmPaths(out: string): SlurmPaths {
 }
 
 /**
- * The sbatch script: one array task per job. A task whose run directory holds a config.json continues it with
+ * The sbatch script: one array task per job. A task whose run directory holds a run config continues it with
  * `convkit train --resume` (a requeued or cancelled task loses nothing), otherwise it starts it. Every value from
  * the config reaches the script validated (config.ts) and quoted here.
  */

@@ -5,14 +5,14 @@ import { effectiveState, readRunStatus, type RunStatus } from '../run/status.js'
 import type { Job } from './plan.js';
 
 /**
- * Where a job stands, from its run directory alone: `done` (result.json), `running` (a live writer holds run.lock),
+ * Where a job stands, from its run directory alone: `done` (a result), `running` (a live writer holds the run lock),
  * `failed`, `interrupted` (stopped or killed with a run to resume), `pending` (nothing yet).
  */
 export type JobState = 'done' | 'running' | 'failed' | 'interrupted' | 'pending';
 
 export interface JobStatus {
   state: JobState;
-  /** A config.json: the run can be continued with `convkit train --resume`. */
+  /** A run config: the run can be continued with `convkit train --resume`. */
   resumable: boolean;
   status: RunStatus | null;
 }
@@ -33,7 +33,7 @@ export async function jobStatus(job: Job): Promise<JobStatus> {
   return { state: resumable ? 'interrupted' : 'pending', resumable, status };
 }
 
-/** Whether a job's run directory exists but holds no run yet (killed before config.json was written). */
+/** Whether a job's run directory exists but holds no run yet (killed before its config was written). */
 export async function hasLeftovers(job: Job): Promise<boolean> {
   try {
     return (await fs.readdir(job.runDir)).length > 0;

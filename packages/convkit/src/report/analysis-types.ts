@@ -1,7 +1,7 @@
-// The analysis of one run as plain JSON: what `analyseRun` computes, `convkit report --json` prints, analysis.json
+// The analysis of one run as plain JSON: what `analyseRun` computes, `convkit report --json` prints, the cache file
 // caches, and the browser views (report/views/, shared with the dashboard) draw. No Node or DOM imports here.
 
-// Bump when what analyseRun computes changes: it is part of analysis.json's cache key.
+// Bump when what analyseRun computes changes: it is part of the cache key.
 export const ANALYSIS_FORMAT = 'convkit-analysis/1';
 
 export type CheckpointName = 'best' | 'last';
@@ -13,7 +13,7 @@ export interface ClassInfo {
   image?: string;
 }
 
-/** One line of metrics.jsonl. */
+/** One line of a run's metrics (run/metrics.ts `EpochLogs`). */
 export interface HistoryRow {
   epoch: number;
   loss: number;
@@ -120,11 +120,11 @@ export interface RunAnalysis {
   data: string;
   backend: string;
   input: { height: number; width: number; channels: number };
-  /** Which weights were analysed; `key` changes whenever the checkpoint's files do (it invalidates analysis.json). */
+  /** Which weights were analysed; `key` changes whenever the checkpoint's files do (it invalidates the cached analysis). */
   checkpoint: { name: CheckpointName; epoch: number; batch: number; key: string };
   /** On the whole test split of the run's data, as `convkit evaluate` computes them. */
   test: { count: number; accuracy: number; loss: number };
-  /** From result.json when the run finished. */
+  /** From the run's result when it finished. */
   result?: { test_accuracy: number; test_loss: number; epochs: number; duration_s: number; images_per_s: number };
   classes: ClassInfo[];
   /** Counts, rows = true class, columns = predicted class. */

@@ -33,7 +33,7 @@ export const ANALYSIS_FILES: Record<CheckpointName, string> = ANALYSIS_FILE_NAME
 export const ANALYSIS_FILE = ANALYSIS_FILES.last;
 
 export interface AnalyseOptions {
-  /** Weights to analyse: checkpoints/last or checkpoints/best; default: the ones the run was scored with, as `evaluate` uses. */
+  /** Weights to analyse: the last or the best checkpoint; default: the ones the run was scored with, as `evaluate` uses. */
   checkpoint?: CheckpointName;
   backend?: string;
   /** Most confident mistakes kept (default 48). */
@@ -42,9 +42,9 @@ export interface AnalyseOptions {
   topK?: number;
   /** Test images whose feature maps are drawn (default: 3 chosen by `pickFeatureMapImages`). */
   featureMapImages?: number[];
-  /** Recompute even when analysis.json matches. */
+  /** Recompute even when the cached analysis matches. */
   force?: boolean;
-  /** Do not write analysis.json. */
+  /** Do not write the cached analysis. */
   noCache?: boolean;
   log?: (msg: string) => void;
 }
@@ -60,7 +60,7 @@ async function readText(file: string): Promise<string> {
 }
 
 /**
- * The checkpoint holding the weights a finished run was scored with and saved in model/ (result.json's `selected`:
+ * The checkpoint holding the weights a finished run was scored with and saved as its model (the result's `selected`:
  * `best` when it validated on held-out training images), which `evaluate` uses; `last` otherwise.
  */
 export async function scoredCheckpoint(runDir: string): Promise<CheckpointName> {
@@ -153,7 +153,7 @@ export function confusionOf(y: Int32Array, predicted: Int32Array, numClasses: nu
 
 /**
  * Evaluates a run's test split once with the chosen checkpoint and gathers what its report shows; cached in
- * RUN/analysis.json, recomputed when the checkpoint, the metrics or convkit's analysis format change (or the file
+ * the run folder (`ANALYSIS_FILES`), recomputed when the checkpoint, the metrics or convkit's analysis format change (or the file
  * is unreadable).
  */
 export async function analyseRun(runDir: string, opts: AnalyseOptions = {}): Promise<RunAnalysis> {
@@ -223,10 +223,10 @@ export async function analyseRun(runDir: string, opts: AnalyseOptions = {}): Pro
         const r = JSON.parse(resultText);
         result = { test_accuracy: r.test_accuracy, test_loss: r.test_loss, epochs: r.epochs, duration_s: r.duration_s, images_per_s: r.images_per_s };
       } catch {
-        /* an unreadable result.json only loses the training-time figures */
+        /* an unreadable result only loses the training-time figures */
       }
     }
-    // a torn last line of metrics.jsonl (a run killed mid-write, or still writing) is skipped
+    // a torn last line of the metrics (a run killed mid-write, or still writing) is skipped
     const history = summariseHistory(parseJsonLines<HistoryRow>(metricsText));
     const analysis: RunAnalysis & { cache_key: string } = {
       format: ANALYSIS_FORMAT,

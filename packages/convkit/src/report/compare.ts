@@ -15,7 +15,7 @@ export interface RunSummary {
   best_val_accuracy?: number;
 }
 
-/** Reads result.json (and metrics.jsonl for the best validation accuracy) of each finished run. */
+/** Reads the result (and the metrics, for the best validation accuracy) of each finished run. */
 export async function summariseRuns(dirs: string[]): Promise<RunSummary[]> {
   const out: RunSummary[] = [];
   for (const dir of dirs) {

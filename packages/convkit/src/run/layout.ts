@@ -79,10 +79,15 @@ export const CHECKPOINT_FILE_NAMES = {
   manifest: 'manifest.json',
 } as const;
 
+/** How messages name a checkpoint of a run: `checkpoints/last`. */
+export function checkpointLabel(name: string): string {
+  return `${RUN_FILE_NAMES.checkpoints}/${name}`;
+}
+
 /** Where a run's weights may be, newest finished first: the saved `model/`, then `checkpoints/best`, `checkpoints/last`. */
 export function weightDirs(runDir: string): { from: string; dir: string }[] {
   return [
     { from: `${RUN_FILE_NAMES.model}/`, dir: runFiles(runDir).model },
-    ...(['best', 'last'] as const).map((n) => ({ from: `${RUN_FILE_NAMES.checkpoints}/${n}`, dir: checkpointDir(runDir, n) })),
+    ...(['best', 'last'] as const).map((n) => ({ from: checkpointLabel(n), dir: checkpointDir(runDir, n) })),
   ];
 }

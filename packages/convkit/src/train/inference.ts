@@ -25,7 +25,7 @@ export async function evaluateRun(dir: string, opts: { data?: string; backend?: 
     throw new ConvkitError(`images are ${dataset.height}×${dataset.width}×${dataset.channels} but the model expects ${h}×${w}×${c}`, { file: opts.data ?? cfg.data });
   }
   const numClasses = (model.outputs[0].shape as number[])[1];
-  // The run's own data: the test images its result.json was scored on (its --limit-test subset, if any).
+  // The run's own data: the test images its result was scored on (its --limit-test subset, if any).
   const test = opts.data === undefined ? limitTestSplit(dataset.test, cfg.limitTest, cfg.seed, pixelsPerImage(dataset)) : dataset.test;
   const ev = await evaluateSplit(model, test, { height: h, width: w, channels: c, numClasses });
   model.dispose();

@@ -17,7 +17,7 @@ import { isStateful, type Callback, type EpochLogs, type TrainingContext } from 
 import { findResumeCheckpoint, type LoadedCheckpoint } from '../run/checkpoint.js';
 import { readRunConfig, writeRunConfig as writeConfigFile } from '../run/config.js';
 import { checkFreshRunDir, checkResumable, clearRunFiles, discardRun } from '../run/dir.js';
-import { runFiles } from '../run/layout.js';
+import { CHECKPOINT_NAMES, checkpointLabel, runFiles } from '../run/layout.js';
 import { acquireRunLock, withRunLock } from '../run/lock.js';
 import { truncateMetrics } from '../run/metrics.js';
 import { writeRunResult, type RunResult } from '../run/result.js';
@@ -39,7 +39,7 @@ import { chooseValidation, type ValidationChoice } from './validation/select.js'
 import { loadChosenWeights } from './validation/final-weights.js';
 
 
-/** result.json of a finished run (its format is run/result.ts's). */
+/** The result of a finished run (its file format is run/result.ts's). */
 export type TrainResult = RunResult;
 
 export interface ResolvedRun {
@@ -104,11 +104,11 @@ export interface TrainRunOptions {
   epochLines?: boolean;
   /** Where progress goes (default stderr); a bar needs a TTY. */
   progressStream?: NodeJS.WritableStream & { isTTY?: boolean };
-  /** Where the settings and data came from (config file, prepared set), recorded in config.json. */
+  /** Where the settings and data came from (config file, prepared set), recorded in the run's config. */
   provenance?: Record<string, unknown>;
 }
 
-/** `convkit train`: data → model → fit → model/, metrics.jsonl, checkpoints/, status.json, result.json. */
+/** `convkit train`: data → model → fit → the run folder (docs/run-folder.md). */
 export async function trainRun(input: TrainConfigInput, opts: TrainRunOptions = {}): Promise<TrainResult> {
   const log = opts.log ?? ((m: string) => process.stderr.write(m + '\n'));
   const cfgIn = parseWith(TrainConfigSchema, input, 'train config');
@@ -136,8 +136,8 @@ export interface ResumeOverrides {
 }
 
 /**
- * `convkit train --resume DIR`: continues a run from `checkpoints/last` (or `last.prev` if `last` is damaged),
- * everything else from its config.json. With the same seed it ends where an uninterrupted run would.
+ * `convkit train --resume DIR`: continues a run from its last checkpoint (or the one before if that is damaged),
+ * everything else from its config. With the same seed it ends where an uninterrupted run would.
  */
 export async function resumeRun(dir: string, overrides: ResumeOverrides = {}, opts: TrainRunOptions = {}): Promise<TrainResult> {
   return withRunLock(dir, () => resumeLockedRun(dir, overrides, opts), { purpose: 'train --resume', create: false, log: opts.log });
@@ -148,7 +148,7 @@ async function resumeLockedRun(dir: string, overrides: ResumeOverrides, opts: Tr
   const files = runFiles(dir);
   const saved = await readRunConfig(dir, '; nothing to resume');
   await checkResumable(dir);
-  // `backend` in config.json is the one resolved (onednn); the run asked for `requestedBackend` (auto), and keeps asking.
+  // `backend` in the config is the one resolved (onednn); the run asked for `requestedBackend` (auto), and keeps asking.
   const requested = saved.requestedBackend ?? saved.backend;
   const cfgIn = parseWith(TrainConfigSchema, { ...saved, backend: requested, out: dir, force: false, ...definedOnly(overrides) }, files.config);
   const backend = await selectBackend(cfgIn.backend, log);
@@ -200,7 +200,7 @@ async function writeRunConfig(run: ResolvedRun, backend: string, created?: strin
   });
 }
 
-/** Builds the model, restores `ck` if given, trains with every callback, then writes model/ and result.json. */
+/** Builds the model, restores `ck` if given, trains with every callback, then writes the model and the result. */
 async function executeRun(run: ResolvedRun, backend: string, ck: LoadedCheckpoint | null, opts: TrainRunOptions): Promise<TrainResult> {
   const log = opts.log ?? ((m: string) => process.stderr.write(m + '\n'));
   const { config, dataset, shape } = run;
@@ -279,7 +279,7 @@ async function executeRun(run: ResolvedRun, backend: string, ck: LoadedCheckpoin
     if (ctx?.interrupted && (ctx.partialEpoch || (doneEpochs < config.epochs && !ctx.stopReason?.startsWith('early')))) {
       const p = ctx.epochProgress;
       const where = ctx.partialEpoch && p ? `epoch ${p.epoch}, batch ${p.batch}/${steps}` : `the end of epoch ${doneEpochs}`;
-      const message = `interrupted by ${ctx.interrupted} at ${where}; checkpoints/last saved — continue with: convkit train --resume ${dir}`;
+      const message = `interrupted by ${ctx.interrupted} at ${where}; ${checkpointLabel(CHECKPOINT_NAMES.last)} saved — continue with: convkit train --resume ${dir}`;
       await finish('interrupted', message);
       throw new ConvkitError(message, { exitCode: SIGNAL_EXIT_CODES[ctx.interrupted] });
     }

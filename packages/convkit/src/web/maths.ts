@@ -69,7 +69,7 @@ export async function sampleImages(dir: string, count: number): Promise<SampleIm
 
 /** The trained first convolution of a run and what it makes of one test image. */
 export interface FirstLayer {
-  /** Where the weights came from: model/, checkpoints/best or checkpoints/last. */
+  /** Where the weights came from: the saved model, the best or the last checkpoint (`weightDirs`). */
   weights: string;
   layer: string;
   kernelSize: [number, number];

@@ -6,7 +6,7 @@ import { effectiveState, readRunStatus } from '../run/status.js';
 
 export type DisplayState = 'running' | 'completed' | 'failed' | 'interrupted' | 'pending';
 
-/** What the runs list shows of one run: metadata only (config, status, result, one pass over metrics.jsonl). */
+/** What the runs list shows of one run: metadata only (config, status, result, one pass over the metrics). */
 export interface RunSummary {
   /** Path relative to the runs directory, `/`-separated: the run's id in URLs. */
   id: string;
@@ -30,7 +30,7 @@ export interface RunSummary {
   imagesPerS?: number;
   started?: string;
   updated?: string;
-  /** Lines in metrics.jsonl: the run page refetches its curves when this grows. */
+  /** Lines of the run's metrics: the run page refetches its curves when this grows. */
   metricsCount: number;
   hyper: Record<string, string | number | boolean>;
 }

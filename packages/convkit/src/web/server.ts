@@ -257,7 +257,7 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
     return p;
   }
 
-  /** The reports issue's analysis (evaluates the test split once, cached in the run's analysis.json); one at a time per run. */
+  /** The reports issue's analysis (evaluates the test split once, cached in the run folder); one at a time per run. */
   const analyses = new Map<string, Promise<unknown>>();
   function analysis(dir: string): Promise<unknown> {
     let p = analyses.get(dir);

@@ -1,6 +1,6 @@
 import type { EpochLogs } from '../../run/metrics.js';
 
-/** Metrics of one epoch, as written to metrics.jsonl. */
+/** Metrics of one epoch, one line of the run's metrics. */
 export type { EpochLogs };
 
 export interface BatchLogs {

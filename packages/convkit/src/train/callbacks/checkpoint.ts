@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { CheckpointState } from '../../run/checkpoint-files.js';
 import { writeCheckpoint, type LoadedCheckpoint, type NamedTensor } from '../../run/checkpoint.js';
-import { CHECKPOINT_NAMES, epochCheckpointName } from '../../run/layout.js';
+import { CHECKPOINT_NAMES, checkpointLabel, epochCheckpointName } from '../../run/layout.js';
 import { ConvkitError } from '../../util/errors.js';
 import { globalRandomState, restoreGlobalRandom } from '../../util/rng.js';
 import { learningRate, setLearningRate } from '../loop.js';
@@ -45,7 +45,7 @@ export interface SaveCheckpointOptions {
   keepPrevious?: boolean;
 }
 
-/** Writes a checkpoint folder atomically (model.json + weights.bin, optimizer.bin, callbacks.bin, state.json, manifest.json). */
+/** Writes a checkpoint folder atomically (its files: run/checkpoint.ts). */
 export async function saveCheckpoint(dir: string, o: SaveCheckpointOptions): Promise<void> {
   const opt = o.model.optimizer as unknown as tf.Optimizer;
   const optimizerWeights = await opt.getWeights();
@@ -68,7 +68,7 @@ export async function saveCheckpoint(dir: string, o: SaveCheckpointOptions): Pro
     optimizer: { className: (opt.constructor as unknown as { className?: string }).className ?? opt.getClassName(), runningProducts: readRunningProducts(opt) },
   };
   try {
-    // `last` keeps `last.prev`: a resume killed between the two renames falls back to it.
+    // `last` keeps the one before: a resume killed between the two renames falls back to it.
     await writeCheckpoint(dir, { model: o.model, optimizerWeights, callbackTensors, state }, { keepPrevious: o.keepPrevious });
   } finally {
     // getWeights makes a fresh scalar for the iteration count; the moments are the optimizer's own variables.
@@ -99,7 +99,7 @@ export async function restoreCheckpoint(model: LayersModel, ck: LoadedCheckpoint
 }
 
 export interface ModelCheckpointOptions {
-  /** The run's `checkpoints/` folder. */
+  /** The run's checkpoints folder (`runFiles(dir).checkpoints`). */
   dir: string;
   model: LayersModel;
   monitor?: string;
@@ -110,7 +110,7 @@ export interface ModelCheckpointOptions {
 }
 
 /**
- * Keras's ModelCheckpoint, three ways: `best/` when the monitored metric improves, `last/` (+ `last.prev/`)
+ * Keras's ModelCheckpoint, three ways: `best` when the monitored metric improves, `last` (and the one before it)
  * after every epoch and on interruption, `epoch-NNN/` every N epochs.
  * Put it after the callbacks whose state it saves (early stop, LR schedule).
  */
@@ -135,7 +135,7 @@ export class ModelCheckpoint implements StatefulCallback, Callback {
   async onEpochEnd(epoch: number, logs: EpochLogs, ctx: TrainingContext): Promise<void> {
     const base = { model: this.o.model, epoch, logs, stopped: ctx.stopTraining && !ctx.interrupted, stopReason: ctx.stopReason, stateful: this.stateful };
     if (logs[this.monitor.metric] === undefined) {
-      if (!this.warnedMissing) this.o.log?.(`convkit: warning: checkpoint monitor "${this.monitor.metric}" is not logged; checkpoints/best is not written`);
+      if (!this.warnedMissing) this.o.log?.(`convkit: warning: checkpoint monitor "${this.monitor.metric}" is not logged; ${checkpointLabel(CHECKPOINT_NAMES.best)} is not written`);
       this.warnedMissing = true;
     } else if (this.monitor.update(epoch, logs)) {
       await saveCheckpoint(this.bestDir, base);

@@ -1,3 +1,4 @@
+import { CHECKPOINT_NAMES, checkpointLabel } from '../../run/layout.js';
 import type { Callback, TrainingContext } from './callback.js';
 
 /** Exit codes of a run stopped by a signal, as a shell reports them (128 + signal number). */
@@ -19,7 +20,7 @@ export class StopOnSignal implements Callback {
         ctx.interrupted = sig;
         ctx.stopTraining = true;
         ctx.stopReason = `interrupted by ${sig}`;
-        this.log(`\nconvkit: ${sig}: stopping after this batch and saving checkpoints/last (signal again to quit at once)`);
+        this.log(`\nconvkit: ${sig}: stopping after this batch and saving ${checkpointLabel(CHECKPOINT_NAMES.last)} (signal again to quit at once)`);
       };
       process.on(sig, h);
       this.handlers.push([sig, h]);

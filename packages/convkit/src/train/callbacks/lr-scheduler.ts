@@ -6,7 +6,7 @@ import type { BatchLogs, Callback, TrainingContext } from './callback.js';
 /**
  * Keras's LearningRateScheduler, per step: sets the learning rate before every batch from the global step
  * ((epoch − 1)·stepsPerEpoch + batch). Stateless, so a resumed run continues the same curve. The `lr` that
- * metrics.jsonl records for an epoch is the one its last batch used.
+ * the run's metrics record for an epoch is the one its last batch used.
  */
 export class LearningRateScheduler implements Callback {
   constructor(

@@ -3,7 +3,7 @@ import { writeStatus, type RunState, type RunStatus } from '../../run/status.js'
 import type { Callback, EpochLogs, TrainingContext } from './callback.js';
 
 /**
- * Keeps status.json current (atomic writes): at start, after each epoch, at most every `intervalMs` during an epoch,
+ * Keeps the run's status file current (atomic writes): at start, after each epoch, at most every `intervalMs` during an epoch,
  * and at the end through `finish` (which the run calls — it alone knows whether it completed, failed or was interrupted).
  */
 export class StatusFile implements Callback {

@@ -5,11 +5,11 @@ import { readCheckpoint } from '../../run/checkpoint.js';
 import type { SelectedCheckpoint } from '../../run/result.js';
 import type { ModelCheckpoint } from '../callbacks/checkpoint.js';
 
-/** result.json's `selected`. */
+/** The result's `selected`. */
 export type ChosenCheckpoint = SelectedCheckpoint;
 
 /**
- * Puts the weights of `checkpoints/best` back into the model before the one evaluation on the test set, when the
+ * Puts the weights of the best checkpoint back into the model before the one evaluation on the test set, when the
  * validation split is independent of the test set; with validation on the test set the final weights stay (the
  * course's behaviour), since choosing among epochs by test accuracy would make the figure more optimistic still.
  */

@@ -13,7 +13,7 @@ export interface ValidationChoice {
   /** tracks: whole tracks of train held out; images: single images of train held out; test: the test set itself. */
   kind: 'tracks' | 'images' | 'test';
   fraction?: number;
-  /** Said in result.json when the numbers that pick the checkpoint are not independent of the test figure. */
+  /** Said in the run's result when the numbers that pick the checkpoint are not independent of the test figure. */
   note?: string;
 }
 
