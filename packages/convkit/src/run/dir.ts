@@ -5,6 +5,8 @@ import { ConvkitError } from '../util/errors.js';
 import { RUN_ENTRIES, RUN_FILE_NAMES, runFiles } from './layout.js';
 import { RUN_LOCK_FILE, type RunLock } from './lock.js';
 
+const FINISHED_RUN = 'output directory holds a finished run (result.json exists); use --force to overwrite or another --out';
+
 /** What `dir` holds: nothing, a finished run (result.json), an unfinished one, or files that are no run. */
 export async function runDirState(dir: string): Promise<'empty' | 'finished' | 'unfinished' | 'other'> {
   let names: string[];
@@ -26,7 +28,7 @@ export async function runDirState(dir: string): Promise<'empty' | 'finished' | '
 export async function checkFreshRunDir(dir: string, force: boolean): Promise<boolean> {
   const state = await runDirState(dir);
   if (state === 'finished' && !force) {
-    throw new ConvkitError('output directory holds a finished run (result.json exists); use --force to overwrite or another --out', { file: dir });
+    throw new ConvkitError(FINISHED_RUN, { file: dir });
   }
   if (state === 'unfinished' && !force) {
     throw new ConvkitError('output directory holds an unfinished run (no result.json); use --resume to continue or --force to discard', { file: dir });
@@ -73,7 +75,7 @@ export async function isFinishedRun(dir: string): Promise<boolean> {
 export async function clearRunFiles(dir: string, force: boolean): Promise<void> {
   const f = runFiles(dir);
   if ((await isFinishedRun(dir)) && !force) {
-    throw new ConvkitError('output directory holds a finished run (result.json exists); use --force to overwrite or another --out', { file: dir });
+    throw new ConvkitError(FINISHED_RUN, { file: dir });
   }
   await fs.mkdir(dir, { recursive: true });
   for (const p of [f.result, f.metrics, f.model, f.status, f.checkpoints, f.tensorboard]) {
