@@ -49,7 +49,7 @@ try {
   const mem = process.memoryUsage();
 
   t = performance.now();
-  const body = await new Promise<string>((resolve) => http.get(`${d.url}api/runs`, (res) => {
+  const body = await new Promise<string>((resolve) => http.get(`${d.url}api/runs`, { headers: { Authorization: `token ${d.token}` } }, (res) => {
     let b = '';
     res.on('data', (c) => (b += c));
     res.on('end', () => resolve(b));
@@ -58,6 +58,7 @@ try {
 
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
   const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
+  await page.goto(d.loginUrl); // sets the dashboard's cookie
   page.on('pageerror', (e) => console.error('page error:', e.message));
   const loads: number[] = [];
   for (let i = 0; i < 3; i++) {

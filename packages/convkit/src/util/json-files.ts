@@ -23,13 +23,17 @@ export async function appendJsonLine(file: string, value: unknown): Promise<void
   }
 }
 
-/** Every complete line of a JSON-lines text; blank lines and a line cut short (a writer killed, or still writing) are skipped. */
+/**
+ * Every complete line of a JSON-lines text that holds an object; blank lines, a line cut short (a writer killed, or
+ * still writing) and lines that are not objects (`null`, a number: a file edited by hand or handed to you) are skipped.
+ */
 export function parseJsonLines<T>(text: string): T[] {
   const rows: T[] = [];
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
     try {
-      rows.push(JSON.parse(line) as T);
+      const v: unknown = JSON.parse(line);
+      if (v !== null && typeof v === 'object' && !Array.isArray(v)) rows.push(v as T);
     } catch {
       // not a whole line
     }

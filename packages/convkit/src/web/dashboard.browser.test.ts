@@ -4,7 +4,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { runCli } from '../../test-support/cli.js';
 import { cliMain, repoRoot } from '../../test-support/paths.js';
 import { startDashboard, type Dashboard } from './server.js';
@@ -19,6 +19,7 @@ let out: string;
 let runs: string;
 let d: Dashboard;
 let browser: Browser;
+let context: BrowserContext;
 let live: ChildProcess | null = null;
 const problems: string[] = [];
 
@@ -32,6 +33,12 @@ before(async () => {
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing (Debian package chromium): the dashboard cannot be checked in a browser`);
   d = await startDashboard({ runsDir: runs, port: 0 });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  // as a user would: open the address `convkit serve` prints once; its cookie authenticates every later page
+  context = await browser.newContext({ viewport: { width: 1300, height: 900 } });
+  const login = await context.newPage();
+  await login.goto(d.loginUrl);
+  assert.equal(new URL(login.url()).search, '', 'the token is dropped from the address');
+  await login.close();
 });
 
 after(async () => {
@@ -42,7 +49,7 @@ after(async () => {
 });
 
 async function open(p: string, shot?: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
+  const page = await context.newPage();
   page.setDefaultTimeout(120_000); // a loaded 2-core CI machine: the maths page loads tfjs and the dataset in the server first
   page.on('pageerror', (e) => problems.push(`${p}: ${e}`));
   page.on('console', (m) => m.type() === 'error' && problems.push(`${p}: ${m.text()}`));

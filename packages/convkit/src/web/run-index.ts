@@ -1,9 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { promises as fs, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
-import { hasRunConfig } from '../run/dir.js';
-import { looksLikeRun, RUN_SUBDIRS as SUBDIRS_OF_A_RUN, RUN_SUMMARY_FILES } from '../run/layout.js';
-import { summariseRun, type RunSummary } from './run-summary.js';
+import { looksLikeRun, RUN_SUBDIRS as SUBDIRS_OF_A_RUN, RUN_SUMMARY_FILES, runFiles } from '../run/layout.js';
+import { brokenRun, summariseRun, type RunSummary } from './run-summary.js';
 
 /** A `convkit analyse gtsrb` output found under the runs directory (report.html + summary.json). */
 export interface DatasetReport {
@@ -17,6 +16,10 @@ const MAX_DEPTH = 8;
 const RUN_SUBDIRS = new Set([...SUBDIRS_OF_A_RUN, 'node_modules']);
 /** Files whose change alters a run's summary. */
 const RUN_FILES = new Set(RUN_SUMMARY_FILES);
+/** Errors that pass (too many open files, a busy or flaky network file system): the folder is read again later. */
+const TRANSIENT = new Set(['EMFILE', 'ENFILE', 'EAGAIN', 'EBUSY', 'EIO', 'ETIMEDOUT', 'ESTALE', 'EINTR']);
+const RETRY_MS = 2000;
+const isTransient = (e: unknown) => TRANSIENT.has((e as NodeJS.ErrnoException)?.code ?? '');
 
 // Hand-written: a watcher that knows what a run folder is (chokidar and the like watch files, not runs; fs.watch does the work).
 /**
@@ -63,8 +66,11 @@ export class RunIndex extends EventEmitter {
     if (this.closed || depth > MAX_DEPTH) return;
     let entries;
     try {
+      // symlinked folders are never followed, in the first scan (Dirent.isDirectory) as in the live one (here)
+      if (dir !== this.root && (await fs.lstat(dir)).isSymbolicLink()) return;
       entries = await fs.readdir(dir, { withFileTypes: true });
-    } catch {
+    } catch (e) {
+      if (isTransient(e)) this.retry(`dir:${dir}`, () => this.scan(dir, depth));
       return;
     }
     const names = new Set(entries.map((e) => e.name));
@@ -115,7 +121,12 @@ export class RunIndex extends EventEmitter {
   private async refreshRun(id: string): Promise<void> {
     const dir = this.dirs.get(id);
     if (!dir || this.closed) return;
-    if (!(await hasRunConfig(dir))) {
+    try {
+      await fs.access(runFiles(dir).config);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (isTransient(e)) return this.retry(`run:${id}`, () => this.refreshRun(id)); // keep what is shown until then
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') return this.setRun(id, brokenRun(this.root, dir, code ?? String(e)));
       this.runs.delete(id);
       this.dirs.delete(id);
       this.watchers.get(dir)?.close();
@@ -123,9 +134,31 @@ export class RunIndex extends EventEmitter {
       this.emit('removed', id);
       return;
     }
-    const s = await summariseRun(this.root, dir);
+    let s: RunSummary;
+    try {
+      s = await summariseRun(this.root, dir);
+    } catch (e) {
+      if (isTransient(e)) return this.retry(`run:${id}`, () => this.refreshRun(id));
+      // one run's bad files (a value where an object belongs, a config nested too deep) must not stop the index
+      s = brokenRun(this.root, dir, (e as Error)?.message ?? String(e));
+    }
+    this.setRun(id, s);
+  }
+
+  private setRun(id: string, s: RunSummary): void {
     this.runs.set(id, s);
     this.emit('run', s);
+  }
+
+  /** Tries again after RETRY_MS (one pending retry per key). */
+  private retry(key: string, fn: () => Promise<void>): void {
+    if (this.closed || this.pending.has(key)) return;
+    const t = setTimeout(() => {
+      this.pending.delete(key);
+      fn().catch((e) => this.emit('warning', e));
+    }, RETRY_MS);
+    t.unref();
+    this.pending.set(key, t);
   }
 
   private watchContainer(dir: string, depth: number): void {

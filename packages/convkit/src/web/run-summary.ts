@@ -33,6 +33,24 @@ export interface RunSummary {
   /** Lines of the run's metrics: the run page refetches its curves when this grows. */
   metricsCount: number;
   hyper: Record<string, string | number | boolean>;
+  /** Why the run's files could not be read (shown as a failed run instead of stopping the index). */
+  broken?: string;
+}
+
+/** What the list shows of a run whose files cannot be read or summarised. */
+export function brokenRun(root: string, dir: string, reason: string): RunSummary {
+  const id = path.relative(root, dir).split(path.sep).join('/');
+  const group = id.includes('/') ? id.slice(0, id.lastIndexOf('/')) : '';
+  return { id, group, state: 'failed', note: `unreadable: ${reason}`, epoch: 0, metricsCount: 0, hyper: {}, broken: reason };
+}
+
+/** JSON text of a config value, or a placeholder when it cannot be written (nested too deep, a cycle). */
+function jsonOrPlaceholder(v: unknown): string {
+  try {
+    return JSON.stringify(v);
+  } catch {
+    return '(too deep to show)';
+  }
 }
 
 const HYPER_KEYS = ['optimizer', 'lr', 'batchSize', 'epochs', 'seed', 'validation', 'limitTrain', 'earlyStop', 'reduceLr', 'augment', 'backend'];
@@ -55,7 +73,7 @@ export async function summariseRun(root: string, dir: string): Promise<RunSummar
   for (const k of HYPER_KEYS) {
     const v = config?.[k];
     if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') hyper[k] = v;
-    else if (v !== undefined && v !== null) hyper[k] = JSON.stringify(v);
+    else if (v !== undefined && v !== null) hyper[k] = jsonOrPlaceholder(v);
   }
   return {
     id,

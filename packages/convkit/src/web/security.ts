@@ -7,7 +7,7 @@ import path from 'node:path';
 // Hand-written: node:http checks none of this and a framework (with its own plugins) would be a dependency for ~80 lines.
 
 /** Limits of what one request may carry (node answers 431 itself above the header limit). */
-export const LIMITS = { headerBytes: 8 * 1024, bodyBytes: 4 * 1024, sseClients: 64 } as const;
+export const LIMITS = { headerBytes: 8 * 1024, bodyBytes: 4 * 1024, sseClients: 64, sseBufferBytes: 1024 * 1024 } as const;
 
 /**
  * Whether a request's Host header names this server: an IP literal, `localhost`, this machine's name or the bound host.

@@ -40,14 +40,18 @@ function raw(request: string | Buffer): Promise<number> {
   });
 }
 
-const get = (p: string, host = `127.0.0.1:${d?.port}`) => raw(`GET ${p} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+/** The cookie a browser gets from the address `convkit serve` prints. */
+const cookie = () => `convkit-auth-${d.port}=${d.token}`;
 
-function request(p: string, opts: { method?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; body: string }> {
+const get = (p: string, host = `127.0.0.1:${d?.port}`) => raw(`GET ${p} HTTP/1.1\r\nHost: ${host}\r\nCookie: ${cookie()}\r\nConnection: close\r\n\r\n`);
+
+function request(p: string, opts: { method?: string; headers?: Record<string, string>; anonymous?: boolean } = {}): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: d.port, path: p, method: opts.method ?? 'GET', headers: opts.headers }, (res) => {
+    const headers = opts.anonymous ? opts.headers : { Cookie: cookie(), ...opts.headers };
+    const req = http.request({ host: '127.0.0.1', port: d.port, path: p, method: opts.method ?? 'GET', headers }, (res) => {
       let body = '';
       res.on('data', (c) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
     });
     req.on('error', reject);
     req.end();
@@ -112,14 +116,14 @@ test('a foreign Host header is refused (DNS rebinding); localhost and IP literal
 test('state-changing requests need POST with the server token and its own Origin', async () => {
   const stop = '/api/run/stop?id=a';
   assert.equal((await request(stop, { method: 'POST' })).status, 403);
-  assert.equal((await request(stop, { method: 'POST', headers: { 'X-Convkit-Token': 'x'.repeat(d.token.length) } })).status, 403);
-  assert.equal((await request(stop, { method: 'POST', headers: { 'X-Convkit-Token': d.token, Origin: 'http://evil.example' } })).status, 403);
+  assert.equal((await request(stop, { method: 'POST', headers: { 'X-Convkit-Token': 'x'.repeat(d.postToken.length) } })).status, 403);
+  assert.equal((await request(stop, { method: 'POST', headers: { 'X-Convkit-Token': d.postToken, Origin: 'http://evil.example' } })).status, 403);
   assert.equal((await request(stop, { method: 'GET' })).status, 404);
-  assert.equal((await request(stop, { method: 'PUT', headers: { 'X-Convkit-Token': d.token } })).status, 405);
+  assert.equal((await request(stop, { method: 'PUT', headers: { 'X-Convkit-Token': d.postToken } })).status, 405);
   // with the token: a finished run cannot be stopped, an unknown one is not found
-  const ok = await request(stop, { method: 'POST', headers: { 'X-Convkit-Token': d.token, Origin: `http://127.0.0.1:${d.port}` } });
+  const ok = await request(stop, { method: 'POST', headers: { 'X-Convkit-Token': d.postToken, Origin: `http://127.0.0.1:${d.port}` } });
   assert.equal(ok.status, 409, ok.body);
-  assert.equal((await request('/api/run/stop?id=nope', { method: 'POST', headers: { 'X-Convkit-Token': d.token } })).status, 404);
+  assert.equal((await request('/api/run/stop?id=nope', { method: 'POST', headers: { 'X-Convkit-Token': d.postToken } })).status, 404);
   // status.json saying running is not enough: Stop signals only the holder of the run's lock, and here nobody holds
   // it (status.json names this test's own pid, which must never be signalled)
   await writeRun(path.join(root, 'stale'), 'running', 1);
@@ -127,16 +131,17 @@ test('state-changing requests need POST with the server token and its own Origin
   await fs.writeFile(path.join(root, 'stale', 'status.json'), JSON.stringify({ ...st, pid: process.pid, host: os.hostname() }));
   let stale = { status: 0, body: '' };
   while (stale.status !== 409) {
-    stale = await request('/api/run/stop?id=stale', { method: 'POST', headers: { 'X-Convkit-Token': d.token } });
+    stale = await request('/api/run/stop?id=stale', { method: 'POST', headers: { 'X-Convkit-Token': d.postToken } });
     if (stale.status === 404) await new Promise((r) => setTimeout(r, 100)); // until the watcher has seen the new run
     else assert.equal(stale.status, 409, stale.body);
   }
   assert.match(stale.body, /no process is writing this run/);
   await fs.rm(path.join(root, 'stale'), { recursive: true });
-  // the page carries the token; nothing else does
+  // the page served to an authenticated client carries the POST token; nothing else does, and no page the access secret
   const page = await request('/');
-  assert.match(page.body, new RegExp(`content="${d.token}"`));
-  assert.doesNotMatch((await request('/api/runs')).body, new RegExp(d.token));
+  assert.match(page.body, new RegExp(`content="${d.postToken}"`));
+  assert.doesNotMatch(page.body, new RegExp(d.token!));
+  assert.doesNotMatch((await request('/api/runs')).body, new RegExp(d.postToken));
 });
 
 test('unknown ids are 404 on every route', async () => {
@@ -149,9 +154,9 @@ test('huge headers and bodies get 4xx and the server keeps answering', async () 
   const host = `127.0.0.1:${d.port}`;
   assert.equal(await raw(`GET / HTTP/1.1\r\nHost: ${host}\r\nX-Big: ${'a'.repeat(64 * 1024)}\r\n\r\n`), 431);
   assert.equal(await raw(`GET /${'a'.repeat(64 * 1024)} HTTP/1.1\r\nHost: ${host}\r\n\r\n`), 431);
-  assert.equal(await raw(`POST /api/run/stop?id=a HTTP/1.1\r\nHost: ${host}\r\nX-Convkit-Token: ${d.token}\r\nContent-Length: 100000000\r\n\r\n`), 413);
+  assert.equal(await raw(`POST /api/run/stop?id=a HTTP/1.1\r\nHost: ${host}\r\nCookie: ${cookie()}\r\nX-Convkit-Token: ${d.postToken}\r\nContent-Length: 100000000\r\n\r\n`), 413);
   const chunk = 'x'.repeat(8192);
-  const chunked = `POST /api/run/stop?id=a HTTP/1.1\r\nHost: ${host}\r\nX-Convkit-Token: ${d.token}\r\nTransfer-Encoding: chunked\r\n\r\n` + `${(8192).toString(16)}\r\n${chunk}\r\n`.repeat(4);
+  const chunked = `POST /api/run/stop?id=a HTTP/1.1\r\nHost: ${host}\r\nCookie: ${cookie()}\r\nX-Convkit-Token: ${d.postToken}\r\nTransfer-Encoding: chunked\r\n\r\n` + `${(8192).toString(16)}\r\n${chunk}\r\n`.repeat(4);
   assert.equal(await raw(chunked), 413);
   assert.equal(await raw(`GET / HTTP/1.1\r\nHost: ${host}\r\nContent-Length: 10000000\r\n\r\n`), 413);
   assert.equal(await raw('GARBAGE\r\n\r\n'), 400);
@@ -161,7 +166,7 @@ test('huge headers and bodies get 4xx and the server keeps answering', async () 
 
 test('a new run in a new batch folder and a status change reach an open event stream', { timeout: 60_000 }, async () => {
   const seen: { event: string; data: any }[] = [];
-  const req = http.get({ host: '127.0.0.1', port: d.port, path: '/api/events' });
+  const req = http.get({ host: '127.0.0.1', port: d.port, path: '/api/events', headers: { Cookie: cookie() } });
   const res = await new Promise<http.IncomingMessage>((r) => req.on('response', r));
   assert.equal(res.headers['content-type'], 'text/event-stream');
   let buf = '';
@@ -222,15 +227,15 @@ test('datasets: the GTSRB folder of a run is listed; its analysis is written on 
   assert.equal(sources[0].report, undefined);
   const analyse = `/api/datasets/analyse?root=${encodeURIComponent(gtsrbFixtureDir)}`;
   assert.equal((await request(analyse, { method: 'POST' })).status, 403);
-  assert.equal((await request(`/api/datasets/analyse?root=${encodeURIComponent('/etc')}`, { method: 'POST', headers: { 'X-Convkit-Token': d.token } })).status, 404);
-  const r = await request(analyse, { method: 'POST', headers: { 'X-Convkit-Token': d.token } });
+  assert.equal((await request(`/api/datasets/analyse?root=${encodeURIComponent('/etc')}`, { method: 'POST', headers: { 'X-Convkit-Token': d.postToken } })).status, 404);
+  const r = await request(analyse, { method: 'POST', headers: { 'X-Convkit-Token': d.postToken } });
   assert.equal(r.status, 200, r.body);
   const { id } = JSON.parse(r.body);
   const body = JSON.parse((await request('/api/datasets')).body);
   const listed = body.datasets.find((x: { id: string }) => x.id === id);
   assert.deepEqual([listed.counts.train, listed.counts.test, listed.counts.classes], [258, 100, 43]); // the in-repo fixture
   assert.equal(body.sources[0].report, id);
-  const report = await new Promise<http.IncomingMessage>((res) => http.get({ host: '127.0.0.1', port: d.port, path: `/runs/${id}/report.html` }, res));
+  const report = await new Promise<http.IncomingMessage>((res) => http.get({ host: '127.0.0.1', port: d.port, path: `/runs/${id}/report.html`, headers: { Cookie: cookie() } }, res));
   assert.equal(report.statusCode, 200);
   assert.match(String(report.headers['content-security-policy']), /sandbox/);
   report.resume();

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, promises as fs, createReadStream } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
@@ -10,6 +11,7 @@ import { readRunMetrics } from '../run/metrics.js';
 import { readRunResultOrNull } from '../run/result.js';
 import { readRunStatus } from '../run/status.js';
 import { ConvkitError } from '../util/errors.js';
+import { accessFor, authorise, newSecret, type Access } from './auth.js';
 import { analysisDirFor, gtsrbRootOf } from './datasets.js';
 import { PAGES, pageHtml, type PageName } from './pages.js';
 import { RunIndex } from './run-index.js';
@@ -22,13 +24,23 @@ export interface DashboardOptions {
   host?: string;
   /** 0 = any free port. */
   port?: number;
+  /** The access secret (`--token`, CONVKIT_TOKEN); a fresh random one when not given. */
+  token?: string;
+  /** false: anyone who can connect may read every run and stop it (`--no-auth`). */
+  auth?: boolean;
   log?: (m: string) => void;
 }
 
 export interface Dashboard {
+  /** The bare address (pages need the cookie or the secret). */
   url: string;
+  /** The address with the secret: what `convkit serve` prints; opening it sets the cookie. */
+  loginUrl: string;
   port: number;
-  token: string;
+  /** The access secret, null with auth off. */
+  token: string | null;
+  /** The POST (XSRF) token the pages hold, sent back as X-Convkit-Token. */
+  postToken: string;
   index: RunIndex;
   server: http.Server;
   close(): Promise<void>;
@@ -81,20 +93,36 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
   }
   if (!st.isDirectory()) throw new ConvkitError('not a directory', { file: opts.runsDir });
   const host = opts.host ?? '127.0.0.1';
-  const token = randomBytes(24).toString('hex');
+  const secret = opts.auth === false ? null : (opts.token ?? newSecret());
+  const token = randomBytes(24).toString('hex'); // the POST token: only in pages served to an authenticated client
+  let access: Access = accessFor(secret, 0); // its cookie name is set once the port is known
   const index = new RunIndex(runsDir);
   await index.start();
 
   const sse = new Set<http.ServerResponse>();
+  /** A client that does not read its stream is dropped once LIMITS.sseBufferBytes are queued for it. */
+  const sseWrite = (res: http.ServerResponse, msg: string) => {
+    if (res.writableLength > LIMITS.sseBufferBytes) {
+      sse.delete(res);
+      res.destroy();
+      return;
+    }
+    res.write(msg);
+  };
   const broadcast = (event: string, data: unknown) => {
-    const msg = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
-    for (const res of sse) res.write(msg);
+    let msg: string;
+    try {
+      msg = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+    } catch (e) {
+      return opts.log?.(`convkit serve: cannot send a ${event} event: ${(e as Error).message}`);
+    }
+    for (const res of sse) sseWrite(res, msg);
   };
   index.on('run', (s: RunSummary) => broadcast('run', s));
   index.on('removed', (id: string) => broadcast('removed', { id }));
   index.on('warning', (e: Error) => opts.log?.(`convkit serve: ${e.message}`));
   const keepAlive = setInterval(() => {
-    for (const res of sse) res.write(': keep-alive\n\n');
+    for (const res of sse) sseWrite(res, ': keep-alive\n\n');
   }, 15_000);
   keepAlive.unref();
 
@@ -131,6 +159,9 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
     const q = raw.indexOf('?');
     const pathname = q < 0 ? raw : raw.slice(0, q);
     const params = new URLSearchParams(q < 0 ? '' : raw.slice(q + 1));
+    const verdict = authorise(req, pathname, params, access);
+    if (!verdict.ok) throw new HttpError(401, 'open the address `convkit serve` printed (it carries the token), or send Authorization: token …');
+    if ('redirect' in verdict) return void res.writeHead(302, { Location: verdict.redirect, 'Set-Cookie': verdict.setCookie, 'Cache-Control': 'no-store', 'Content-Length': 0 }).end();
     if (req.method === 'POST') {
       if (!originAllowed(req.headers.origin, req.headers.host) || !tokenMatches(req.headers['x-convkit-token'], token)) throw new HttpError(403, 'missing or wrong token');
       await readBody(req);
@@ -298,11 +329,15 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
     throw e;
   }
   const addr = server.address() as AddressInfo;
+  access = accessFor(secret, addr.port);
   const urlHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  const url = `http://${urlHost}:${addr.port}/`;
   return {
-    url: `http://${urlHost}:${addr.port}/`,
+    url,
+    loginUrl: secret === null ? url : `${url}?token=${encodeURIComponent(secret)}`,
     port: addr.port,
-    token,
+    token: secret,
+    postToken: token,
     index,
     server,
     close: async () => {
@@ -348,12 +383,20 @@ function sendJson(res: http.ServerResponse, status: number, data: unknown): void
 }
 
 async function serveFile(res: http.ServerResponse, file: string, csp?: string): Promise<void> {
-  let st;
+  let fh: fs.FileHandle;
   try {
-    st = await fs.stat(file);
+    fh = await fs.open(file, 'r');
   } catch {
     throw new HttpError(404, 'not found');
   }
+  let st;
+  try {
+    st = await fh.stat();
+  } catch (e) {
+    await fh.close();
+    throw e;
+  }
+  if (!st.isFile() || res.req.method === 'HEAD') await fh.close();
   if (!st.isFile()) throw new HttpError(404, 'not found');
   res.writeHead(200, {
     'Content-Type': TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
@@ -364,5 +407,6 @@ async function serveFile(res: http.ServerResponse, file: string, csp?: string): 
     ...(csp ? { 'Content-Security-Policy': csp } : {}),
   });
   if (res.req.method === 'HEAD') return void res.end();
-  createReadStream(file).pipe(res);
+  // pipeline closes the file when the client goes away mid-download and turns a read error into a cut response
+  await pipeline(fh.createReadStream(), res).catch(() => res.destroy());
 }
