@@ -42,11 +42,14 @@ export function parsePnm(buf: Uint8Array, file: string): RawImage {
   if (width <= 0 || height <= 0) throw new ConvkitError(`bad PNM header: size ${width}×${height}`, { file });
   if (maxval <= 0 || maxval > 255) throw new ConvkitError(`bad PNM header: maxval ${maxval} (only 1–255 supported)`, { file });
   const n = width * height * channels;
+  // the size the header declares is checked against the bytes there before anything is allocated: a header claiming
+  // 10⁹×10⁹ pixels is a bad file (skipped by --skip-bad), not an allocation failure
+  const binary = kind === '5' || kind === '6';
+  if (binary) pos++; // exactly one whitespace byte ends the header
+  const have = buf.length - pos;
+  if (have < (binary ? n : n - 1)) throw new ConvkitError(binary ? `truncated pixel data: ${have} of ${n} bytes for ${width}×${height}×${channels}` : `truncated pixel data: ${have} bytes cannot hold ${n} values`, { file });
   const data = new Uint8Array(n);
-  if (kind === '5' || kind === '6') {
-    pos++; // exactly one whitespace byte ends the header
-    const have = buf.length - pos;
-    if (have < n) throw new ConvkitError(`truncated pixel data: ${have} of ${n} bytes for ${width}×${height}×${channels}`, { file });
+  if (binary) {
     data.set(buf.subarray(pos, pos + n));
   } else {
     for (let i = 0; i < n; i++) {

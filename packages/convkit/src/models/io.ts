@@ -37,8 +37,9 @@ export async function loadModel(dir: string): Promise<tfl.LayersModel> {
   const jsonPath = path.join(dir, 'model.json');
   let json: any;
   try {
-    json = JSON.parse(await fs.readFile(jsonPath, 'utf8'));
+    json = JSON.parse(await fs.readFile(await confined(dir, 'model.json', jsonPath), 'utf8'));
   } catch (e) {
+    if (e instanceof ConvkitError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     throw new ConvkitError(code === 'ENOENT' ? 'model.json not found' : `cannot parse model.json (${(e as Error).message})`, { file: jsonPath });
   }
@@ -47,9 +48,10 @@ export async function loadModel(dir: string): Promise<tfl.LayersModel> {
   const specs: tf.io.WeightsManifestEntry[] = [];
   for (const group of manifest) {
     for (const p of group.paths) {
-      const file = path.join(dir, p);
+      const file = path.join(dir, String(p));
+      const real = await confined(dir, p, file);
       try {
-        const b = await fs.readFile(file);
+        const b = await fs.readFile(real);
         buffers.push(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
       } catch {
         throw new ConvkitError('weights file missing', { file });
@@ -63,4 +65,26 @@ export async function loadModel(dir: string): Promise<tfl.LayersModel> {
     throw new ConvkitError(`weights hold ${weightData.byteLength} bytes, model.json expects ${expected}`, { file: path.join(dir, WEIGHTS_FILE) });
   }
   return tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData, trainingConfig: json.trainingConfig }));
+}
+
+/**
+ * The real path of a file a model folder names (model.json, a weights path of its manifest), refused when it would
+ * leave the folder: an absolute path, a `..` segment, or a symlink pointing outside. A model folder may come from
+ * someone else; its manifest must not make us read other files.
+ */
+async function confined(dir: string, name: unknown, file: string): Promise<string> {
+  if (typeof name !== 'string' || name === '' || path.isAbsolute(name) || name.split(/[\\/]/).includes('..') || name.includes('\0')) {
+    throw new ConvkitError(`weights path ${JSON.stringify(name)} leaves the model folder`, { file: path.join(dir, 'model.json') });
+  }
+  let realDir: string;
+  let real: string;
+  try {
+    realDir = await fs.realpath(dir);
+    real = await fs.realpath(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ConvkitError(name === 'model.json' ? (code === 'ENOENT' ? 'model.json not found' : `cannot read model.json (${code})`) : 'weights file missing', { file });
+  }
+  if (!real.startsWith(realDir + path.sep)) throw new ConvkitError(`${name} is a link leading out of the model folder`, { file });
+  return real;
 }

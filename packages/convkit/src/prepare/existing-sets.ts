@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { h5, hasHdf5Signature } from '../datasets/hdf5.js';
-import { syncDir } from '../util/atomic.js';
+import { convkitSibling, syncDir } from '../util/atomic.js';
 import { ConvkitError } from '../util/errors.js';
 import type { H5SetWriter } from './hdf5.js';
 
@@ -75,7 +74,7 @@ export async function publishAll(writers: H5SetWriter[]): Promise<void> {
   const done: { w: H5SetWriter; backup: string | null }[] = [];
   try {
     for (const w of writers) {
-      let backup: string | null = path.join(path.dirname(w.finalPath), `.${path.basename(w.finalPath)}.old-${process.pid}-${randomBytes(4).toString('hex')}`);
+      let backup: string | null = convkitSibling(w.finalPath, 'old');
       try {
         await fs.link(w.finalPath, backup);
       } catch (e) {

@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type h5wasm from 'h5wasm/node';
 import { h5, type H5Split } from '../datasets/hdf5.js';
+import { convkitSibling } from '../util/atomic.js';
 import { ConvkitError } from '../util/errors.js';
 
 /** Images per HDF5 chunk: small enough to read a few images cheaply, large enough to keep the index small. */
@@ -37,7 +37,7 @@ export class H5SetWriter {
   static async create(finalPath: string, info: H5SetInfo): Promise<H5SetWriter> {
     const lib = await h5();
     const abs = path.resolve(finalPath);
-    const tmp = path.join(path.dirname(abs), `.${path.basename(abs)}.tmp-${process.pid}-${Date.now().toString(36)}${randomBytes(4).toString('hex')}`);
+    const tmp = convkitSibling(abs, 'tmp');
     let f: InstanceType<typeof h5wasm.File>;
     try {
       await fs.mkdir(path.dirname(abs), { recursive: true });

@@ -41,7 +41,7 @@ test('killed between the two renames: the complete new directory is put under it
   const pid = deadPid();
   // What a kill between `rename(final → old)` and `rename(new → final)` leaves.
   for (const [name, kind, v] of [['best', 'new', 2], ['best', 'old', 1], ['last', 'tmp', 9]] as const) {
-    const d = path.join(parent, `.${name}.${kind}-${pid}-abc123`);
+    const d = path.join(parent, `.${name}.${kind}-${os.hostname()}@${pid}-mi9x2k1a0badcafe`);
     await fs.mkdir(d);
     await fillVersion(d, v);
   }
@@ -51,6 +51,19 @@ test('killed between the two renames: the complete new directory is put under it
   assert.equal(await version(path.join(parent, 'best')), 2);
   assert.equal(await version(path.join(parent, 'last')), 5, 'a half-filled temp never replaces anything');
   assert.deepEqual((await fs.readdir(parent)).sort(), ['best', 'last']);
+});
+
+test('tidying touches only names convkit writes: look-alike user files and temporaries of another host stay', async () => {
+  const parent = await tmp();
+  const pid = deadPid();
+  const mine = [`.env.old-20231201-abc`, `.env.old-${pid}-abc123`, `.data.tmp-${pid}-x`, '.x.new-1-zz', `.best.tmp-otherhost.example@${pid}-mi9x2k1a0badcafe`];
+  for (const n of mine) await fs.writeFile(path.join(parent, n), 'user file');
+  const ours = `.best.tmp-${os.hostname()}@${pid}-mi9x2k1a0badcafe`;
+  const legacy = `.best.tmp-${pid}-mi9x2k1a0badcafe`; // what an earlier version wrote
+  await fs.mkdir(path.join(parent, ours));
+  await fs.mkdir(path.join(parent, legacy));
+  await settleInterruptedWrites(parent);
+  assert.deepEqual((await fs.readdir(parent)).sort(), [...mine].sort());
 });
 
 test('SIGKILL at random moments of a writeDirAtomic loop never loses the directory', async () => {

@@ -1,12 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
+/** This host as it appears in temporary names (hostnames hold no `@`, which ends it). */
+const HOST_TAG = os.hostname().replace(/[^A-Za-z0-9.-]/g, '_') || 'host';
+
+/**
+ * The name of a temporary sibling of `finalPath` that only convkit writes: `.NAME.KIND-HOST@PID-STAMP`, the stamp being
+ * the time in base 36 and 8 random hex digits. Tidying matches exactly this shape (and the host), so a user's own
+ * `.env.old-20231201-abc` beside a prepared set is never taken for one of ours.
+ */
 // Not Math.random: during training it is the seeded stream tfjs draws dropout from, and a status write must not shift it.
-function tempSibling(finalPath: string): string {
-  const dir = path.dirname(finalPath);
-  return path.join(dir, `.${path.basename(finalPath)}.tmp-${process.pid}-${Date.now().toString(36)}${randomBytes(4).toString('hex')}`);
+export function convkitSibling(finalPath: string, kind: 'tmp' | 'new' | 'old'): string {
+  return path.join(path.dirname(finalPath), `.${path.basename(finalPath)}.${kind}-${HOST_TAG}@${process.pid}-${Date.now().toString(36)}${randomBytes(4).toString('hex')}`);
 }
+const tempSibling = (finalPath: string) => convkitSibling(finalPath, 'tmp');
 
 /** Writes a file under a temporary name, fsyncs it, then renames it: readers never see half a file. */
 export async function writeFileAtomic(finalPath: string, data: string | Uint8Array): Promise<void> {
@@ -44,10 +53,22 @@ async function filledTempDir(finalDir: string, fill: (tmpDir: string) => Promise
 }
 
 // Sibling names of a directory swap: `.NAME.tmp-…` being filled (garbage if killed), `.NAME.new-…` complete and
-// about to become NAME, `.NAME.old-…` the NAME it replaces. Each carries the writer's pid.
-const SWAP_ENTRY = /^\.(.+)\.(tmp|new|old)-(\d+)-[0-9a-z]+(?:\.old)?$/;
-const swapSibling = (finalDir: string, kind: 'new' | 'old') =>
-  path.join(path.dirname(finalDir), `.${path.basename(finalDir)}.${kind}-${process.pid}-${Date.now().toString(36)}${randomBytes(4).toString('hex')}`);
+// about to become NAME, `.NAME.old-…` the NAME it replaces. Each carries the writer's host and pid (convkitSibling);
+// LEGACY_ENTRY is the shape earlier versions wrote (pid, 8 base-36 time digits, 8 hex), still settled.
+const SWAP_ENTRY = /^\.(.+)\.(tmp|new|old)-([A-Za-z0-9._-]+)@(\d+)-[0-9a-z]{6,10}[0-9a-f]{8}(?:\.old)?$/;
+const LEGACY_ENTRY = /^\.(.+)\.(tmp|new|old)-(\d+)-[0-9a-z]{8}[0-9a-f]{8}(?:\.old)?$/;
+const swapSibling = convkitSibling;
+
+/** The name, kind and pid of one of our temporaries written on this host, or null for anything else. */
+function swapEntry(n: string): { name: string; kind: 'tmp' | 'new' | 'old'; pid: number } | null {
+  const m = SWAP_ENTRY.exec(n);
+  if (m && m[3] !== HOST_TAG) return null; // another host's (a shared file system): its pid means nothing here
+  const legacy = m ? null : LEGACY_ENTRY.exec(n);
+  if (!m && !legacy) return null;
+  const name = (m ?? legacy)![1];
+  const kind = n.endsWith('.old') ? 'old' : ((m ?? legacy)![2] as 'tmp' | 'new' | 'old'); // `.NAME.tmp-….old`: the old name of an earlier version
+  return { name, kind, pid: Number(m ? m[4] : legacy![3]) };
+}
 
 /** Fills a temp dir, then renames it to its "complete" name: from here on, a kill leaves it to be put in place. */
 async function completeTempDir(finalDir: string, fill: (tmpDir: string) => Promise<void>): Promise<string> {
@@ -119,14 +140,12 @@ export async function settleInterruptedWrites(dir: string, only?: string): Promi
   }
   const byName = new Map<string, { tmp: string[]; new: string[]; old: string[] }>();
   for (const n of names) {
-    const m = SWAP_ENTRY.exec(n);
-    if (!m || (only !== undefined && m[1] !== only)) continue;
-    const pid = Number(m[3]);
-    if (pid !== process.pid && pidAlive(pid)) continue;
-    const kind = n.endsWith('.old') ? 'old' : (m[2] as 'tmp' | 'new' | 'old'); // `.NAME.tmp-….old`: the old name of an earlier version
-    const e = byName.get(m[1]) ?? { tmp: [], new: [], old: [] };
-    e[kind].push(n);
-    byName.set(m[1], e);
+    const m = swapEntry(n);
+    if (!m || (only !== undefined && m.name !== only)) continue;
+    if (m.pid !== process.pid && pidAlive(m.pid)) continue;
+    const e = byName.get(m.name) ?? { tmp: [], new: [], old: [] };
+    e[m.kind].push(n);
+    byName.set(m.name, e);
   }
   const restored: string[] = [];
   for (const [name, e] of byName) {
