@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, promises as fs } from 'node:fs';
+import { constants as fsConstants, existsSync, promises as fs } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -385,7 +385,7 @@ function sendJson(res: http.ServerResponse, status: number, data: unknown): void
 async function serveFile(res: http.ServerResponse, file: string, csp?: string): Promise<void> {
   let fh: fs.FileHandle;
   try {
-    fh = await fs.open(file, 'r');
+    fh = await fs.open(file, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK); // a FIFO planted in a run folder must not hang a worker thread
   } catch {
     throw new HttpError(404, 'not found');
   }
