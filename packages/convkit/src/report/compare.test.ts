@@ -25,5 +25,12 @@ test('compare: one row per run with the best validation accuracy from metrics.js
   assert.match(md, /\| mnist-cnn \| mnist:embedded \| 95\.00 % \| 0\.3000 \| 95\.00 % \| 1 \| 12\.5 s \| 640 \| cpu \|/);
   await fs.mkdir(path.join(tmp, 'unfinished'));
   await assert.rejects(summariseRuns([path.join(tmp, 'unfinished')]), /unfinished\/result\.json: not a finished run/);
+  // a result.json handed over by someone else may hold anything: one error naming the file and the field, no TypeError
+  await fs.mkdir(path.join(tmp, 'null'));
+  await fs.writeFile(path.join(tmp, 'null', 'result.json'), 'null');
+  await assert.rejects(summariseRuns([path.join(tmp, 'null')]), /null\/result\.json: not a convkit result: not a JSON object/);
+  await fs.mkdir(path.join(tmp, 'bad'));
+  await fs.writeFile(path.join(tmp, 'bad', 'result.json'), JSON.stringify({ model: 'x', data: 'y', backend: 'cpu', epochs: 1, test_accuracy: '0.9', test_loss: 0.3, duration_s: 1, images_per_s: 1 }));
+  await assert.rejects(summariseRuns([path.join(tmp, 'bad')]), /bad\/result\.json: not a convkit result: test_accuracy: expected a number/);
   await fs.rm(tmp, { recursive: true });
 });

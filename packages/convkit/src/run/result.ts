@@ -39,19 +39,36 @@ export async function writeRunResult(dir: string, result: RunResult): Promise<vo
 }
 
 /** The result.json of the run in `dir`, or null when the run has not finished (or the file is unreadable). */
-export function readRunResultOrNull(dir: string): Promise<RunResult | null> {
-  return readJsonOrNull<RunResult>(runFiles(dir).result);
+export async function readRunResultOrNull(dir: string): Promise<RunResult | null> {
+  const value = await readJsonOrNull<unknown>(runFiles(dir).result);
+  return value !== null && resultProblem(value) === null ? (value as RunResult) : null;
+}
+
+const NUMBER_FIELDS = ['test_accuracy', 'test_loss', 'epochs', 'duration_s', 'images_per_s'] as const;
+const STRING_FIELDS = ['backend', 'model', 'data'] as const;
+
+/** Why `value` is not a result.json readers can use (a file handed over by someone else may hold anything), or null. */
+function resultProblem(value: unknown): string | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
+  const r = value as Record<string, unknown>;
+  for (const k of NUMBER_FIELDS) if (typeof r[k] !== 'number') return `${k}: expected a number`;
+  for (const k of STRING_FIELDS) if (typeof r[k] !== 'string') return `${k}: expected a string`;
+  return null;
 }
 
 /** The result.json of a finished run; a ConvkitError naming the file when it is missing or not JSON. */
 export async function readRunResult(dir: string): Promise<RunResult> {
   const file = runFiles(dir).result;
+  let value: unknown;
   try {
-    return JSON.parse(await fs.readFile(file, 'utf8')) as RunResult;
+    value = JSON.parse(await fs.readFile(file, 'utf8'));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new ConvkitError(code === 'ENOENT' ? 'not a finished run (result.json missing)' : `cannot parse (${(e as Error).message})`, { file });
   }
+  const problem = resultProblem(value);
+  if (problem) throw new ConvkitError(`not a convkit result: ${problem}`, { file });
+  return value as RunResult;
 }
 
 /** The raw result.json text ('' when there is none): what a cache key of the run hashes. */
