@@ -72,10 +72,11 @@ export function tableOption(o: TableOption): Option {
   const opt = new Option(o.value === 'flag' ? flagOf(o) : `${flagOf(o)} <${o.arg ?? 'value'}>`, o.help);
   if (o.value === 'choice') opt.argParser(choice(o.choices ?? []));
   else if (o.value !== 'flag') {
-    const parse = PARSERS[o.value];
+    const parse = o.parse ?? PARSERS[o.value];
     if (parse) opt.argParser(parse);
   }
-  if (o.default !== undefined) opt.default(o.default);
+  if (o.default !== undefined) opt.default(o.default, o.defaultText);
+  if (o.mandatory) opt.makeOptionMandatory();
   return opt;
 }
 

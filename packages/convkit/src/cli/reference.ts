@@ -32,6 +32,7 @@ function* walk(cmd: Command): Generator<Command> {
   for (const sub of cmd.commands) if (!(sub as unknown as { _hidden?: boolean })._hidden) yield* walk(sub);
 }
 
+// Hand-written: commander prints help as text only; the Markdown walk over its commands and options is 40 lines.
 /**
  * The command-line reference as Markdown, walked from commander's program: every command with its description,
  * usage, arguments and options (help text and default). Switches whose default is `false` show no default.

@@ -22,7 +22,7 @@ export type OptionValue =
   | 'validation'
   /** A switch: present = true. */
   | 'flag'
-  /** A value whose schema is given by the table's owner (e.g. train's augment spec); text on the command line. */
+  /** A value whose schema is given by the table's owner (e.g. train's augment spec); text on the command line, or `parse`d. */
   | 'custom';
 
 export interface TableOption {
@@ -36,9 +36,15 @@ export interface TableOption {
   value: OptionValue;
   choices?: readonly string[];
   /** The default (both for the command line and for config files); absent = optional. */
-  default?: string | number | boolean;
-  /** Required in the resolved config (the command line checks it itself, with its own message). */
+  default?: string | number | boolean | readonly (string | number)[];
+  /** How help shows the default, when not as JSON (`24,48`). */
+  defaultText?: string;
+  /** `custom` values: the command line's parser of the text (its result is checked by the owner's schema). */
+  parse?: (text: string) => unknown;
+  /** Required in the resolved config (the command line checks it itself, with its own message, unless `mandatory`). */
   required?: boolean;
+  /** Required on the command line too (commander refuses the command without it). */
+  mandatory?: boolean;
 }
 
 /** `batchSize` → `--batch-size`, or the option's own flag. */
