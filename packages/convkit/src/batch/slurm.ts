@@ -34,9 +34,8 @@ export function slurmPaths(out: string): SlurmPaths {
 
 /**
  * The sbatch script: one array task per job. A task whose run directory holds a run config continues it with
- * `convkit train --resume` (a requeued or cancelled task loses nothing), otherwise it starts it from the job's
- * config file (job-config.ts). Every value from
- * the config reaches the script validated (config.ts) and quoted here.
+ * `convkit train --resume` (a requeued or cancelled task loses nothing), otherwise it starts it from the job's config
+ * file (job-config.ts). Every value from the config reaches the script validated (config.ts) and quoted here.
  */
 export function sbatchScript(name: string, jobs: Job[], slurm: SlurmOptions, command: ConvkitCommand, p: SlurmPaths): string {
   if (!SBATCH_PATH.test(p.logDir)) throw new ConvkitError(`the batch directory ${p.out} has characters Slurm's #SBATCH lines cannot hold (spaces, quotes, %); choose another out`);

@@ -15,9 +15,7 @@ export const TrainConfigSchema = schemaFromTable(TRAIN_OPTIONS, { augment: Augme
 export type TrainConfigInput = z.input<typeof TrainConfigSchema>;
 export type TrainConfig = z.output<typeof TrainConfigSchema>;
 
-export const DEFAULT_EPOCHS = 16;
-export const DEFAULT_BATCH_SIZE = 512;
-export const DEFAULT_LR: Record<TrainConfig['optimizer'], number> = { adam: 0.001, sgd: 0.01, rmsprop: 0.001 };
+export { DEFAULT_BATCH_SIZE, DEFAULT_EPOCHS, DEFAULT_LR } from './options.js';
 
 /** `tbBatches` (from `tb-batches`) → `tensorboardBatches`: config files may use every option's command-line name. */
 const FLAG_ALIASES: Record<string, string> = Object.fromEntries(TRAIN_OPTIONS.filter((o) => attributeOf(o) !== o.key).map((o) => [attributeOf(o), o.key]));

@@ -1,6 +1,11 @@
 import type { TableOption } from '../util/option-table.js';
 import { LR_SCHEDULES } from './schedules/index.js';
 
+/** Defaults that depend on the model (its own `defaults`) or on the optimizer, so they are not the schema's. */
+export const DEFAULT_EPOCHS = 16;
+export const DEFAULT_BATCH_SIZE = 512;
+export const DEFAULT_LR = { adam: 0.001, sgd: 0.01, rmsprop: 0.001 } as const satisfies Record<string, number>;
+
 /**
  * Every setting of `convkit train`, declared once: TrainConfigSchema (config.ts) is built from this table, and so
  * are `convkit train`'s options (cli/train.ts), config files' `train:` blocks and batch jobs. A new option is one
@@ -10,10 +15,10 @@ export const TRAIN_OPTIONS = [
   { key: 'model', arg: 'name', help: 'model name (see `convkit models`); required unless --resume', value: 'nonEmptyText', required: true },
   { key: 'data', arg: 'source', help: 'mnist:embedded | mnist | fashion-mnist | IDX directory | ...', value: 'nonEmptyText', default: 'mnist:embedded' },
   { key: 'out', arg: 'dir', help: 'run folder to write; required unless --resume', value: 'nonEmptyText', required: true },
-  { key: 'epochs', arg: 'n', help: "epochs (default 16, or the model's own)", value: 'positiveInt' },
-  { key: 'batchSize', arg: 'n', help: "mini-batch size (default 512, or the model's own)", value: 'positiveInt' },
-  { key: 'optimizer', arg: 'name', help: 'adam | sgd | rmsprop', value: 'choice', choices: ['adam', 'sgd', 'rmsprop'], default: 'adam' },
-  { key: 'lr', arg: 'x', help: 'learning rate (adam 0.001, sgd 0.01)', value: 'positiveNumber' },
+  { key: 'epochs', arg: 'n', help: `epochs (default ${DEFAULT_EPOCHS}, or the model's own)`, value: 'positiveInt' },
+  { key: 'batchSize', arg: 'n', help: `mini-batch size (default ${DEFAULT_BATCH_SIZE}, or the model's own)`, value: 'positiveInt' },
+  { key: 'optimizer', arg: 'name', help: 'adam | sgd | rmsprop', value: 'choice', choices: Object.keys(DEFAULT_LR) as (keyof typeof DEFAULT_LR)[], default: 'adam' },
+  { key: 'lr', arg: 'x', help: `learning rate (adam ${DEFAULT_LR.adam}, sgd ${DEFAULT_LR.sgd}, rmsprop ${DEFAULT_LR.rmsprop})`, value: 'positiveNumber' },
   { key: 'seed', arg: 'n', help: 'seed for weights, dropout and data order', value: 'nonNegativeInt', default: 42 },
   {
     key: 'validation',
