@@ -8,7 +8,6 @@ import { AugmentSchema } from '../train/augment/schema.js';
 import { TRAIN_OPTIONS, trainDefault } from '../train/options.js';
 import { attributeOf } from '../util/option-table.js';
 
-
 /**
  * The train settings of `convkit train`: the config file's `train:` block, overridden by every option given on the
  * command line (defaults of options not given come from the schema, so they never override the file); a GTSRB
