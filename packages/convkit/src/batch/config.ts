@@ -6,8 +6,7 @@ import { z } from 'zod';
 import { isModelFile, readTopologyFile } from '../models/user-model.js';
 import { listModels } from '../models/index.js';
 import { parseTrainOptions, type TrainConfigInput } from '../train/config.js';
-import { NO_FLAG } from './train-args.js';
-import { camelKeys, parseConfigWith, readConfigFile, type ConfigFile } from '../util/config-file.js';
+import { camelKey, camelKeys, parseConfigWith, readConfigFile, type ConfigFile } from '../util/config-file.js';
 import { ConvkitError, optionError } from '../util/errors.js';
 
 /** Most jobs one config may expand to (a typo in a grid should not queue a million runs). */
@@ -156,8 +155,7 @@ async function resolveModelItem(cfg: ConfigFile, base: string, value: string, i:
 
 function checkOwned(cfg: ConfigFile, keys: string[], options: Record<string, unknown>, written: Record<string, unknown>): void {
   for (const k of Object.keys(written)) {
-    const camel = k.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-    if (NO_FLAG.has(camel) && camel in options) fail(cfg, [...keys, k], 'convkit train has no option for it, so a batch job cannot be given it');
+    const camel = camelKey(k);
     const why = BATCH_OWNED.get(camel);
     if (why && camel in options) fail(cfg, [...keys, k], `set by the batch (${why})`);
   }

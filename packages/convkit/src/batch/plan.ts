@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { TrainConfigInput } from '../train/config.js';
+import { trainDefault } from '../train/options.js';
 import type { BatchConfig } from './config.js';
 
 /** One training run of a batch: what `convkit train` is given, and where it writes. */
@@ -20,8 +21,6 @@ export interface Job {
   repeat: number;
   runDir: string;
 }
-
-const DEFAULT_SEED = 42;
 
 /** JSON with keys sorted, so that equal configs hash equally whatever order they were written in. */
 function canonical(value: unknown): string {
@@ -58,7 +57,7 @@ export function planJobs(config: BatchConfig): Job[] {
         for (let r = 0; r < config.repeats; r++) {
           const options: Partial<TrainConfigInput> = { ...config.train, ...point };
           // A repeat is the same job with the next seed.
-          if (r > 0) options.seed = ((options.seed as number | undefined) ?? DEFAULT_SEED) + r;
+          if (r > 0) options.seed = ((options.seed as number | undefined) ?? trainDefault('seed')) + r;
           const id = jobId({ data: d.spec, model: m.spec, modelSha256: m.sha256, options });
           jobs.push({
             id,

@@ -10,7 +10,7 @@ import { planJobs, type Job } from './plan.js';
 import { appendRecord, collectRecord, readRecords, type JobRecord } from './results.js';
 import { readSlurmJobId, runSlurm, slurmPaths } from './slurm.js';
 import { hasLeftovers, jobStatus, type JobStatus } from './state.js';
-import { freshArgs, resumeArgs } from './train-args.js';
+import { freshArgs, resumeArgs, writeJobConfigs } from './job-config.js';
 
 export interface BatchRunOptions {
   executor: 'local' | 'slurm';
@@ -132,13 +132,15 @@ export async function runBatch(config: BatchConfig, o: BatchRunOptions): Promise
       }
     };
     const command = o.command ?? convkitCommand();
+    // Every job to run gets its config file (a Slurm task decides fresh or resume only when it starts).
+    await writeJobConfigs(config.out, todo);
     if (o.executor === 'local') {
       const r = await runLocal(todo, {
         parallel: o.parallel,
         threads,
         command,
         logDir: paths.logDir,
-        argsOf: (job) => (starts.get(job.id) === 'resume' ? resumeArgs(job) : [...freshArgs(job), ...(leftovers.has(job.id) ? ['--force'] : [])]),
+        argsOf: (job) => (starts.get(job.id) === 'resume' ? resumeArgs(job) : [...freshArgs(config.out, job), ...(leftovers.has(job.id) ? ['--force'] : [])]),
         log,
         onExit: async (job, exit) => {
           const st = await jobStatus(job);

@@ -8,7 +8,7 @@ import { ConvkitError } from '../util/errors.js';
 import type { ConvkitCommand } from './command.js';
 import type { SlurmOptions } from './config.js';
 import type { Job } from './plan.js';
-import { freshArgs } from './train-args.js';
+import { freshArgs } from './job-config.js';
 
 const run = promisify(execFile);
 
@@ -34,8 +34,8 @@ export function slurmPaths(out: string): SlurmPaths {
 
 /**
  * The sbatch script: one array task per job. A task whose run directory holds a run config continues it with
- * `convkit train --resume` (a requeued or cancelled task loses nothing), otherwise it starts it. Every value from
- * the config reaches the script validated (config.ts) and quoted here.
+ * `convkit train --resume` (a requeued or cancelled task loses nothing), otherwise it starts it from the job's config
+ * file (job-config.ts). Every value from the config reaches the script validated (config.ts) and quoted here.
  */
 export function sbatchScript(name: string, jobs: Job[], slurm: SlurmOptions, command: ConvkitCommand, p: SlurmPaths): string {
   if (!SBATCH_PATH.test(p.logDir)) throw new ConvkitError(`the batch directory ${p.out} has characters Slurm's #SBATCH lines cannot hold (spaces, quotes, %); choose another out`);
@@ -56,7 +56,7 @@ export function sbatchScript(name: string, jobs: Job[], slurm: SlurmOptions, com
   for (const e of slurm.extra) lines.push(`#SBATCH ${e}`);
   lines.push('set -u', 'case "$SLURM_ARRAY_TASK_ID" in');
   jobs.forEach((job, i) => {
-    lines.push(`  ${i}) ID=${shellQuote(job.id)}; RUN=${shellQuote(job.runDir)}; FRESH=(${freshArgs(job).map(shellQuote).join(' ')}) ;;`);
+    lines.push(`  ${i}) ID=${shellQuote(job.id)}; RUN=${shellQuote(job.runDir)}; FRESH=(${freshArgs(p.out, job).map(shellQuote).join(' ')}) ;;`);
   });
   lines.push(
     '  *) echo "convkit: error: no job for array task $SLURM_ARRAY_TASK_ID" >&2; exit 2 ;;',

@@ -1,42 +1,24 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
+import type { PrepareGtsrbInput } from '../prepare/gtsrb.js';
+import { PREPARE_OPTIONS } from '../prepare/options.js';
+import { attributeOf } from '../util/option-table.js';
 import { table } from '../util/term.js';
-import { nonNegativeInt, positiveInt, printJson } from './options.js';
-
-/** "24,48" → [24, 48]; values are checked by the prepare schema (so "0" or "x" fail with one line, exit 2). */
-function numberList(value: string): number[] {
-  return value.split(',').map((s) => (s.trim() === '' ? NaN : Number(s.trim())));
-}
-
-function stringList(value: string): string[] {
-  return value.split(',').map((s) => s.trim());
-}
+import { addTableOptions, printJson } from './options.js';
 
 export function registerPrepareCommands(program: Command): void {
   const prepare = program.command('prepare').description('turn an image dataset into HDF5 files ready for training');
-  prepare
+  const gtsrb = prepare
     .command('gtsrb')
     .description('GTSRB (official or Kaggle layout) → one HDF5 file per size × mode: set-24x24-L.h5, set-48x48-RGB-HE.h5, …')
-    .argument('<root>', 'folder holding GTSRB/Final_Training (official) or Train.csv (Kaggle)')
-    .requiredOption('--out <dir>', 'folder for the .h5 files')
-    .addOption(new Option('--size <list>', 'square sizes in pixels, comma-separated').argParser(numberList).default([24, 48], '24,48'))
-    .addOption(
-      new Option('--mode <list>', 'RGB, RGB-HE, L, L-HE, L-LHE, L-CLAHE, comma-separated')
-        .argParser(stringList)
-        .default(['RGB', 'RGB-HE', 'L', 'L-LHE'], 'RGB,RGB-HE,L,L-LHE'),
-    )
-    .option('--scale <x>', 'keep this fraction of train and test (seeded, stratified by class)', Number, 1)
-    .option('--roi', 'crop each image to its region of interest first', false)
-    .option('--seed <n>', 'seed for the training-set shuffle and --scale', nonNegativeInt, 42)
-    .option('--skip-bad', 'skip bad rows and images (counted in the report) instead of stopping', false)
-    .option('--test-gt <file>', 'GT-final_test.csv when it is not in Final_Test/ or Final_Test/Images/')
-    .option('--test-root <dir>', 'take the test set from this GTSRB folder\'s Final_Test/ (for a copy of the training set alone)')
-    .option('--workers <n>', 'worker threads (default: one per core)', positiveInt)
-    .option('--force', 'replace sets that already exist in --out (else: kept when made from the same source and parameters, an error when not)', false)
+    .argument('<root>', 'folder holding GTSRB/Final_Training (official) or Train.csv (Kaggle)');
+  // Every prepare setting: flag, help, parser and default from the one table the prepare schema is built from.
+  addTableOptions(gtsrb, PREPARE_OPTIONS);
+  gtsrb
     .option('--json', 'print the report as JSON', false)
     .action(async (root: string, o) => {
       const { prepareGtsrb } = await import('../prepare/gtsrb.js');
       const report = await prepareGtsrb(
-        { root, out: o.out, sizes: o.size, modes: o.mode, scale: o.scale, roi: o.roi, seed: o.seed, skipBad: o.skipBad, testGt: o.testGt, testRoot: o.testRoot, workers: o.workers, force: o.force },
+        { root, ...Object.fromEntries(PREPARE_OPTIONS.map((opt) => [opt.key, o[attributeOf(opt)]])) } as PrepareGtsrbInput,
         (m) => process.stderr.write(m + '\n'),
       );
       if (o.json) return printJson(report);

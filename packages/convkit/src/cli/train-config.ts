@@ -5,9 +5,8 @@ import type { TrainConfigInput } from '../train/config.js';
 import { optionError } from '../util/errors.js';
 import { parseWith } from '../util/schema.js';
 import { AugmentSchema } from '../train/augment/schema.js';
-
-/** Command-line attribute → train config key, where they differ; options that are not train settings map to null. */
-const RENAMED: Record<string, string | null> = { tbBatches: 'tensorboardBatches', tbHistograms: 'tensorboardHistograms', json: null, config: null, resume: null };
+import { TRAIN_OPTIONS, trainDefault } from '../train/options.js';
+import { attributeOf } from '../util/option-table.js';
 
 /**
  * The train settings of `convkit train`: the config file's `train:` block, overridden by every option given on the
@@ -17,17 +16,15 @@ const RENAMED: Record<string, string | null> = { tbBatches: 'tensorboardBatches'
 export async function trainInputFromCli(o: Record<string, unknown>, cmd: Command): Promise<{ input: TrainConfigInput; provenance?: Record<string, unknown> }> {
   const file = typeof o.config === 'string' ? await readTrainConfigFile(o.config) : undefined;
   const given: Record<string, unknown> = {};
-  for (const opt of cmd.options) {
-    const attr = opt.attributeName();
-    const key = attr in RENAMED ? RENAMED[attr] : attr;
-    if (key === null) continue;
-    if (cmd.getOptionValueSource(attr) === 'cli' || (!file && o[attr] !== undefined)) given[key] = o[attr];
+  for (const opt of TRAIN_OPTIONS) {
+    const attr = attributeOf(opt);
+    if (cmd.getOptionValueSource(attr) === 'cli' || (!file && o[attr] !== undefined)) given[opt.key] = o[attr];
   }
   if (typeof given.augment === 'string') given.augment = parseWith(AugmentSchema, given.augment, 'option --augment');
   const merged = { ...(file?.train ?? {}), ...given } as Partial<TrainConfigInput>;
   if (!merged.model) throw optionError('--model', `required (or --resume DIR${file ? `, or model in ${file.file}'s train: block` : ''})`);
   if (!merged.out) throw optionError('--out', `required (or --resume DIR${file ? `, or out in ${file.file}'s train: block` : ''})`);
-  const prepared = await resolvePreparedData(merged.data ?? 'mnist:embedded', file?.prepare);
+  const prepared = await resolvePreparedData(merged.data ?? trainDefault('data'), file?.prepare);
   const input = { ...merged, data: prepared?.file ?? merged.data } as TrainConfigInput;
   const provenance = file || prepared ? { configFile: file?.file, ...(prepared ? { prepared } : {}) } : undefined;
   return { input, provenance };

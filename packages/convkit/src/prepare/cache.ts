@@ -6,20 +6,14 @@ import { convkitHome } from '../datasets/download.js';
 import { indexGtsrb, type GtsrbSample } from '../datasets/gtsrb.js';
 import { exists } from '../util/atomic.js';
 import { mapLimit } from '../util/map-limit.js';
-import { prepareGtsrb, variantFileName } from './gtsrb.js';
-import { PREPARE_MODES } from './modes.js';
+import { PrepareGtsrbSchema, PrepareModeSchema, PrepareSize, prepareGtsrb, variantFileName } from './gtsrb.js';
 
-/** The `prepare:` block of a training config: one variant of `convkit prepare gtsrb`. */
-export const PrepareBlockSchema = z
-  .object({
-    size: z.number().int().positive().default(32),
-    mode: z.enum(PREPARE_MODES, { error: (i) => `unknown mode "${String(i.input)}" (known: ${PREPARE_MODES.join(', ')})` }).default('RGB'),
-    roi: z.boolean().default(false),
-    /** A GTSRB folder whose Final_Test/ gives the test set, when the data folder holds the training set only. */
-    test: z.string().min(1).optional(),
-    seed: z.number().int().nonnegative().default(42),
-  })
-  .strict();
+const { roi, seed, testRoot } = PrepareGtsrbSchema.shape;
+/**
+ * The `prepare:` block of a training config: one variant of `convkit prepare gtsrb`, its keys those of the prepare
+ * schema (gtsrb.ts) for one size and one mode; `test` is `--test-root`.
+ */
+export const PrepareBlockSchema = z.object({ size: PrepareSize.default(32), mode: PrepareModeSchema.default('RGB'), roi, test: testRoot, seed }).strict();
 export type PrepareBlock = z.output<typeof PrepareBlockSchema>;
 
 /** Bumped whenever prepared sets change for the same inputs (so old cache entries are not reused). */

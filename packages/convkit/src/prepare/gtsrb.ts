@@ -2,7 +2,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import { indexGtsrb, type GtsrbSample } from '../datasets/gtsrb.js';
 import { Rng, stratifiedSubset } from '../util/rng.js';
-import { parseWith } from '../util/schema.js';
+import { parseWith, schemaFromTable } from '../util/schema.js';
+import { PREPARE_OPTIONS } from './options.js';
 import { CONVKIT_VERSION } from '../version.js';
 import { LUMA_WEIGHTS } from './color.js';
 import { existingSet, PREPARE_RECORD_ATTR, publishAll, type PrepareRecord } from './existing-sets.js';
@@ -14,32 +15,23 @@ import { defaultWorkers, PreparePool } from './pool.js';
 import { RESIZE_METHOD } from './resize.js';
 import type { WorkerInit, WorkerTask } from './worker.js';
 
-/** Options of `convkit prepare gtsrb`; the CLI and the library parse through this one schema. */
-export const PrepareGtsrbSchema = z.object({
-  root: z.string().min(1),
-  out: z.string().min(1),
-  sizes: z
-    .array(z.number({ error: 'size must be a number' }).int({ error: 'size must be an integer' }).positive({ error: (i) => `size must be > 0, got ${String(i.input)}` }))
-    .min(1, { error: 'at least one size' })
-    .default([24, 48]),
-  modes: z
-    .array(z.enum(PREPARE_MODES, { error: (i) => `unknown mode "${String(i.input)}" (known: ${PREPARE_MODES.join(', ')})` }))
-    .min(1, { error: 'at least one mode' })
-    .default(['RGB', 'RGB-HE', 'L', 'L-LHE']),
+/** One square size, and one colour mode, of a prepared set (also the `prepare:` block's, cache.ts). */
+export const PrepareSize = z.number({ error: 'size must be a number' }).int({ error: 'size must be an integer' }).positive({ error: (i) => `size must be > 0, got ${String(i.input)}` });
+export const PrepareModeSchema = z.enum(PREPARE_MODES, { error: (i) => `unknown mode "${String(i.input)}" (known: ${PREPARE_MODES.join(', ')})` });
+
+/**
+ * Options of `convkit prepare gtsrb`, the one prepare schema: the CLI, the library and training configs' `prepare:`
+ * blocks parse through it. Options, help and defaults come from the table (options.ts).
+ */
+export const PrepareGtsrbSchema = schemaFromTable(PREPARE_OPTIONS, {
+  sizes: z.array(PrepareSize).min(1, { error: 'at least one size' }),
+  modes: z.array(PrepareModeSchema).min(1, { error: 'at least one mode' }),
   /** Fraction of train and test kept (seeded, stratified by class). */
-  scale: z.number().gt(0, { error: 'scale must be in (0, 1]' }).max(1, { error: 'scale must be in (0, 1]' }).default(1),
-  roi: z.boolean().default(false),
-  seed: z.number().int().nonnegative().default(42),
-  skipBad: z.boolean().default(false),
-  testGt: z.string().min(1).optional(),
-  /** A GTSRB folder whose Final_Test/ gives the test set (when ROOT holds the training set only). */
-  testRoot: z.string().min(1).optional(),
-  /** Worker threads (default: one per core). */
-  workers: z.number().int().positive().optional(),
-  /** Images per worker task. */
+  scale: z.number().gt(0, { error: 'scale must be in (0, 1]' }).max(1, { error: 'scale must be in (0, 1]' }),
+}).extend({
+  root: z.string().min(1),
+  /** Images per worker task (no command-line option). */
   batchImages: z.number().int().positive().default(128),
-  /** Replace sets that exist already (else they are kept when up to date, and an error when not). */
-  force: z.boolean().default(false),
 });
 export type PrepareGtsrbInput = z.input<typeof PrepareGtsrbSchema>;
 

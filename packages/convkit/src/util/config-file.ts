@@ -70,13 +70,14 @@ export function camelKey(key: string): string {
 
 /**
  * Renames the keys of a plain object from the CLI's kebab-case to camelCase; `original` maps each new key back to
- * the name written in the file (for errors). Two spellings of one key are an error.
+ * the name written in the file (for errors). `aliases` renames camelCase names further (a command-line flag that is
+ * not its key's kebab-case: `tb-batches` → `tensorboardBatches`). Two spellings of one key are an error.
  */
-export function camelKeys(obj: Record<string, unknown>, cfg: ConfigFile, keys: readonly (string | number)[]): { value: Record<string, unknown>; original: Map<string, string> } {
+export function camelKeys(obj: Record<string, unknown>, cfg: ConfigFile, keys: readonly (string | number)[], aliases: Readonly<Record<string, string>> = {}): { value: Record<string, unknown>; original: Map<string, string> } {
   const value: Record<string, unknown> = {};
   const original = new Map<string, string>();
   for (const [k, v] of Object.entries(obj)) {
-    const c = camelKey(k);
+    const c = aliases[camelKey(k)] ?? camelKey(k);
     if (original.has(c)) throw new ConvkitError(`${[...keys, k].join('.')}: given twice (also as "${original.get(c)}")`, { file: cfg.file, line: cfg.lineOf([...keys, k]) });
     original.set(c, k);
     value[c] = v;
