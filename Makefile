@@ -12,12 +12,14 @@ demo: setup
 typecheck: setup
 	npx tsc -b packages/tfjs-backend-onednn packages/convkit
 	npx tsc -p packages/convkit/src/report/views
+	npx tsc -p packages/convkit/src/web/browser
 	npx tsc -p packages/convkit/tsconfig.test.json
 	npx tsc -p packages/tfjs-backend-onednn/tsconfig.test.json
 
 test: setup
 	npx tsc -p packages/convkit --noEmit
 	npx tsc -p packages/convkit/src/report/views
+	npx tsc -p packages/convkit/src/web/browser
 	npx tsc -p packages/convkit/tsconfig.test.json
 	npx tsc -p packages/tfjs-backend-onednn/tsconfig.test.json
 	node scripts/test.mjs

@@ -137,5 +137,9 @@ export interface RunAnalysis {
   featureMaps: FeatureMapSample[];
 }
 
-/** What a comparison needs of a run; a full RunAnalysis fits, the dashboard may pass less (no perClass yet). */
-export type CompareRun = Pick<RunAnalysis, 'run' | 'model' | 'data' | 'history'> & Partial<Omit<RunAnalysis, 'run' | 'model' | 'data' | 'history'>>;
+/**
+ * What a comparison needs of a run; a full RunAnalysis fits, the dashboard may pass less (no perClass yet, no test
+ * figures while a run is in progress).
+ */
+export type CompareRun = Pick<RunAnalysis, 'run' | 'model' | 'data' | 'history'> &
+  Partial<Omit<RunAnalysis, 'run' | 'model' | 'data' | 'history' | 'result'>> & { result?: Partial<NonNullable<RunAnalysis['result']>> };

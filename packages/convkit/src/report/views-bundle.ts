@@ -8,42 +8,58 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const VIEWS_BUNDLE_FILE = path.join(here, 'convkit-views.js');
 const ENTRY = path.join(here, 'views', 'index.ts');
 
-let cached: Promise<string> | undefined;
+/** True when running from the TypeScript sources (tsx, tests): bundles are then made from them, never read stale. */
+const fromSource = import.meta.url.endsWith('.ts');
 
-/** Bundles report/views/ (uPlot and its CSS included) into one minified IIFE script that sets window.convkitViews. */
-export async function bundleViews(): Promise<string> {
+/**
+ * Bundles browser TypeScript (report/views/, web/browser/) with esbuild: one minified IIFE per entry, imports (uPlot
+ * and its CSS included) inlined, so a page needs no network. Entries may name dist/ paths: the sources under src/
+ * are bundled. Returns the scripts in the order of `entries`.
+ */
+export async function bundleBrowser(entries: string[]): Promise<string[]> {
   const esbuild = await import('esbuild');
-  const src = ENTRY.replace(`${path.sep}dist${path.sep}`, `${path.sep}src${path.sep}`);
+  const src = entries.map((e) => e.replace(`${path.sep}dist${path.sep}`, `${path.sep}src${path.sep}`));
   const r = await esbuild.build({
-    entryPoints: [src],
+    entryPoints: src,
     bundle: true,
     format: 'iife',
     platform: 'browser',
     target: 'es2020',
     minify: true,
     write: false,
+    outdir: 'out', // not written: names the outputs (one per entry, in order)
     legalComments: 'inline',
     loader: { '.css': 'text' },
     logLevel: 'silent',
   });
-  return r.outputFiles[0].text;
+  return src.map((e) => r.outputFiles.find((f) => path.basename(f.path) === path.basename(e).replace(/\.ts$/, '.js'))!.text);
+}
+
+/** The built file when running from dist/ (`npm run build` wrote it), else (or when missing) `bundle()`. */
+export async function builtOrBundled(file: string, bundle: () => Promise<string>): Promise<string> {
+  if (!fromSource) {
+    try {
+      return await fs.readFile(file, 'utf8');
+    } catch {
+      /* not built: bundle below */
+    }
+  }
+  return bundle();
+}
+
+let cached: Promise<string> | undefined;
+
+/** Bundles report/views/ (uPlot and its CSS included) into one minified IIFE script that sets window.convkitViews. */
+export async function bundleViews(): Promise<string> {
+  return (await bundleBrowser([ENTRY]))[0];
 }
 
 /**
- * The views' script for the static report and the dashboard: the built file when running from dist/, else
- * bundled from the TypeScript sources (tsx, tests) so that it never lags behind them.
+ * The views' script for the static report: the built file when running from dist/, else bundled from the
+ * TypeScript sources (tsx, tests) so that it never lags behind them.
  */
 export function viewsBundle(): Promise<string> {
-  cached ??= (async () => {
-    if (!import.meta.url.endsWith('.ts')) {
-      try {
-        return await fs.readFile(VIEWS_BUNDLE_FILE, 'utf8');
-      } catch {
-        /* not built: bundle below */
-      }
-    }
-    return bundleViews();
-  })();
+  cached ??= builtOrBundled(VIEWS_BUNDLE_FILE, bundleViews);
   return cached;
 }
 

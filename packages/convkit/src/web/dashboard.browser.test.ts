@@ -152,10 +152,16 @@ test('convolution walk-through on a real digit: the shown window, ReLU and pooli
   assert.equal(await gd.$$eval('#legend [data-method]', (e) => e.length), 3);
   await gd.close();
   const cmp = await open('/compare?id=cnn,sweep/live', 'compare.png');
-  assert.equal(await cmp.$$eval('#compare-table tbody tr', (e) => e.length), 2);
-  assert.ok((await cmp.$$eval('#compare-table td.best', (e) => e.length)) > 0);
-  await cmp.click('#per-class'); // the reports' comparison view on both runs' analyses
-  await cmp.waitForSelector('#report-compare table', { timeout: 120_000 });
+  // the report's comparison view (one implementation): one row per run, best of a column highlighted, run i in the
+  // same colour in the table and on the overlaid curves
+  assert.equal(await cmp.$$eval('.ck-compare-table tbody tr', (e) => e.length), 2);
+  assert.ok((await cmp.$$eval('.ck-compare-table td.ck-best', (e) => e.length)) > 0);
+  const swatches = await cmp.$$eval('.ck-compare-table tbody .ck-swatch', (e) => e.map((s) => getComputedStyle(s).backgroundColor));
+  const strokes = await cmp.$eval('.ck-chart[data-metric]', (c) => ((c as HTMLElement & { uplot: { series: { stroke?: () => string }[] } }).uplot.series.slice(1).map((s) => s.stroke!())));
+  assert.deepEqual(swatches.map((c) => c.replace(/\s/g, '')), strokes.map((hex) => `rgb(${[1, 3, 5].map((k) => parseInt(hex.slice(k, k + 2), 16)).join(',')})`));
+  assert.equal(new Set(strokes).size, 2);
+  await cmp.click('#per-class'); // each stopped run's analysis: per-class accuracy side by side
+  await cmp.waitForSelector('#report-compare .ck-compare-classes', { timeout: 120_000 });
   await cmp.screenshot({ path: path.join(out, 'compare-per-class.png'), fullPage: true });
   await cmp.close();
   assert.deepEqual(problems, []);

@@ -9,17 +9,9 @@ import { readRunConfig } from '../run/config.js';
 import { CHECKPOINT_FILE_NAMES, weightDirs } from '../run/layout.js';
 import { exists } from '../util/atomic.js';
 
-/** One real test image of a run's dataset, as the network sees it (values in [0, 1], HWC, rounded to 1/255). */
-export interface SampleImage {
-  index: number;
-  label: number;
-  name: string;
-  height: number;
-  width: number;
-  channels: number;
-  /** base64 of height·width·channels bytes (0–255). */
-  pixels: string;
-}
+import type { FirstLayer, SampleImage } from './api-types.js';
+
+export type { FirstLayer, SampleImage } from './api-types.js';
 
 let cached: { key: string; dataset: Promise<ImageDataset> } | null = null;
 
@@ -67,25 +59,6 @@ export async function sampleImages(dir: string, count: number): Promise<SampleIm
   }));
 }
 
-/** The trained first convolution of a run and what it makes of one test image. */
-export interface FirstLayer {
-  /** Where the weights came from: the saved model, the best or the last checkpoint (`weightDirs`). */
-  weights: string;
-  layer: string;
-  kernelSize: [number, number];
-  inChannels: number;
-  filters: number;
-  activation: string;
-  padding: string;
-  /** kernel[filter][channel] = kh·kw values, row-major. */
-  kernel: number[][][];
-  bias: number[];
-  image: number;
-  /** Output of the layer (after its activation) per filter: height·width values, row-major. */
-  maps: number[][];
-  mapHeight: number;
-  mapWidth: number;
-}
 
 /** The run's weights, newest finished first: the saved model, else the best or last checkpoint of a run in progress. */
 async function runModel(dir: string): Promise<{ model: tfl.LayersModel; from: string } | null> {

@@ -1,4 +1,4 @@
-/** The dashboard's pages: one HTML shell each, drawn in the browser by static/<page>.js. */
+/** The dashboard's pages: one HTML shell each, drawn in the browser by web/browser/<page>.ts (bundled, /static/<page>.js). */
 export const PAGES = {
   runs: 'Runs',
   run: 'Run',
@@ -23,12 +23,11 @@ export function pageHtml(page: PageName, token: string): string {
 <title>convkit · ${PAGES[page]}</title>
 <link rel="stylesheet" href="/static/uPlot.min.css">
 <link rel="stylesheet" href="/static/app.css">
-<script src="/static/uPlot.iife.min.js"></script>
 </head>
 <body data-page="${page}">
 <header><span class="brand">convkit</span><nav>${nav}</nav></header>
 <main id="app"><p class="muted">Loading…</p></main>
-<script type="module" src="/static/${page}.js"></script>
+<script defer src="/static/${page}.js"></script>
 </body>
 </html>
 `;

@@ -3,39 +3,9 @@ import { readRunConfigOrNull } from '../run/config.js';
 import { bestEpoch, readRunMetrics } from '../run/metrics.js';
 import { readRunResultOrNull } from '../run/result.js';
 import { effectiveState, readRunStatus } from '../run/status.js';
+import type { DisplayState, RunSummary } from './api-types.js';
 
-export type DisplayState = 'running' | 'completed' | 'failed' | 'interrupted' | 'pending';
-
-/** What the runs list shows of one run: metadata only (config, status, result, one pass over the metrics). */
-export interface RunSummary {
-  /** Path relative to the runs directory, `/`-separated: the run's id in URLs. */
-  id: string;
-  /** Folder holding the run relative to the runs directory ('' at the top): a batch's output. */
-  group: string;
-  state: DisplayState;
-  /** Why the state is what it is: "killed" for a run whose process vanished, the status message otherwise. */
-  note?: string;
-  model?: string;
-  dataset?: string;
-  /** `--data` as the run was given it. */
-  data?: string;
-  epoch: number;
-  epochs?: number;
-  batch?: number;
-  batches?: number;
-  bestValAccuracy?: number;
-  bestEpoch?: number;
-  testAccuracy?: number;
-  durationS?: number;
-  imagesPerS?: number;
-  started?: string;
-  updated?: string;
-  /** Lines of the run's metrics: the run page refetches its curves when this grows. */
-  metricsCount: number;
-  hyper: Record<string, string | number | boolean>;
-  /** Why the run's files could not be read (shown as a failed run instead of stopping the index). */
-  broken?: string;
-}
+export type { DisplayState, RunSummary } from './api-types.js';
 
 /** What the list shows of a run whose files cannot be read or summarised. */
 export function brokenRun(root: string, dir: string, reason: string): RunSummary {

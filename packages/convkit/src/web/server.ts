@@ -47,11 +47,10 @@ export interface Dashboard {
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-/** Browser code: beside this file when run from source, in src/web/static when run from dist/. */
+/** The stylesheet: beside this file when run from source, in src/web/static when run from dist/ (scripts are bundled). */
 const STATIC_DIR = [path.join(here, 'static'), path.join(here, '../../src/web/static')].find((d) => existsSync(d)) ?? path.join(here, 'static');
 const UPLOT_DIR = path.dirname(createRequire(import.meta.url).resolve('uplot'));
 const VENDOR: Record<string, string> = {
-  'uPlot.iife.min.js': path.join(UPLOT_DIR, 'uPlot.iife.min.js'),
   'uPlot.min.css': path.join(UPLOT_DIR, 'uPlot.min.css'),
 };
 const TYPES: Record<string, string> = {
@@ -310,11 +309,12 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
 
   async function serveStatic(res: http.ServerResponse, name: string): Promise<void> {
     if (Object.hasOwn(VENDOR, name)) return serveFile(res, VENDOR[name]);
-    if (name === 'convkit-views.js') {
-      const { viewsBundle } = await import('../report/views-bundle.js'); // the same bundle as `convkit report --html`
-      return send(res, 200, TYPES['.js'], await viewsBundle(), { 'Cache-Control': 'no-cache' });
+    const page = /^([a-z]+)\.js$/.exec(name)?.[1];
+    if (page && Object.hasOwn(PAGES, page)) {
+      const { pageBundle } = await import('./pages-bundle.js'); // web/browser/<page>.ts bundled with the report's views
+      return send(res, 200, TYPES['.js'], await pageBundle(page as PageName), { 'Cache-Control': 'no-cache' });
     }
-    if (!/^[a-z0-9-]+\.(js|css)$/.test(name)) throw new HttpError(404, 'not found');
+    if (!/^[a-z0-9-]+\.css$/.test(name)) throw new HttpError(404, 'not found');
     return serveFile(res, path.join(STATIC_DIR, name));
   }
 

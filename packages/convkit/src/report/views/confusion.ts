@@ -1,5 +1,6 @@
 import type { RunAnalysis } from '../analysis-types.js';
-import { classLabel, className, classThumb, h, pct, prepare } from './dom.js';
+import { classLabel, className, classThumb, h, prepare } from './dom.js';
+import { pct } from './format.js';
 
 export interface ConfusionOptions {
   /** Start with row-normalised shares instead of raw counts (the toggle switches either way). */

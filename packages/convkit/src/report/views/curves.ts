@@ -1,7 +1,8 @@
 import uPlot from 'uplot';
 import type { HistoryRow, RunHistory } from '../analysis-types.js';
 import { summariseHistory } from '../history.js';
-import { h, prepare, PALETTE } from './dom.js';
+import { colour, h, prepare } from './dom.js';
+import { smoothEma } from './smooth.js';
 
 export type CurveGroup = 'loss' | 'accuracy' | 'lr';
 
@@ -88,7 +89,7 @@ export function renderCurves(el: HTMLElement, history: RunHistory | HistoryRow[]
           { label: 'epoch' },
           ...keys.map((k, i) => ({
             label: k,
-            stroke: PALETTE[i % PALETTE.length],
+            stroke: colour(i),
             width: 2,
             dash: k.startsWith('val_') ? [6, 3] : undefined,
             points: { show: rows.length <= 40 },
@@ -110,8 +111,11 @@ export interface OverlaySeries {
   rows: HistoryRow[];
 }
 
-/** One metric of several runs on one chart (the comparison's overlaid curves); epochs aligned on 1..max. */
-export function renderOverlay(el: HTMLElement, metric: string, runs: OverlaySeries[], opts: { width?: number; height?: number; title?: string } = {}): ChartElement {
+/**
+ * One metric of several runs on one chart (the comparison's overlaid curves); epochs aligned on 1..max; run i in
+ * `colour(i)` unless its series says otherwise; `smoothing` = TensorBoard's EMA weight (0 = raw).
+ */
+export function renderOverlay(el: HTMLElement, metric: string, runs: OverlaySeries[], opts: { width?: number; height?: number; title?: string; smoothing?: number } = {}): ChartElement {
   const maxEpoch = Math.max(0, ...runs.flatMap((r) => r.rows.map((x) => x.epoch)));
   const xs = Array.from({ length: maxEpoch }, (_, i) => i + 1);
   const box: ChartElement = h('div', { class: 'ck-chart', 'data-metric': metric, 'data-points': maxEpoch });
@@ -119,10 +123,13 @@ export function renderOverlay(el: HTMLElement, metric: string, runs: OverlaySeri
   const plotEl = h('div');
   box.append(plotEl);
   el.append(box);
-  const data: uPlot.AlignedData = [xs, ...runs.map((r) => xs.map((e) => {
-    const row = r.rows.find((x) => x.epoch === e);
-    return row && typeof row[metric] === 'number' ? (row[metric] as number) : null;
-  }))];
+  const data: uPlot.AlignedData = [xs, ...runs.map((r) => {
+    const ys = xs.map((e) => {
+      const row = r.rows.find((x) => x.epoch === e);
+      return row && typeof row[metric] === 'number' ? (row[metric] as number) : null;
+    });
+    return opts.smoothing ? smoothEma(ys, opts.smoothing) : ys;
+  })];
   box.uplot = new uPlot(
     {
       width: opts.width ?? 560,
@@ -130,7 +137,7 @@ export function renderOverlay(el: HTMLElement, metric: string, runs: OverlaySeri
       scales: { x: { time: false } },
       axes: [{ label: 'epoch', incrs: [1, 2, 5, 10, 20, 50, 100] }, { size: 60, values: (_u, vals) => vals.map((v) => (v == null ? '' : /accuracy/.test(metric) ? (v * 100).toFixed(0) + '%' : String(+v.toFixed(3)))) }],
       hooks: { ready: [showLast] },
-      series: [{ label: 'epoch' }, ...runs.map((r, i) => ({ label: r.label, stroke: r.colour ?? PALETTE[i % PALETTE.length], width: 2, points: { show: maxEpoch <= 40 }, value: (_u: uPlot, v: number | null) => (v === null ? '–' : fmt(metric, v)) }))],
+      series: [{ label: 'epoch' }, ...runs.map((r, i) => ({ label: r.label, stroke: r.colour ?? colour(i), width: 2, points: { show: maxEpoch <= 40 }, value: (_u: uPlot, v: number | null) => (v === null ? '–' : fmt(metric, v)) }))],
     },
     data,
     plotEl,

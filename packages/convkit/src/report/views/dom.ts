@@ -2,12 +2,21 @@ import uplotCss from 'uplot/dist/uPlot.min.css';
 import type { ClassInfo, RunAnalysis } from '../analysis-types.js';
 import { VIEWS_CSS } from './style.js';
 
-type Child = Node | string | number | null | undefined | false;
+export type Child = Node | string | number | null | undefined | false;
+/** Attribute values; a function under an `on…` key (`onclick`, `oninput`) is added as that event's listener. */
+export type Attrs = Record<string, string | number | boolean | null | undefined | ((e: Event) => void)>;
 
-/** Creates an element with attributes (`class`, `data-*`, `style`, …) and children. */
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string | number | boolean | undefined> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+/**
+ * Creates an element with attributes (`class`, `data-*`, `style`, …), event listeners (`onclick: fn`) and
+ * children. The one DOM helper of the report's views and the dashboard's pages.
+ */
+export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) if (v !== undefined && v !== false) e.setAttribute(k, v === true ? '' : String(v));
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (typeof v === 'function') e.addEventListener(k.replace(/^on/, ''), v);
+    else e.setAttribute(k, v === true ? '' : String(v));
+  }
   for (const c of children) if (c !== null && c !== undefined && c !== false) e.append(c instanceof Node ? c : String(c));
   return e;
 }
@@ -26,8 +35,6 @@ export function prepare(el: HTMLElement, cls: string): void {
   el.classList.add('ck-view', cls);
 }
 
-export const pct = (v: number | undefined, digits = 2): string => (v === undefined || !Number.isFinite(v) ? '–' : `${(v * 100).toFixed(digits)} %`);
-
 export function className(classes: ClassInfo[] | undefined, id: number): string {
   return classes?.[id]?.name ?? String(id);
 }
@@ -44,5 +51,9 @@ export function classThumb(a: Pick<RunAnalysis, 'classes'>, id: number, cls = 'c
   return src ? h('img', { class: cls, src, alt: className(a.classes, id), title: `${id}: ${className(a.classes, id)}` }) : null;
 }
 
-/** Colours of runs in comparisons (Tableau 10). */
+/**
+ * Colours of series and runs (Tableau 10), the one palette of the report and the dashboard: run i of a comparison
+ * has the same colour on both.
+ */
 export const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
+export const colour = (i: number): string => PALETTE[i % PALETTE.length];

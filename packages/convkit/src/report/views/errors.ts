@@ -1,5 +1,6 @@
 import type { RunAnalysis } from '../analysis-types.js';
-import { classLabel, className, h, pct, prepare } from './dom.js';
+import { classLabel, className, h, prepare } from './dom.js';
+import { pct } from './format.js';
 
 /**
  * The most confident mistakes, Fidle-style: each test image labelled "pred (true)" in red, the pictograms of the

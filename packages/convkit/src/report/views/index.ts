@@ -2,7 +2,7 @@
  * convkit's browser views, shared by the static HTML report (`convkit report RUN --html FILE`) and the live
  * dashboard. Bundled by esbuild into ONE IIFE script (uPlot and its CSS included; the CSS is injected on first use)
  * that sets `window.convkitViews`. Get the bundle's text in Node with `viewsBundle()` from `report/views-bundle.ts`
- * (built by `npm run build` into dist/report/views.js, or bundled from source on the fly under tsx).
+ * (built by `npm run build` into dist/report/convkit-views.js, or bundled from source on the fly under tsx).
  *
  * Every function takes a container element and plain JSON (types in `report/analysis-types.ts`; `RunAnalysis` is
  * what `analyseRun` returns and `convkit report RUN --json` prints), empties the container and draws into it.
@@ -21,8 +21,10 @@
  *   renderErrors(el, analysis, opts?)          gallery "pred (true)" with class signs and top-k; opts {limit?};
  *                                              cards .ck-error[data-index][data-true][data-pred]
  *   renderFeatureMaps(el, analysis, opts?)     per image, one tiled grid per conv / activation / pool layer; opts {scale?}
- *   renderCompare(el, runs)                    table (best per column highlighted), overlaid curves, per-class side by
- *                                              side; runs = RunAnalysis[] or {run, model, data, history, ...partial}
+ *   renderCompare(el, runs, opts?)             table (best per column highlighted), overlaid curves, per-class side by
+ *                                              side; runs = RunAnalysis[] or {run, model, data, history, ...partial};
+ *                                              opts {href?, columns?, smoothing?} (the dashboard's links, status and
+ *                                              hyperparameter columns, smoothed curves); run i in colour(i)
  *   renderCompareReport(el, runs)              the comparison page (title + renderCompare)
  *   renderOverlay(el, metric, series, opts?)   one metric of several runs on one chart; series {label, rows, colour?}[]
  *   summariseHistory(rows)                     HistoryRow[] → RunHistory (best value and epoch per metric)

@@ -1,5 +1,6 @@
 import type { PerClassRow, RunAnalysis } from '../analysis-types.js';
-import { classThumb, h, pct, prepare } from './dom.js';
+import { classThumb, h, prepare } from './dom.js';
+import { pct } from './format.js';
 
 type Key = keyof PerClassRow;
 const COLUMNS: { key: Key; label: string; kind: 'int' | 'pct' | 'text' }[] = [

@@ -2,14 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { loadEmbeddedMnist } from '../../datasets/mnist.js';
-// The browser modules of the dashboard are plain ES modules: the same files the pages load.
-// @ts-expect-error untyped browser module
-import { conv2dValid, maxPool2, relu, toGray, windowAt, PRESET_KERNELS } from './conv-maths.js';
-// @ts-expect-error untyped browser module
-import { descend, leastSquares, loss, makeProblem } from './descent-maths.js';
-// @ts-expect-error untyped browser module
-import { compileFilter, smoothEma } from './smooth.js';
+import { loadEmbeddedMnist } from '../datasets/mnist.js';
+// The pure maths of the dashboard's pages (browser TypeScript without DOM use): the same modules the bundle holds.
+import { smoothEma } from '../report/views/smooth.js';
+import { conv2dValid, maxPool2, relu, toGray, windowAt, PRESET_KERNELS } from './browser/conv-maths.js';
+import { descend, leastSquares, loss, makeProblem } from './browser/descent-maths.js';
+import { compileFilter } from './browser/filter.js';
 
 test('the walk-through\'s convolution, ReLU and 2×2 max pooling equal tfjs\'s on a real MNIST digit', async () => {
   await tf.setBackend('cpu');
@@ -44,21 +42,21 @@ test('gradient descent: full batch, mini-batch and SGD all approach the least-sq
   const min = loss(p, best.w, best.b);
   for (const batchSize of [p.n, 16, 1]) {
     const path = descend(p, { batchSize, lr: 0.05, epochs: batchSize === p.n ? 400 : 30 });
-    const end = path.at(-1);
+    const end = path.at(-1)!;
     assert.ok(end.loss < min * 1.1, `batch ${batchSize}: ${end.loss} vs ${min}`);
   }
   const diverged = descend(p, { batchSize: p.n, lr: 1.05, epochs: 30 });
-  assert.ok(diverged.at(-1).loss > diverged[0].loss);
+  assert.ok(diverged.at(-1)!.loss > diverged[0].loss);
 });
 
 test('smoothing is TensorBoard\'s debiased EMA; filters take words or /regex/', () => {
-  assert.deepEqual(smoothEma([1, 1, 1], 0.9).map((v: number) => +v.toFixed(12)), [1, 1, 1]); // debiased: no pull towards 0
+  assert.deepEqual(smoothEma([1, 1, 1], 0.9).map((v) => +v!.toFixed(12)), [1, 1, 1]); // debiased: no pull towards 0
   const s = smoothEma([0, 10], 0.5);
   assert.equal(s[0], 0);
-  assert.ok(Math.abs(s[1] - (0.5 * 0.5 * 0 + 0.5 * 10) / (1 - 0.25)) < 1e-12);
+  assert.ok(Math.abs(s[1]! - (0.5 * 0.5 * 0 + 0.5 * 10) / (1 - 0.25)) < 1e-12);
   assert.deepEqual(smoothEma([3, NaN, 5], 0), [3, NaN, 5]);
-  assert.equal(compileFilter('/^sweep\\/lr-0\\.0[1-3]$/')('sweep/lr-0.02'), true);
-  assert.equal(compileFilter('/^sweep\\/lr-0\\.0[1-3]$/')('sweep/lr-0.05'), false);
-  assert.equal(compileFilter('CNN running')('runs/a mnist-cnn mnist running'), true);
+  assert.equal(compileFilter('/^sweep\\/lr-0\\.0[1-3]$/')!('sweep/lr-0.02'), true);
+  assert.equal(compileFilter('/^sweep\\/lr-0\\.0[1-3]$/')!('sweep/lr-0.05'), false);
+  assert.equal(compileFilter('CNN running')!('runs/a mnist-cnn mnist running'), true);
   assert.equal(compileFilter('/(/'), null);
 });

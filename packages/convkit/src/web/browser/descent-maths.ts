@@ -2,7 +2,7 @@
 // loss surface and every step. Hand-written: a teaching aid whose every step is shown (tfjs's optimizers hide them).
 
 /** Seeded uniform [0, 1) (mulberry32), so every visitor sees the same problem and the same SGD shuffles. */
-export function rng(seed) {
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -13,8 +13,24 @@ export function rng(seed) {
   };
 }
 
+export interface Problem {
+  x: Float64Array;
+  y: Float64Array;
+  n: number;
+  trueW: number;
+  trueB: number;
+}
+
+/** One step of a descent: the parameters, the loss over all the data, and the (fractional) epoch. */
+export interface Step {
+  w: number;
+  b: number;
+  loss: number;
+  epoch: number;
+}
+
 /** n points x ∈ [−1, 1], y = trueW·x + trueB + noise. */
-export function makeProblem({ n = 200, trueW = 1.5, trueB = -0.5, noise = 0.3, seed = 7 } = {}) {
+export function makeProblem({ n = 200, trueW = 1.5, trueB = -0.5, noise = 0.3, seed = 7 } = {}): Problem {
   const r = rng(seed);
   const x = new Float64Array(n);
   const y = new Float64Array(n);
@@ -28,7 +44,7 @@ export function makeProblem({ n = 200, trueW = 1.5, trueB = -0.5, noise = 0.3, s
 }
 
 /** L(w, b) = (1/n) Σ (w·xᵢ + b − yᵢ)² over the indices given (all by default). */
-export function loss(p, w, b, idx = null) {
+export function loss(p: Problem, w: number, b: number, idx: readonly number[] | null = null): number {
   let s = 0;
   const m = idx ? idx.length : p.n;
   for (let k = 0; k < m; k++) {
@@ -40,7 +56,7 @@ export function loss(p, w, b, idx = null) {
 }
 
 /** ∂L/∂w = (2/m) Σ eᵢ·xᵢ,  ∂L/∂b = (2/m) Σ eᵢ  over a batch. */
-export function gradient(p, w, b, idx) {
+export function gradient(p: Problem, w: number, b: number, idx: readonly number[]): [number, number] {
   let gw = 0;
   let gb = 0;
   for (const i of idx) {
@@ -52,7 +68,7 @@ export function gradient(p, w, b, idx) {
 }
 
 /** The exact minimum (ordinary least squares). */
-export function leastSquares(p) {
+export function leastSquares(p: Problem): { w: number; b: number } {
   let sx = 0;
   let sy = 0;
   let sxx = 0;
@@ -71,10 +87,10 @@ export function leastSquares(p) {
  * Runs `epochs` passes of gradient descent with batches of `batchSize` (p.n = full batch, 1 = SGD), data shuffled
  * each epoch with `seed`. Returns every step: {w, b, loss (full-data), epoch}. Stops early if it diverges.
  */
-export function descend(p, { batchSize, lr, epochs, start = [-2, 2.5], seed = 1 }) {
+export function descend(p: Problem, { batchSize, lr, epochs, start = [-2, 2.5], seed = 1 }: { batchSize: number; lr: number; epochs: number; start?: [number, number]; seed?: number }): Step[] {
   const r = rng(seed);
   let [w, b] = start;
-  const path = [{ w, b, loss: loss(p, w, b), epoch: 0 }];
+  const path: Step[] = [{ w, b, loss: loss(p, w, b), epoch: 0 }];
   const order = Array.from({ length: p.n }, (_, i) => i);
   for (let e = 1; e <= epochs; e++) {
     for (let i = order.length - 1; i > 0; i--) {

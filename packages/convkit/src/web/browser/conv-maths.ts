@@ -2,7 +2,7 @@
 // against tfjs's conv2d / relu / maxPool). Hand-written: a teaching aid, not a kernel — clarity over speed.
 
 /** Luminance in [0, 1] of HWC bytes (ITU-R 601 weights, as `convkit prepare`'s L mode). */
-export function toGray(bytes, height, width, channels) {
+export function toGray(bytes: ArrayLike<number>, height: number, width: number, channels: number): Float32Array {
   const out = new Float32Array(height * width);
   for (let p = 0; p < height * width; p++) {
     out[p] = channels === 1 ? bytes[p] / 255 : (0.299 * bytes[p * channels] + 0.587 * bytes[p * channels + 1] + 0.114 * bytes[p * channels + 2]) / 255;
@@ -11,14 +11,20 @@ export function toGray(bytes, height, width, channels) {
 }
 
 /** The k×k window of `img` (row-major, width w) whose top-left corner is (i, j). */
-export function windowAt(img, w, i, j, k = 3) {
-  const out = [];
+export function windowAt(img: ArrayLike<number>, w: number, i: number, j: number, k = 3): number[] {
+  const out: number[] = [];
   for (let u = 0; u < k; u++) for (let v = 0; v < k; v++) out.push(img[(i + u) * w + (j + v)]);
   return out;
 }
 
+export interface Map2d {
+  out: Float32Array;
+  height: number;
+  width: number;
+}
+
 /** "valid" convolution (what Keras calls conv2d: cross-correlation, stride 1, no padding) of one channel. */
-export function conv2dValid(img, h, w, kernel, bias = 0, k = 3) {
+export function conv2dValid(img: ArrayLike<number>, h: number, w: number, kernel: ArrayLike<number>, bias = 0, k = 3): Map2d {
   const oh = h - k + 1;
   const ow = w - k + 1;
   const out = new Float32Array(oh * ow);
@@ -32,10 +38,10 @@ export function conv2dValid(img, h, w, kernel, bias = 0, k = 3) {
   return { out, height: oh, width: ow };
 }
 
-export const relu = (a) => Float32Array.from(a, (v) => (v > 0 ? v : 0));
+export const relu = (a: ArrayLike<number>): Float32Array => Float32Array.from(a, (v: number) => (v > 0 ? v : 0));
 
 /** 2×2 max pooling, stride 2 (a trailing odd row/column is dropped, as Keras's "valid"). */
-export function maxPool2(a, h, w) {
+export function maxPool2(a: ArrayLike<number>, h: number, w: number): Map2d {
   const ph = Math.floor(h / 2);
   const pw = Math.floor(w / 2);
   const out = new Float32Array(ph * pw);
@@ -48,7 +54,7 @@ export function maxPool2(a, h, w) {
 }
 
 /** Classic hand-made 3×3 kernels, to compare with the trained ones. */
-export const PRESET_KERNELS = {
+export const PRESET_KERNELS: Record<string, number[]> = {
   'vertical edges (Sobel x)': [-1, 0, 1, -2, 0, 2, -1, 0, 1],
   'horizontal edges (Sobel y)': [-1, -2, -1, 0, 0, 0, 1, 2, 1],
   'blur (box)': [1 / 9, 1 / 9, 1 / 9, 1 / 9, 1 / 9, 1 / 9, 1 / 9, 1 / 9, 1 / 9],

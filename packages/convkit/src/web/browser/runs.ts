@@ -1,8 +1,19 @@
 // Runs list: every run under the runs folder, live over SSE, filter by text or /regex/, sort by any column.
-import { api, app, duration, el, num, onRunEvents, pct, runHref, stateBadge, when } from './common.js';
-import { compileFilter } from './smooth.js';
+import { h } from '../../report/views/dom.js';
+import { duration, num, pct } from '../../report/views/format.js';
+import type { RunSummary } from '../api-types.js';
+import { api, app, onRunEvents, runHref, stateBadge, when } from './common.js';
+import { compileFilter } from './filter.js';
 
-const COLUMNS = [
+interface Column {
+  key: string;
+  label: string;
+  get: (r: RunSummary) => string | number | undefined;
+  /** Numeric: right-aligned, sorted largest first. */
+  n?: boolean;
+}
+
+const COLUMNS: Column[] = [
   { key: 'id', label: 'run', get: (r) => r.id },
   { key: 'state', label: 'status', get: (r) => r.state },
   { key: 'model', label: 'model', get: (r) => r.model ?? '' },
@@ -16,40 +27,41 @@ const COLUMNS = [
   { key: 'updated', label: 'updated', get: (r) => r.updated ?? r.started ?? '' },
 ];
 
-const runs = new Map();
-const selected = new Set();
+const runs = new Map<string, RunSummary>();
+const selected = new Set<string>();
 let sortKey = 'updated';
 let sortDir = -1;
 let filterText = new URLSearchParams(location.search).get('q') ?? '';
 let root = '';
 let limit = 200;
-const more = el('p.muted', { id: 'more' });
+const more = h('p', { class: 'muted', id: 'more' });
 
-function cell(r, c) {
+function cell(r: RunSummary, c: Column): HTMLElement {
   const v = c.get(r);
+  const n = typeof v === 'number' ? v : undefined;
   switch (c.key) {
     case 'id':
-      return el('td', {}, el('a', { href: runHref(r.id) }, r.id));
+      return h('td', {}, h('a', { href: runHref(r.id) }, r.id));
     case 'state':
-      return el('td', {}, stateBadge(r.state, r.note));
+      return h('td', {}, stateBadge(r.state, r.note));
     case 'epoch':
-      return el('td.n', {}, r.epochs ? `${r.epoch}/${r.epochs}` : String(r.epoch));
+      return h('td', { class: 'n' }, r.epochs ? `${r.epoch}/${r.epochs}` : String(r.epoch));
     case 'bestValAccuracy':
     case 'testAccuracy':
-      return el('td.n', {}, pct(v));
+      return h('td', { class: 'n' }, pct(n));
     case 'durationS':
-      return el('td.n', {}, duration(v));
+      return h('td', { class: 'n' }, duration(n));
     case 'imagesPerS':
-      return el('td.n', {}, num(v));
+      return h('td', { class: 'n' }, num(n));
     case 'updated':
-      return el('td.muted', {}, when(v));
+      return h('td', { class: 'muted' }, when(typeof v === 'string' ? v : undefined));
     default:
-      return el(c.n ? 'td.n' : 'td', {}, v ?? '');
+      return h('td', { class: c.n ? 'n' : undefined }, v ?? '');
   }
 }
 
-function compare(a, b) {
-  const c = COLUMNS.find((x) => x.key === sortKey);
+function compare(a: RunSummary, b: RunSummary): number {
+  const c = COLUMNS.find((x) => x.key === sortKey)!;
   const va = c.get(a);
   const vb = c.get(b);
   if (va === vb) return a.id < b.id ? -1 : 1;
@@ -68,22 +80,22 @@ function render() {
   });
 }
 
-const filterInput = el('input', { type: 'search', placeholder: 'filter: words or /regex/ (run, model, dataset, status)', value: filterText, id: 'filter' });
-const count = el('span.muted', { id: 'count' });
-const compareBtn = el('button', { id: 'compare-selected', onclick: () => (location.href = `/compare?id=${[...selected].map(encodeURIComponent).join(',')}`) }, 'Compare selected');
-const tbody = el('tbody');
-const thead = el('thead');
-const groups = el('div.muted', { id: 'groups' });
+const filterInput = h('input', { type: 'search', placeholder: 'filter: words or /regex/ (run, model, dataset, status)', value: filterText, id: 'filter' });
+const count = h('span', { class: 'muted', id: 'count' });
+const compareBtn = h('button', { id: 'compare-selected', onclick: () => (location.href = `/compare?id=${[...selected].map((id) => encodeURIComponent(id)).join(',')}`) }, 'Compare selected');
+const tbody = h('tbody');
+const thead = h('thead');
+const groups = h('div', { class: 'muted', id: 'groups' });
 
 // a row is rebuilt only when its summary changed (SSE brings a new object): redraws just reorder cached rows
-const rowCache = new WeakMap();
-function rowOf(r) {
+const rowCache = new WeakMap<RunSummary, HTMLTableRowElement>();
+function rowOf(r: RunSummary): HTMLTableRowElement {
   let tr = rowCache.get(r);
   if (!tr) {
-    tr = el(
+    tr = h(
       'tr',
       { 'data-id': r.id, 'data-state': r.state },
-      el('td', {}, el('input', { type: 'checkbox', checked: selected.has(r.id), onchange: (e) => (e.target.checked ? selected.add(r.id) : selected.delete(r.id), updateCompare()) })),
+      h('td', {}, h('input', { type: 'checkbox', checked: selected.has(r.id), onchange: (e) => ((e.target as HTMLInputElement).checked ? selected.add(r.id) : selected.delete(r.id), updateCompare()) })),
       ...COLUMNS.map((c) => cell(r, c)),
     );
     rowCache.set(r, tr);
@@ -97,7 +109,7 @@ function draw() {
   filterInput.classList.toggle('error', test === null);
   const rows = [...runs.values()].filter((r) => !test || test(`${r.id} ${r.model ?? ''} ${r.dataset ?? ''} ${r.state}`)).sort(compare);
   thead.replaceChildren(
-    el('tr', {}, el('th', {}, ''), ...COLUMNS.map((c) => el(`th${c.n ? '.n' : ''}${c.key === sortKey ? '.sorted' : ''}`, { 'data-key': c.key, 'data-dir': sortDir > 0 ? ' ▲' : ' ▼', onclick: () => sortBy(c.key) }, c.label))),
+    h('tr', {}, h('th', {}, ''), ...COLUMNS.map((c) => h('th', { class: [c.n ? 'n' : '', c.key === sortKey ? 'sorted' : ''].join(' ').trim() || undefined, 'data-key': c.key, 'data-dir': sortDir > 0 ? ' ▲' : ' ▼', onclick: () => sortBy(c.key) }, c.label))),
   );
   // a table of thousands of rows costs seconds of layout on every change: draw the first `limit`, the rest on demand
   const visible = rows.length > limit ? rows.slice(0, limit) : rows;
@@ -105,9 +117,9 @@ function draw() {
   tbody.dataset.matching = String(rows.length);
   tbody.dataset.total = String(runs.size);
   count.textContent = `${rows.length} of ${runs.size} runs in ${root}`;
-  more.replaceChildren(...(rows.length > limit ? [`${rows.length - limit} more rows not drawn (sort or filter to bring them up) `, el('button', { id: 'show-all', onclick: () => ((limit = Infinity), draw()) }, `show all ${rows.length}`)] : []));
+  more.replaceChildren(...(rows.length > limit ? [`${rows.length - limit} more rows not drawn (sort or filter to bring them up) `, h('button', { id: 'show-all', onclick: () => ((limit = Infinity), draw()) }, `show all ${rows.length}`)] : []));
   const gs = [...new Set([...runs.values()].map((r) => r.group).filter(Boolean))].sort();
-  groups.replaceChildren(...(gs.length ? ['Compare a batch: ', ...gs.map((g) => el('a', { href: `/compare?group=${encodeURIComponent(g)}`, style: 'margin-right:10px' }, g))] : []));
+  groups.replaceChildren(...(gs.length ? ['Compare a batch: ', ...gs.map((g) => h('a', { href: `/compare?group=${encodeURIComponent(g)}`, style: 'margin-right:10px' }, g))] : []));
   updateCompare();
   document.body.dataset.drawMs = (performance.now() - t0).toFixed(1);
 }
@@ -117,11 +129,11 @@ function updateCompare() {
   compareBtn.textContent = `Compare selected (${selected.size})`;
 }
 
-function sortBy(key) {
+function sortBy(key: string): void {
   if (sortKey === key) sortDir = -sortDir;
   else {
     sortKey = key;
-    sortDir = COLUMNS.find((c) => c.key === key).n || key === 'updated' ? -1 : 1;
+    sortDir = COLUMNS.find((c) => c.key === key)!.n || key === 'updated' ? -1 : 1;
   }
   draw();
 }
@@ -132,16 +144,16 @@ filterInput.addEventListener('input', () => {
 });
 
 async function main() {
-  app.replaceChildren(el('h1', {}, 'Runs'), el('div.toolbar', {}, filterInput, compareBtn, count), groups, el('table', { id: 'runs' }, thead, tbody), more);
+  app.replaceChildren(h('h1', {}, 'Runs'), h('div', { class: 'toolbar' }, filterInput, compareBtn, count), groups, h('table', { id: 'runs' }, thead, tbody), more);
   onRunEvents((event, data) => {
     if (event === 'run') runs.set(data.id, data);
     else runs.delete(data.id);
     render();
   });
-  const list = await api('/api/runs');
+  const list = await api<{ root: string; runs: RunSummary[] }>('/api/runs');
   root = list.root;
   for (const r of list.runs) if (!runs.has(r.id)) runs.set(r.id, r);
   draw();
   document.body.dataset.ready = '1';
 }
-main().catch((e) => app.replaceChildren(el('p.error', {}, String(e))));
+main().catch((e) => app.replaceChildren(h('p', { class: 'error' }, String(e))));
