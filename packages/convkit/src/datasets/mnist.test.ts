@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { extended } from '../../test-support/extended.js';
 import { FASHION_MNIST_DIR, loadEmbeddedMnist, loadFashionMnist } from './mnist.js';
-import { loadDataset } from './sources.js';
+import { loadDataset } from './index.js';
 
 test('mnist:embedded: 10,000 real digits, split 80/20 per class, the same split every time', () => {
   const a = loadEmbeddedMnist();
