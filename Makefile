@@ -11,12 +11,14 @@ demo: setup
 
 typecheck: setup
 	npx tsc -b packages/tfjs-backend-onednn packages/convkit
+	npx depcruise --config .dependency-cruiser.cjs --output-type err packages/convkit/src
 	npx tsc -p packages/convkit/src/report/views
 	npx tsc -p packages/convkit/tsconfig.test.json
 	npx tsc -p packages/tfjs-backend-onednn/tsconfig.test.json
 
 test: setup
 	npx tsc -p packages/convkit --noEmit
+	npx depcruise --config .dependency-cruiser.cjs --output-type err packages/convkit/src
 	npx tsc -p packages/convkit/src/report/views
 	npx tsc -p packages/convkit/tsconfig.test.json
 	npx tsc -p packages/tfjs-backend-onednn/tsconfig.test.json
