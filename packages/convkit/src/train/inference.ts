@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { loadDataset } from '../datasets/index.js';
 import { loadModel } from '../models/io.js';
-import { toRgb } from '../datasets/image-file.js';
+import { readImage, toRgb } from '../datasets/image-file.js';
 import type { RawImage } from '../datasets/pnm.js';
-import { readImage } from '../datasets/image-file.js';
 import { applyMode, PREPARE_MODES, type PrepareMode } from '../image/modes.js';
 import { resizeImage } from '../image/resize.js';
 import { toSize } from '../image/to-size.js';
