@@ -11,6 +11,7 @@ demo: setup
 
 typecheck: setup
 	npx tsc -b packages/tfjs-backend-onednn packages/convkit
+	npx depcruise --config .dependency-cruiser.cjs --output-type err packages/convkit/src
 	npx tsc -p packages/convkit/src/report/views
 	npx tsc -p packages/convkit/src/web/browser
 	npx tsc -p packages/convkit/tsconfig.test.json
@@ -18,6 +19,7 @@ typecheck: setup
 
 test: setup
 	npx tsc -p packages/convkit --noEmit
+	npx depcruise --config .dependency-cruiser.cjs --output-type err packages/convkit/src
 	npx tsc -p packages/convkit/src/report/views
 	npx tsc -p packages/convkit/src/web/browser
 	npx tsc -p packages/convkit/tsconfig.test.json

@@ -27,6 +27,7 @@ const seconds = Number(opt('seconds', '3'));
 const modelIds = opt('models', 'gtsrb-v1-24,gtsrb-v1-48').split(',');
 if (!isAvailable()) throw loadError ?? new Error('onednn unavailable');
 await probeNativeBackend();
+tf.enableProdMode(); // as selectBackend does (importing convkit's backend module no longer does)
 await tf.setBackend('onednn');
 
 async function timed(fn: () => Promise<void> | void, secs: number, warmup = 3): Promise<{ wall: number; cpu: number }> {

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { indexGtsrb } from '../packages/convkit/src/datasets/gtsrb.js';
 import { prepareGtsrb } from '../packages/convkit/src/prepare/gtsrb.js';
-import { PREPARE_MODES, type PrepareMode } from '../packages/convkit/src/prepare/modes.js';
+import { PREPARE_MODES, type PrepareMode } from '../packages/convkit/src/image/modes.js';
 import { defaultWorkers, PreparePool } from '../packages/convkit/src/prepare/pool.js';
 import type { WorkerTask } from '../packages/convkit/src/prepare/worker.js';
 

@@ -1,39 +1,51 @@
-export * from './datasets/types.js';
-export * from './datasets/idx.js';
-export * from './datasets/mnist.js';
-export * from './datasets/pnm.js';
-export * from './datasets/image-file.js';
-export * from './datasets/sources.js';
-export * from './models/index.js';
-export * from './models/io.js';
-export * from './train/backend.js';
-export * from './train/config.js';
-export * from './train/loop.js';
-export * from './train/augment/index.js';
-export * from './train/evaluate.js';
-export * from './train/run.js';
-export * from './train/inference.js';
-export * from './train/callbacks/callback.js';
-export { ModelCheckpoint, saveCheckpoint } from './train/callbacks/checkpoint.js';
-export { readCheckpoint, findResumeCheckpoint } from './run/checkpoint.js';
-export type { CheckpointState } from './run/checkpoint-files.js';
-export { readStatus, effectiveState, type RunStatus, type RunState } from './run/status.js';
-export { readMetrics } from './run/metrics.js';
-export { readRunConfig, type RunConfigFile } from './run/config.js';
+// convkit's public API: what a program needs to load data, prepare GTSRB, build or load a model, train with callbacks,
+// evaluate, read a run folder and report on it. Everything else under src/ is internal and may change without notice.
+// Importing this module has no effect beyond loading code: no tfjs mode or backend is set (`selectBackend` does that),
+// no native addon, sharp or h5wasm is loaded until a function needs it. docs/api.md describes each name.
+
+// Data
+export type { ImageDataset, ImageSplit } from './datasets/types.js';
+export { loadDataset, listDataSources, type DataSource, type LoadOptions } from './datasets/index.js';
+export { readImage } from './datasets/image-file.js';
+export type { RawImage } from './image/raw-image.js';
+export { GTSRB_CLASS_NAMES, GTSRB_NUM_CLASSES, indexGtsrb, type GtsrbIndex, type GtsrbSample } from './datasets/gtsrb.js';
+export { downloadGtsrb, type GtsrbDownloadOptions } from './datasets/gtsrb-download.js';
+
+// Prepare
+export { prepareGtsrb, type PrepareGtsrbInput, type PrepareReport } from './prepare/gtsrb.js';
+export { PREPARE_MODES, type PrepareMode } from './image/modes.js';
+
+// Models
+export { buildModel, listModels, resolveModel, type ModelBuilder, type ModelInput, type ModelSpec } from './models/index.js';
+export { loadModel, saveModel } from './models/io.js';
+
+// Training
+export { selectBackend } from './train/backend.js';
+export { TrainConfigSchema, type TrainConfig, type TrainConfigInput } from './train/config.js';
+export { trainRun, resumeRun, type TrainResult, type TrainRunOptions, type ResumeOverrides } from './train/run.js';
+export type { Callback, EpochLogs, BatchLogs, TrainingContext } from './train/callbacks/callback.js';
+export { EarlyStopping, type EarlyStoppingOptions } from './train/callbacks/early-stop.js';
+export { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from './train/callbacks/reduce-lr.js';
+export { TensorBoard, type TensorBoardOptions } from './train/callbacks/tensorboard.js';
+export { AugmentSchema, AUGMENT_PRESETS, type AugmentSpec, type AugmentSpecInput } from './train/augment/schema.js';
+
+// Evaluation and inference
+export { evaluateSplit, type Evaluation } from './train/evaluate.js';
+export { evaluateRun, predictImages, type Prediction } from './train/inference.js';
+
+// Runs (the run folder's format: docs/run-folder.md)
 export { runFiles } from './run/layout.js';
-export type { RunResult } from './run/result.js';
-export * from './util/errors.js';
-export { Rng, seedGlobalRandom, unseedGlobalRandom } from './util/rng.js';
-export * from './run/lock.js';
-export { runDirState, checkFreshRunDir, discardRun } from './run/dir.js';
+export { readRunConfig, type RunConfigFile } from './run/config.js';
+export { readRunMetrics, readMetrics } from './run/metrics.js';
+export { readRunStatus, readStatus, effectiveState, type RunStatus, type RunState } from './run/status.js';
+export { readRunResult, type RunResult } from './run/result.js';
+
+// Reports
+export { analyseRun, type AnalyseOptions } from './report/analysis.js';
+export type { RunAnalysis, CompareRun } from './report/analysis-types.js';
+export { writeReportHtml, writeCompareHtml } from './report/html.js';
+export { summariseRuns, comparisonMarkdown, type RunSummary } from './report/compare.js';
+
+// Errors and version
+export { ConvkitError, isConvkitError } from './util/errors.js';
 export { CONVKIT_VERSION } from './version.js';
-export * from './datasets/gtsrb.js';
-export * from './datasets/gtsrb-download.js';
-export * from './prepare/gtsrb-source.js';
-export * from './report/gtsrb-analysis.js';
-export * from './util/config-file.js';
-export { analyseRun, ANALYSIS_FILE, ANALYSIS_FILES, type AnalyseOptions } from './report/analysis.js';
-export * from './report/analysis-types.js';
-export { summariseHistory } from './report/history.js';
-export { reportHtml, compareHtml, writeReportHtml, writeCompareHtml } from './report/html.js';
-export { viewsBundle, VIEWS_BUNDLE_FILE } from './report/views-bundle.js';

@@ -46,8 +46,7 @@ export function registerAugmentCommands(program: Command): void {
       if (!isActive(spec)) process.stderr.write('convkit: warning: no augmentation given (e.g. --augment fidle or --rotation 10): every copy equals its original\n');
       const { selectBackend } = await import('../train/backend.js');
       await selectBackend('auto', () => {});
-      const { loadDataset } = await import('../datasets/sources.js');
-      await import('../prepare/gtsrb-source.js'); // registers --data gtsrb
+      const { loadDataset } = await import('../datasets/index.js');
       const dataset = await loadDataset(o.data, { seed: o.seed });
       const scale = o.scale ?? Math.max(1, Math.ceil(96 / Math.max(dataset.height, dataset.width)));
       const { previewGrid } = await import('../train/augment/preview.js');

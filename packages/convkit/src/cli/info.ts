@@ -18,8 +18,7 @@ export function registerInfoCommands(program: Command): void {
     .description('list the kinds of --data convkit reads')
     .option('--json', 'print JSON', false)
     .action(async (o) => {
-      const { listDataSources } = await import('../datasets/sources.js');
-      await import('../prepare/gtsrb-source.js'); // registers --data gtsrb
+      const { listDataSources } = await import('../datasets/index.js');
       const ds = listDataSources().map((d) => ({ name: d.name, description: d.describe }));
       if (o.json) printJson(ds);
       else for (const d of ds) process.stdout.write(`${d.name.padEnd(16)} ${d.description}\n`);

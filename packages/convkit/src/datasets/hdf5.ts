@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import h5wasm from 'h5wasm/node';
+import type h5wasm from 'h5wasm/node';
 import { ConvkitError } from '../util/errors.js';
 import type { ImageDataset, ImageSplit } from './types.js';
 
@@ -11,10 +11,11 @@ export type H5Split = (typeof H5_SPLITS)[number];
 /** Images read per h5wasm call: its wasm heap caps one call near 2 GB, slices keep it far below. */
 export const H5_READ_SLICE = 4096;
 
-/** h5wasm, initialised (its wasm module loads once per thread). */
+/** h5wasm, initialised (its wasm module loads once per thread, on the first HDF5 file read or written, not on import). */
 export async function h5(): Promise<typeof h5wasm> {
-  await h5wasm.ready;
-  return h5wasm;
+  const { default: lib } = await import('h5wasm/node');
+  await lib.ready;
+  return lib;
 }
 
 function readAttr(f: InstanceType<typeof h5wasm.File>, name: string): unknown {

@@ -1,13 +1,9 @@
+import type { RawImage } from '../image/raw-image.js';
 import { ConvkitError, readInputFile } from '../util/errors.js';
 
 // Hand-written: Netpbm (PGM/PPM) is what GTSRB ships; sharp/libvips builds from npm do not decode it.
 
-export interface RawImage {
-  data: Uint8Array;
-  width: number;
-  height: number;
-  channels: 1 | 3 | 4;
-}
+export type { RawImage };
 
 function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x0b || c === 0x0c;

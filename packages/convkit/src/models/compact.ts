@@ -1,6 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { SymbolicTensor } from '@tensorflow/tfjs-layers';
-import type { ModelInput } from './registry.js';
+import type { ModelInput } from './types.js';
 
 // Compact modern CNNs for small images (GTSRB 32×32) on 2 CPU cores: 3×3 convolutions without bias followed by batch
 // normalisation and ReLU, max-pool downsampling (the native backend's fused ReLU/pool path), global average pooling

@@ -1,5 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import type { ModelInput } from './registry.js';
+import type { ModelInput } from './types.js';
 
 // The course's three GTSRB networks (Fidle's get_model_v1, v3 and v4 in that order). Input shape comes
 // from the data (24×24×1, 48×48×3, …); batch 64 as published.

@@ -1,5 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import type { ModelInput } from './registry.js';
+import type { ModelInput } from './types.js';
 
 /** Fidle's dense network for MNIST: two hidden layers of 100. */
 export function mnistDnn({ inputShape, numClasses }: ModelInput): tfl.LayersModel {

@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConvkitError } from '../util/errors.js';
 import { MODULE_EXT, TOPOLOGY_EXT } from './model-file.js';
-import type { ModelInput } from './registry.js';
+import type { ModelInput } from './types.js';
 
 export { isModelFile } from './model-file.js';
 

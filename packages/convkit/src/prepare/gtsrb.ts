@@ -5,14 +5,14 @@ import { Rng, stratifiedSubset } from '../util/rng.js';
 import { parseWith, schemaFromTable } from '../util/schema.js';
 import { PREPARE_OPTIONS } from './options.js';
 import { CONVKIT_VERSION } from '../version.js';
-import { LUMA_WEIGHTS } from './color.js';
+import { LUMA_WEIGHTS } from '../image/color.js';
 import { existingSet, PREPARE_RECORD_ATTR, publishAll, type PrepareRecord } from './existing-sets.js';
 import { H5SetWriter } from './hdf5.js';
 import { ConvkitError } from '../util/errors.js';
 import { settleInterruptedWrites } from '../util/atomic.js';
-import { LHE_RADIUS, modeChannels, PREPARE_MODES, type PrepareMode } from './modes.js';
+import { LHE_RADIUS, modeChannels, PREPARE_MODES, type PrepareMode } from '../image/modes.js';
 import { defaultWorkers, PreparePool } from './pool.js';
-import { RESIZE_METHOD } from './resize.js';
+import { RESIZE_METHOD } from '../image/resize.js';
 import type { WorkerInit, WorkerTask } from './worker.js';
 
 /** One square size, and one colour mode, of a prepared set (also the `prepare:` block's, cache.ts). */

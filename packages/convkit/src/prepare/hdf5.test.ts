@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { h5, readH5Dataset } from '../datasets/hdf5.js';
-import { loadDataset } from '../datasets/sources.js';
+import { loadDataset } from '../datasets/index.js';
 import { ConvkitError } from '../util/errors.js';
 import { H5SetWriter, H5_CHUNK_IMAGES } from './hdf5.js';
 import { H5PY, h5pyJson, runCli } from '../../test-support/prepare.js';

@@ -4,8 +4,8 @@ import { parentPort } from 'node:worker_threads';
 import { gtsrbTrackId, readGtsrbImage, scaledRoi, type GtsrbRoi, type GtsrbSample } from '../datasets/gtsrb.js';
 import { parsePnm, type RawImage } from '../datasets/pnm.js';
 import { ConvkitError } from '../util/errors.js';
-import { applyMode, type PrepareMode } from './modes.js';
-import { resizeImage } from './resize.js';
+import { applyMode, type PrepareMode } from '../image/modes.js';
+import { resizeImage } from '../image/resize.js';
 
 export interface WorkerInit {
   sizes: number[];

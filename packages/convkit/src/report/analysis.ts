@@ -3,8 +3,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { loadDataset } from '../datasets/sources.js';
-import '../prepare/gtsrb-source.js'; // registers --data gtsrb:ROOT, as training does
+import { loadDataset } from '../datasets/index.js';
 import { pixelsPerImage, type ImageDataset, type ImageSplit } from '../datasets/types.js';
 import { loadModel } from '../models/io.js';
 import { selectBackend } from '../train/backend.js';

@@ -1,5 +1,4 @@
 import path from 'node:path';
-import sharp from 'sharp';
 import { indexGtsrb, readGtsrbImage, type GtsrbIndex, type GtsrbSample, type GtsrbSkip } from '../datasets/gtsrb.js';
 import type { RawImage } from '../datasets/pnm.js';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.js';
@@ -149,6 +148,7 @@ async function measureAll(samples: GtsrbSample[], skipBad: boolean, skipped: Gts
 
 /** A PNG data URI at most `height` pixels high; smaller images stay as they are (the page scales them up). */
 async function thumbnail(img: RawImage, height: number): Promise<string> {
+  const { default: sharp } = await import('sharp'); // loaded on first use, not when convkit is imported
   let pipeline = sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength), {
     raw: { width: img.width, height: img.height, channels: img.channels },
   });

@@ -1,8 +1,8 @@
-import sharp from 'sharp';
 import type { ImageSplit } from '../datasets/types.js';
 
 /** A PNG data URI of raw 8-bit pixels (1 or 3 channels). */
 export async function pngDataUri(pixels: Uint8Array, width: number, height: number, channels: 1 | 3): Promise<string> {
+  const { default: sharp } = await import('sharp'); // loaded on first use, not when convkit is imported
   const png = await sharp(Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength), { raw: { width, height, channels } }).png().toBuffer();
   return `data:image/png;base64,${png.toString('base64')}`;
 }

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { chromium, type Browser } from 'playwright-core';
 import { gtsrbFixtureDir } from '../../test-support/paths.js';
 import { runCli } from '../../test-support/cli.js';
-import { loadDataset } from '../datasets/sources.js';
+import { loadDataset } from '../datasets/index.js';
 import { loadModel } from '../models/io.js';
 import { prepareGtsrb } from '../prepare/gtsrb.js';
 import { makeBatch } from '../train/batches.js';

@@ -7,9 +7,6 @@ export const NATIVE_BACKEND = 'onednn';
 const NATIVE_PACKAGE: string = '@convkit/tfjs-backend-onednn';
 const INSTALL_HINT = 'install oneDNN with `apt-get install libdnnl-dev` and build with `make build`';
 
-// Production mode: skips debug checks and tfjs-cpu's "install tfjs-node" banner, which is wrong advice here.
-tf.enableProdMode();
-
 let nativeProbe: Promise<{ ok: boolean; why?: string }> | null = null;
 let nativeModule: any = null;
 
@@ -35,6 +32,9 @@ export function probeNativeBackend(): Promise<{ ok: boolean; why?: string }> {
  * loads, else `cpu` with one warning saying how to get the native one.
  */
 export async function selectBackend(name: string, warn: (msg: string) => void = (m) => process.stderr.write(m + '\n')): Promise<string> {
+  // Production mode: skips debug checks and tfjs-cpu's "install tfjs-node" banner, which is wrong advice here.
+  // Set here, not on import: a program that imports convkit keeps tfjs's global settings until it asks for a backend.
+  tf.enableProdMode();
   const native = await probeNativeBackend();
   let chosen = name;
   if (name === 'auto') {

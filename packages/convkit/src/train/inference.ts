@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { loadDataset } from '../datasets/sources.js';
+import { loadDataset } from '../datasets/index.js';
 import { loadModel } from '../models/io.js';
-import { toRgb } from '../datasets/image-file.js';
+import { readImage, toRgb } from '../datasets/image-file.js';
 import type { RawImage } from '../datasets/pnm.js';
-import { readImage, toSize } from '../prepare/load-image.js';
-import { applyMode, PREPARE_MODES, type PrepareMode } from '../prepare/modes.js';
-import { resizeImage } from '../prepare/resize.js';
+import { applyMode, PREPARE_MODES, type PrepareMode } from '../image/modes.js';
+import { resizeImage } from '../image/resize.js';
+import { toSize } from '../image/to-size.js';
 import { ConvkitError } from '../util/errors.js';
 import { selectBackend } from './backend.js';
 import { evaluateSplit } from './evaluate.js';

@@ -1,4 +1,4 @@
-import { looksLikeGtsrb } from '../prepare/gtsrb-source.js';
+import { looksLikeGtsrb } from '../datasets/gtsrb-folder.js';
 import { preparedGtsrbSet, type PrepareBlock } from '../prepare/cache.js';
 
 export interface PreparedData {

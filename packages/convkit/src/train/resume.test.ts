@@ -5,13 +5,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import './backend.js'; // decoding checkpoint tensors needs a tfjs backend
+import { selectBackend } from './backend.js';
 import type { EpochLogs } from './callbacks/callback.js';
 import { readCheckpoint } from '../run/checkpoint.js';
 import { readMetrics } from '../run/metrics.js';
 import { readStatus } from '../run/status.js';
 import { decodeEvent, eventFiles, readRecords } from './callbacks/tfevents.js';
 import { CRCMOD, requirePython, skipWithoutPython } from '../../test-support/python.js';
+
+await selectBackend('cpu'); // tfjs needs a backend to run ops; explicit, as importing convkit sets none
 
 // End-to-end through the CLI, as a user would: real MNIST (embedded), mnist-dnn, cpu backend, small subset, batch 16
 // so that an epoch is 20 batches and a kill lands mid-epoch.

@@ -1,8 +1,7 @@
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { loadDataset } from '../datasets/sources.js';
-import '../prepare/gtsrb-source.js'; // registers --data gtsrb:ROOT
+import { loadDataset } from '../datasets/index.js';
 import { selectSplit, pixelsPerImage, type ImageDataset } from '../datasets/types.js';
 import { buildModel, resolveModel } from '../models/index.js';
 import { saveModel } from '../models/io.js';

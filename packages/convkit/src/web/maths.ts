@@ -1,7 +1,7 @@
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { loadDataset } from '../datasets/sources.js';
+import { loadDataset } from '../datasets/index.js';
 import type { ImageDataset } from '../datasets/types.js';
 import { loadModel } from '../models/io.js';
 import { selectBackend } from '../train/backend.js';

@@ -1,4 +1,3 @@
-import sharp from 'sharp';
 import type { ImageDataset } from '../../datasets/types.js';
 import { Rng } from '../../util/rng.js';
 import { makeBatch } from '../batches.js';
@@ -55,6 +54,7 @@ export async function previewGrid(dataset: ImageDataset, spec: AugmentSpec, o: P
       }
     }
   });
+  const { default: sharp } = await import('sharp'); // loaded on first use, not when convkit is imported
   const png = await sharp(out, { raw: { width, height, channels: c as 1 | 3 } }).png().toBuffer();
   return { png, indices, width, height };
 }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { loadDataset } from '../../datasets/sources.js';
+import { loadDataset } from '../../datasets/index.js';
 import { pixelsPerImage, selectSplit, type ImageSplit } from '../../datasets/types.js';
 import { seedGlobalRandom } from '../../util/rng.js';
 import { selectBackend } from '../backend.js';

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import '../backend.js'; // cpu backend, prod mode
+import { selectBackend } from '../backend.js';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { TrainingContext } from './callback.js';
 import { EarlyStopping } from './early-stop.js';
+
+await selectBackend('cpu'); // tfjs needs a backend to run ops; explicit, as importing convkit sets none
 
 const ctx = (): TrainingContext => ({ epochs: 20, stepsPerEpoch: 1, trainCount: 1, batchSize: 1, stopTraining: false });
 const logs = (epoch: number, val_loss: number) => ({ epoch, loss: 1, accuracy: 0.5, val_loss, seconds: 1, images_per_s: 1 });

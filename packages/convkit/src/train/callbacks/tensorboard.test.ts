@@ -5,12 +5,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import '../backend.js'; // cpu backend, prod mode
+import { selectBackend } from '../backend.js';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { EpochLogs, TrainingContext } from './callback.js';
 import { TensorBoard, trimTensorBoard } from './tensorboard.js';
 import { eventFiles } from './tfevents.js';
 import { CRCMOD, requirePython, skipWithoutPython } from '../../../test-support/python.js';
+
+await selectBackend('cpu'); // tfjs needs a backend to run ops; explicit, as importing convkit sets none
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const READER = path.join(here, 'tfevents-reader.py');

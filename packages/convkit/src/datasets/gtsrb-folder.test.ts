@@ -3,10 +3,10 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { copyOfficial } from '../../test-fixtures/gtsrb-copy.js';
-import { toSize } from './load-image.js';
-import { GTSRB_DIRECT_SIZE } from './gtsrb-source.js';
-import { indexGtsrb, readGtsrbImage } from '../datasets/gtsrb.js';
-import { loadDataset } from '../datasets/sources.js';
+import { toSize } from '../image/to-size.js';
+import { GTSRB_DIRECT_SIZE } from './gtsrb-folder.js';
+import { indexGtsrb, readGtsrbImage } from './gtsrb.js';
+import { loadDataset } from './index.js';
 
 test('--data gtsrb:ROOT and a bare GTSRB folder load as 32×32 RGB with train, test and meta splits in CSV order', async () => {
   const root = await copyOfficial([2, 4], 6);

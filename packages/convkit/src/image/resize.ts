@@ -5,7 +5,7 @@
 // is ~50× faster than a sharp/libvips call per image. When shrinking, blur and interpolation are fused into one
 // separable filter per output row/column (fewer operations; sums in another order than scipy, so results may
 // differ by ~1e-15: none of the float32 values of 7,740 GTSRB-size resizes differed).
-import type { RawImage } from '../datasets/pnm.js';
+import type { RawImage } from './raw-image.js';
 
 /** What the HDF5 attributes and the README call the resize. */
 export const RESIZE_METHOD = 'skimage transform.resize: Gaussian anti-aliasing (sigma = (factor-1)/2) + bilinear, mirror edges';

@@ -1,10 +1,9 @@
-// Importing this module registers `--data gtsrb:ROOT` (or a GTSRB folder given as is).
+// `--data gtsrb:ROOT` (or a GTSRB folder given as is): read and resized whole on load, no prepared set.
 import path from 'node:path';
 import { exists } from '../util/atomic.js';
 import { mapLimit } from '../util/map-limit.js';
-import { GTSRB_NUM_CLASSES, gtsrbTrackId, indexGtsrb, readGtsrbImage, type GtsrbSample } from '../datasets/gtsrb.js';
-import { registerDataSource } from '../datasets/sources.js';
-import type { ImageDataset, ImageSplit } from '../datasets/types.js';
+import { GTSRB_NUM_CLASSES, gtsrbTrackId, indexGtsrb, readGtsrbImage, type GtsrbSample } from './gtsrb.js';
+import type { ImageDataset, ImageSplit } from './types.js';
 
 /** Side of the square images a GTSRB folder is resized to when trained on directly (no `convkit prepare`). */
 export const GTSRB_DIRECT_SIZE = 32;
@@ -17,7 +16,7 @@ export async function looksLikeGtsrb(dir: string): Promise<boolean> {
 }
 
 async function resizeAll(samples: GtsrbSample[], size: number): Promise<ImageSplit> {
-  const { toSize } = await import('./load-image.js'); // sharp: only when images are read, not when `convkit datasets` lists this source
+  const { toSize } = await import('../image/to-size.js'); // sharp: only when images are read, not when `convkit datasets` lists this source
   const pixels = size * size * 3;
   const x = new Uint8Array(samples.length * pixels);
   await mapLimit(samples, 8, async (s, i) => x.set(await toSize(await readGtsrbImage(s), size, size, 3), i * pixels));
@@ -43,13 +42,7 @@ export async function loadGtsrbFolder(root: string, size = GTSRB_DIRECT_SIZE): P
   };
 }
 
-registerDataSource(
-  {
-    name: 'gtsrb',
-    spelling: 'gtsrb:ROOT',
-    describe: `gtsrb:ROOT or a GTSRB folder (official or Kaggle layout), resized on the fly to ${GTSRB_DIRECT_SIZE}×${GTSRB_DIRECT_SIZE} RGB`,
-    matches: (s) => s.startsWith('gtsrb:') || looksLikeGtsrb(s),
-    load: async (s) => loadGtsrbFolder(s.startsWith('gtsrb:') ? s.slice('gtsrb:'.length) : s),
-  },
-  { first: true },
-);
+/** The folder a `gtsrb:ROOT` (or bare GTSRB folder) `--data` value names. */
+export function gtsrbRoot(spec: string): string {
+  return spec.startsWith('gtsrb:') ? spec.slice('gtsrb:'.length) : spec;
+}

@@ -1,11 +1,9 @@
-import sharp from 'sharp';
 import { ConvkitError } from '../util/errors.js';
-import type { RawImage } from '../datasets/pnm.js';
-
-export { readImage } from '../datasets/image-file.js';
+import type { RawImage } from './raw-image.js';
 
 /** Converts an image to a model input: `channels` 1 (luminance) or 3, resized to height×width, uint8 NHWC. */
 export async function toSize(img: RawImage, height: number, width: number, channels: 1 | 3): Promise<Uint8Array> {
+  const { default: sharp } = await import('sharp'); // loaded on first use: importing convkit never loads libvips
   let pipeline = sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength), {
     raw: { width: img.width, height: img.height, channels: img.channels },
   });
