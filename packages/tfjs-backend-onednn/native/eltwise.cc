@@ -35,7 +35,8 @@ Napi::Value UnaryOp(const Napi::CallbackInfo &info) {
     int64_t n = static_cast<int64_t>(f32Len(info, 1));
     expectLen(info, 2, n, "unary", "y");
     switch (code) {
-      case kRelu: unaryLoop(x, y, n, [](float v) { return v > 0.f ? v : 0.f; }); break;
+      // tfjs-cpu's relu (x < 0 ? 0 : x): NaN stays NaN.
+      case kRelu: unaryLoop(x, y, n, [](float v) { return v < 0.f ? 0.f : v; }); break;
       case kSquare: unaryLoop(x, y, n, [](float v) { return v * v; }); break;
       case kSqrt: unaryLoop(x, y, n, [](float v) { return std::sqrt(v); }); break;
       // tfjs Step: x > 0 ? 1 : alpha, NaN stays NaN.
@@ -163,7 +164,10 @@ Napi::Value BinaryOp(const Napi::CallbackInfo &info) {
         dispatch(rows, a, na, b, nb, y, n, [](float p, float q) { return (p - q) * (p - q); });
         break;
       case kReluGrad:
-        dispatch(rows, a, na, b, nb, y, n, [](float p, float q) { return q > 0.f ? p : 0.f; });
+        // As tfjs's mul(dy, step(y)): NaN in y or dy gives NaN.
+        dispatch(rows, a, na, b, nb, y, n, [](float p, float q) {
+          return std::isnan(q) ? q : p * (q > 0.f ? 1.f : 0.f);
+        });
         break;
       default: throw Napi::RangeError::New(info.Env(), "onednn binary: unknown op");
     }

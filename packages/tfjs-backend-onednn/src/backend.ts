@@ -50,10 +50,21 @@ export class OneDnnBackend extends MathBackendCPU {
     (this as unknown as { firstUse: boolean }).firstUse = false;
   }
 
+  /**
+   * The values stored here for dataId, without moving data. DataStorage.get on an id it does
+   * not hold asks the engine to move the data in, and the engine reads it through readSync of
+   * the backend that owns it: for an id a user's kernel returned without writing it (tfjs-core's
+   * "register a kernel and call it"), that is this backend again, and readSync -> get -> moveData
+   * -> readSync overflowed the stack.
+   */
+  private peek(dataId: DataId): BackendValues | undefined {
+    return this.data.has(dataId) ? this.data.get(dataId).values : undefined;
+  }
+
   /** The Float32Array behind a float32 tensor, or null if not available. */
   f32(t: TensorInfo): Float32Array | null {
     if (t.dtype !== 'float32') return null;
-    const v = this.data.get(t.dataId)?.values;
+    const v = this.peek(t.dataId);
     return v instanceof Float32Array ? v : null;
   }
 
@@ -97,7 +108,7 @@ export class OneDnnBackend extends MathBackendCPU {
   }
 
   override readSync(dataId: DataId): BackendValues {
-    const values = this.data.get(dataId)?.values;
+    const values = this.peek(dataId);
     if (values && ArrayBuffer.isView(values)) {
       const o = this.owned.get(values.buffer as ArrayBuffer);
       if (o) o.escaped = true;
@@ -106,7 +117,7 @@ export class OneDnnBackend extends MathBackendCPU {
   }
 
   override disposeData(dataId: DataId, force = false): boolean {
-    const values = this.data.get(dataId)?.values;
+    const values = this.peek(dataId);
     const freed = super.disposeData(dataId, force);
     if (freed && values && ArrayBuffer.isView(values) && !this.data.has(dataId)) {
       const o = this.owned.get(values.buffer as ArrayBuffer);
