@@ -80,16 +80,32 @@ void appendActivation(dnnl::post_ops &ops, int act, float alpha) {
   using A = dnnl::algorithm;
   switch (act) {
     case kActLinear: return;
-    case kActRelu: ops.append_eltwise(1.f, A::eltwise_relu, 0.f, 0.f); return;
-    case kActRelu6: ops.append_eltwise(1.f, A::eltwise_clip, 0.f, 6.f); return;
+    case kActRelu: case kActRelu6: case kActLeakyRelu: return;  // applyActivationLoop
     case kActElu: ops.append_eltwise(1.f, A::eltwise_elu, 1.f, 0.f); return;
-    case kActLeakyRelu:
-      ops.append_eltwise(1.f, A::eltwise_relu, alpha, 0.f);
-      return;
     case kActSigmoid:
       ops.append_eltwise(1.f, A::eltwise_logistic, 0.f, 0.f);
       return;
     default: throw std::invalid_argument("unknown activation code");
+  }
+}
+
+void applyActivationLoop(float *y, int64_t n, int act, float alpha) {
+  // As tfjs-cpu: relu x < 0 ? 0 : x, relu6 min(max(0, x), 6), leakyrelu x < 0 ? alpha x : x;
+  // NaN stays NaN in all three.
+  switch (act) {
+    case kActRelu:
+#pragma omp parallel for simd if (n >= (1 << 15)) schedule(static)
+      for (int64_t i = 0; i < n; ++i) y[i] = y[i] < 0.f ? 0.f : y[i];
+      return;
+    case kActRelu6:
+#pragma omp parallel for simd if (n >= (1 << 15)) schedule(static)
+      for (int64_t i = 0; i < n; ++i) y[i] = y[i] < 0.f ? 0.f : (y[i] > 6.f ? 6.f : y[i]);
+      return;
+    case kActLeakyRelu:
+#pragma omp parallel for simd if (n >= (1 << 15)) schedule(static)
+      for (int64_t i = 0; i < n; ++i) y[i] = y[i] < 0.f ? alpha * y[i] : y[i];
+      return;
+    default: return;
   }
 }
 

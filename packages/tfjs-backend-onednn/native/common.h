@@ -78,8 +78,14 @@ enum Activation : int {
   kActLeakyRelu = 4,
   kActSigmoid = 5,
 };
-// Appends the activation as an eltwise post-op (no-op for linear).
+// Appends the activation as an eltwise post-op (no-op for linear, and for the
+// activations applyActivationLoop applies instead).
 void appendActivation(dnnl::post_ops &ops, int act, float alpha);
+// relu, relu6 and leakyrelu run as a loop over the output after the primitive,
+// not as oneDNN post-ops: oneDNN's eltwise relu/clip turn NaN into 0 (leaky relu
+// into -inf), where tfjs propagates NaN, and a diverging network must get a NaN
+// loss on this backend as on tfjs-cpu. Same values as the post-ops otherwise.
+void applyActivationLoop(float *y, int64_t n, int act, float alpha);
 
 // Converts a dnnl::error into a JS exception carrying the oneDNN status.
 [[noreturn]] void throwDnnl(const Napi::Env &env, const dnnl::error &e);

@@ -308,6 +308,7 @@ Napi::Value Conv2dForward(const Napi::CallbackInfo &info) {
       return pickFilterIn(plans, wUser, w, args);
     });
     runWithFilterIn(plan, wUser, w, args, DNNL_ARG_WEIGHTS);
+    applyActivationLoop(y, g.y[0] * g.y[1] * g.y[2] * g.y[3], act, alpha);
     return info.Env().Undefined();
   });
 }

@@ -90,3 +90,34 @@ test('NaN: Conv2D and BatchMatMul', async () => {
     (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same'), 'Conv2D');
   await check('matMul', [[3, 8], [8, 5]], (a, b) => tf.matMul(a, b), 'BatchMatMul');
 });
+
+for (const activation of ['relu', 'relu6', 'elu', 'leakyrelu', 'sigmoid', 'linear'] as const) {
+  test(`NaN: FusedConv2D and _FusedMatMul with bias and ${activation}`, async () => {
+    await check(`fused conv2d ${activation}`, [[1, 5, 5, 2], [3, 3, 2, 4], [4]],
+      (x, w, b) => tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, strides: 1, pad: 'same', bias: b, activation, leakyreluAlpha: 0.2 }),
+      'FusedConv2D');
+    await check(`fused matMul ${activation}`, [[3, 8], [8, 5], [5]],
+      (a, b, bias) => tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, bias, activation, leakyreluAlpha: 0.2 }), '_FusedMatMul');
+  });
+}
+
+test('NaN: the training-time fused conv and matMul (while gradients are recorded)', async () => {
+  const inputs = [poisoned([1, 5, 5, 2]), poisoned([3, 3, 2, 4]), poisoned([4]), poisoned([100, 3]), poisoned([3])];
+  const fn = (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, w2: tf.Tensor, b2: tf.Tensor): tf.Tensor[] => {
+    const f = (xx: tf.Tensor) => {
+      const y = tf.fused.conv2d({ x: xx as tf.Tensor4D, filter: w as tf.Tensor4D, strides: 1, pad: 'same', bias: b, activation: 'relu' });
+      return tf.fused.matMul({ a: tf.reshape(y, [1, 100]), b: w2 as tf.Tensor2D, bias: b2, activation: 'relu' });
+    };
+    const { value, grad } = tf.valueAndGrad(f)(x);
+    return [value, grad];
+  };
+  resetKernelStats();
+  const got = await runOn('onednn', inputs, fn as (...ts: tf.Tensor[]) => tf.Tensor[]);
+  const st = kernelStats().native;
+  // The training-time kernels count as FusedConv2D / _FusedMatMul; OneDnnReluGrad only runs on their path.
+  assert.ok((st.FusedConv2D ?? 0) > 0 && (st._FusedMatMul ?? 0) > 0 && (st.OneDnnReluGrad ?? 0) > 0,
+    `training-time kernels did not run: ${JSON.stringify(st)}`);
+  const want = await runOn('cpu', inputs, fn as (...ts: tf.Tensor[]) => tf.Tensor[]);
+  assertSameWithNaN(got[0].data, want[0].data, 'value');
+  assertSameWithNaN(got[1].data, want[1].data, 'gradient');
+});
