@@ -8,6 +8,19 @@
 
 namespace convkit {
 
+std::recursive_mutex &addonLock() {
+  static std::recursive_mutex m;
+  return m;
+}
+
+void exportCodes(Napi::Env env, Napi::Object exports, const char *family,
+                 std::initializer_list<std::pair<const char *, int>> codes) {
+  if (!exports.Has("opCodes")) exports.Set("opCodes", Napi::Object::New(env));
+  Napi::Object table = Napi::Object::New(env);
+  for (const auto &c : codes) table.Set(c.first, c.second);
+  exports.Get("opCodes").As<Napi::Object>().Set(family, table);
+}
+
 dnnl::engine &cpuEngine() {
   static dnnl::engine eng(dnnl::engine::kind::cpu, 0);
   return eng;
@@ -171,6 +184,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("getNumThreads", Napi::Function::New(env, GetNumThreads));
   exports.Set("version", Napi::Function::New(env, Version));
   exports.Set("tuneMalloc", Napi::Function::New(env, TuneMalloc));
+  exportCodes(env, exports, "activation",
+              {{"linear", kActLinear}, {"relu", kActRelu}, {"relu6", kActRelu6},
+               {"elu", kActElu}, {"leakyrelu", kActLeakyRelu}, {"sigmoid", kActSigmoid}});
   initConv2d(env, exports);
   initPool(env, exports);
   initMatmul(env, exports);

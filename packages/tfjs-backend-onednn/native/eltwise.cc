@@ -1,6 +1,7 @@
 // Memory-bound elementwise kernels (unary and binary with trailing-axis
 // broadcast), written as OpenMP loops: for these a oneDNN primitive's setup
-// costs more than the loop itself. Codes are mirrored in src/native.ts.
+// costs more than the loop itself. The op codes are exported as opCodes.unary
+// and opCodes.binary.
 #include <cmath>
 
 #include "common.h"
@@ -178,6 +179,13 @@ Napi::Value BinaryOp(const Napi::CallbackInfo &info) {
 }  // namespace
 
 void initEltwise(Napi::Env env, Napi::Object exports) {
+  exportCodes(env, exports, "unary",
+              {{"Relu", kRelu}, {"Square", kSquare}, {"Sqrt", kSqrt}, {"Step", kStep},
+               {"Exp", kExp}, {"Log", kLog}, {"Abs", kAbs}, {"Neg", kNeg},
+               {"Rsqrt", kRsqrt}, {"Relu6", kRelu6}, {"Sigmoid", kSigmoid}});
+  exportCodes(env, exports, "binary",
+              {{"Add", kAdd}, {"Sub", kSub}, {"Mul", kMul}, {"Div", kDiv}, {"Max", kMax},
+               {"Min", kMin}, {"SquaredDiff", kSquaredDiff}, {"ReluGrad", kReluGrad}});
   exports.Set("unary", Napi::Function::New(env, UnaryOp));
   exports.Set("binary", Napi::Function::New(env, BinaryOp));
 }

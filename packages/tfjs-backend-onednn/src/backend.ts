@@ -3,6 +3,7 @@
 // write the same arrays without copies.
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { BackendValues, DataId, DataType, TensorInfo } from '@tensorflow/tfjs-core';
+import { bufferPoolUsable, silenceFirstUseNotice } from './tfjs_internals.js';
 
 export const BACKEND_NAME = 'onednn';
 
@@ -41,13 +42,14 @@ export class OneDnnBackend extends MathBackendCPU {
   private readonly owned = new WeakMap<ArrayBuffer, Owned>();
   private readonly pool = new Map<number, Float32Array[]>();
   private pooledBytes = 0;
-  private poolLimit = poolLimitBytes();
+  // The pool relies on how tfjs-cpu's storage shares arrays (above): only behind the version gate.
+  private poolLimit = bufferPoolUsable() ? poolLimitBytes() : 0;
 
   constructor() {
     super();
     // MathBackendCPU prints "install tfjs-node to speed things up" on first
     // use in Node; that advice does not apply to this backend.
-    (this as unknown as { firstUse: boolean }).firstUse = false;
+    silenceFirstUseNotice(this);
   }
 
   /**
@@ -144,10 +146,13 @@ export class OneDnnBackend extends MathBackendCPU {
     this.pooledBytes = 0;
   }
 
-  /** Sets the most bytes kept for reuse (0 turns the pool off); drops what is kept now. */
+  /**
+   * Sets the most bytes kept for reuse (0 turns the pool off); drops what is kept now. The pool
+   * stays off when the tfjs version gate is closed.
+   */
   setPoolLimitBytes(bytes: number): void {
     this.releasePool();
-    this.poolLimit = Math.max(0, bytes);
+    this.poolLimit = bufferPoolUsable() ? Math.max(0, bytes) : 0;
   }
 
   /** Wraps a freshly written Float32Array as a float32 tensor. */
