@@ -48,8 +48,9 @@ async function train(name: string): Promise<number[]> {
   for (let i = 0; i < 4; i++) losses.push(await m.trainOnBatch(x, y) as number);
   tf.dispose([x, y]);
   m.dispose();
-  if (opt instanceof backend.OneDnnAdam) {
-    adamNativeSteps = opt.nativeSteps;
+  // (not instanceof: tfjs's Optimizer answers instanceof by duck typing)
+  if (name === 'onednn') {
+    adamNativeSteps = (opt as InstanceType<typeof backend.OneDnnAdam>).nativeSteps;
     pooledBytes = (tf.backend() as InstanceType<typeof backend.OneDnnBackend>).pooledByteCount();
   }
   return losses;
