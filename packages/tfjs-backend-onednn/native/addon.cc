@@ -8,6 +8,19 @@
 
 namespace convkit {
 
+std::recursive_mutex &addonLock() {
+  static std::recursive_mutex m;
+  return m;
+}
+
+void exportCodes(Napi::Env env, Napi::Object exports, const char *family,
+                 std::initializer_list<std::pair<const char *, int>> codes) {
+  if (!exports.Has("opCodes")) exports.Set("opCodes", Napi::Object::New(env));
+  Napi::Object table = Napi::Object::New(env);
+  for (const auto &c : codes) table.Set(c.first, c.second);
+  exports.Get("opCodes").As<Napi::Object>().Set(family, table);
+}
+
 dnnl::engine &cpuEngine() {
   static dnnl::engine eng(dnnl::engine::kind::cpu, 0);
   return eng;
@@ -80,16 +93,32 @@ void appendActivation(dnnl::post_ops &ops, int act, float alpha) {
   using A = dnnl::algorithm;
   switch (act) {
     case kActLinear: return;
-    case kActRelu: ops.append_eltwise(1.f, A::eltwise_relu, 0.f, 0.f); return;
-    case kActRelu6: ops.append_eltwise(1.f, A::eltwise_clip, 0.f, 6.f); return;
+    case kActRelu: case kActRelu6: case kActLeakyRelu: return;  // applyActivationLoop
     case kActElu: ops.append_eltwise(1.f, A::eltwise_elu, 1.f, 0.f); return;
-    case kActLeakyRelu:
-      ops.append_eltwise(1.f, A::eltwise_relu, alpha, 0.f);
-      return;
     case kActSigmoid:
       ops.append_eltwise(1.f, A::eltwise_logistic, 0.f, 0.f);
       return;
     default: throw std::invalid_argument("unknown activation code");
+  }
+}
+
+void applyActivationLoop(float *y, int64_t n, int act, float alpha) {
+  // As tfjs-cpu: relu x < 0 ? 0 : x, relu6 min(max(0, x), 6), leakyrelu x < 0 ? alpha x : x;
+  // NaN stays NaN in all three.
+  switch (act) {
+    case kActRelu:
+#pragma omp parallel for simd if (n >= (1 << 15)) schedule(static)
+      for (int64_t i = 0; i < n; ++i) y[i] = y[i] < 0.f ? 0.f : y[i];
+      return;
+    case kActRelu6:
+#pragma omp parallel for simd if (n >= (1 << 15)) schedule(static)
+      for (int64_t i = 0; i < n; ++i) y[i] = y[i] < 0.f ? 0.f : (y[i] > 6.f ? 6.f : y[i]);
+      return;
+    case kActLeakyRelu:
+#pragma omp parallel for simd if (n >= (1 << 15)) schedule(static)
+      for (int64_t i = 0; i < n; ++i) y[i] = y[i] < 0.f ? alpha * y[i] : y[i];
+      return;
+    default: return;
   }
 }
 
@@ -155,6 +184,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("getNumThreads", Napi::Function::New(env, GetNumThreads));
   exports.Set("version", Napi::Function::New(env, Version));
   exports.Set("tuneMalloc", Napi::Function::New(env, TuneMalloc));
+  exportCodes(env, exports, "activation",
+              {{"linear", kActLinear}, {"relu", kActRelu}, {"relu6", kActRelu6},
+               {"elu", kActElu}, {"leakyrelu", kActLeakyRelu}, {"sigmoid", kActSigmoid}});
   initConv2d(env, exports);
   initPool(env, exports);
   initMatmul(env, exports);

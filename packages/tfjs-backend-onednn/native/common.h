@@ -6,11 +6,21 @@
 
 #include <cstdint>
 #include <cstring>
+#include <initializer_list>
+#include <mutex>
 #include <string>
+#include <utility>
 #include <unordered_map>
 #include <vector>
 
 #include "dnnl.hpp"
+#include "dnnl_version.h"
+
+// The addon is written against the oneDNN 2.x C++ API (operation descriptors such as
+// convolution_forward::desc, removed in 3.0). Debian's libdnnl-dev 2.x is the supported one.
+#if !defined(DNNL_VERSION_MAJOR) || DNNL_VERSION_MAJOR != 2
+#error "convkit tfjs-backend-onednn needs oneDNN 2.x (Debian libdnnl-dev 2.x): the installed dnnl_version.h reports another major version, whose C++ API (oneDNN 3.0 removed the operation descriptors) this addon does not use."
+#endif
 
 namespace convkit {
 
@@ -69,7 +79,7 @@ inline void expectShape(const Napi::CallbackInfo &info, size_t i, const dims &d,
   expectLen(info, i, elementCount(info, op, d, what), op, what);
 }
 
-// Activation codes shared with src/native.ts (fused post-ops).
+// Activation codes of the fused post-ops, exported as opCodes.activation.
 enum Activation : int {
   kActLinear = 0,
   kActRelu = 1,
@@ -78,8 +88,19 @@ enum Activation : int {
   kActLeakyRelu = 4,
   kActSigmoid = 5,
 };
-// Appends the activation as an eltwise post-op (no-op for linear).
+// Appends the activation as an eltwise post-op (no-op for linear, and for the
+// activations applyActivationLoop applies instead).
 void appendActivation(dnnl::post_ops &ops, int act, float alpha);
+// relu, relu6 and leakyrelu run as a loop over the output after the primitive,
+// not as oneDNN post-ops: oneDNN's eltwise relu/clip turn NaN into 0 (leaky relu
+// into -inf), where tfjs propagates NaN, and a diverging network must get a NaN
+// loss on this backend as on tfjs-cpu. Same values as the post-ops otherwise.
+void applyActivationLoop(float *y, int64_t n, int act, float alpha);
+
+// Op codes are exported to JS: addon.opCodes[family] = {name: code, ...}
+// (src/native.ts reads them from there, it does not repeat the numbers).
+void exportCodes(Napi::Env env, Napi::Object exports, const char *family,
+                 std::initializer_list<std::pair<const char *, int>> codes);
 
 // Converts a dnnl::error into a JS exception carrying the oneDNN status.
 [[noreturn]] void throwDnnl(const Napi::Env &env, const dnnl::error &e);
@@ -106,9 +127,18 @@ class SignalBlock {
 // Wraps the body of a binding so that oneDNN and argument errors become JS
 // exceptions instead of aborting the process (and signals are blocked while
 // it runs, see SignalBlock).
+//
+// Every native call also holds the addon's lock: the primitive caches, the
+// convolution plan settings and oneDNN's engine/stream are process-wide, and
+// worker threads (node:worker_threads) can load the addon and call it at the
+// same time as the main thread; calls are serialised instead (each one runs
+// on oneDNN's OpenMP threads anyway).
+std::recursive_mutex &addonLock();
+
 template <typename F>
 Napi::Value guarded(const Napi::CallbackInfo &info, F &&body) {
   try {
+    std::lock_guard<std::recursive_mutex> lock(addonLock());
     SignalBlock block;
     return body();
   } catch (const dnnl::error &e) {

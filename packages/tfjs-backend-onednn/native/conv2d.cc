@@ -308,6 +308,7 @@ Napi::Value Conv2dForward(const Napi::CallbackInfo &info) {
       return pickFilterIn(plans, wUser, w, args);
     });
     runWithFilterIn(plan, wUser, w, args, DNNL_ARG_WEIGHTS);
+    applyActivationLoop(y, g.y[0] * g.y[1] * g.y[2] * g.y[3], act, alpha);
     return info.Env().Undefined();
   });
 }
@@ -441,6 +442,7 @@ Napi::Value Conv2dBackwardWeights(const Napi::CallbackInfo &info) {
 }  // namespace
 
 Napi::Value SetConvPlanPolicy(const Napi::CallbackInfo &info) {
+  std::lock_guard<std::recursive_mutex> lock(addonLock());
   int p = static_cast<int>(intArg(info, 0, "policy"));
   if (p < 0 || p > 4) throw Napi::RangeError::New(info.Env(), "policy must be 0..4");
   planPolicy = p;
@@ -450,12 +452,14 @@ Napi::Value SetConvPlanPolicy(const Napi::CallbackInfo &info) {
 Napi::Value SetConvWinograd(const Napi::CallbackInfo &info) {
   if (info.Length() < 1 || !info[0].IsBoolean())
     throw Napi::TypeError::New(info.Env(), "setConvWinograd(enabled: boolean)");
+  std::lock_guard<std::recursive_mutex> lock(addonLock());
   winogradEnabled = info[0].As<Napi::Boolean>().Value();
   return info.Env().Undefined();
 }
 
 // convImplsRun(): the implementations run since the previous call, then forgets them.
 Napi::Value ConvImplsRun(const Napi::CallbackInfo &info) {
+  std::lock_guard<std::recursive_mutex> lock(addonLock());
   Napi::Array a = Napi::Array::New(info.Env(), implsRun.size());
   for (size_t i = 0; i < implsRun.size(); ++i) a.Set(static_cast<uint32_t>(i), implsRun[i]);
   implsRun.clear();

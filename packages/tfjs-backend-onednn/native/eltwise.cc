@@ -1,6 +1,7 @@
 // Memory-bound elementwise kernels (unary and binary with trailing-axis
 // broadcast), written as OpenMP loops: for these a oneDNN primitive's setup
-// costs more than the loop itself. Codes are mirrored in src/native.ts.
+// costs more than the loop itself. The op codes are exported as opCodes.unary
+// and opCodes.binary.
 #include <cmath>
 
 #include "common.h"
@@ -35,7 +36,8 @@ Napi::Value UnaryOp(const Napi::CallbackInfo &info) {
     int64_t n = static_cast<int64_t>(f32Len(info, 1));
     expectLen(info, 2, n, "unary", "y");
     switch (code) {
-      case kRelu: unaryLoop(x, y, n, [](float v) { return v > 0.f ? v : 0.f; }); break;
+      // tfjs-cpu's relu (x < 0 ? 0 : x): NaN stays NaN.
+      case kRelu: unaryLoop(x, y, n, [](float v) { return v < 0.f ? 0.f : v; }); break;
       case kSquare: unaryLoop(x, y, n, [](float v) { return v * v; }); break;
       case kSqrt: unaryLoop(x, y, n, [](float v) { return std::sqrt(v); }); break;
       // tfjs Step: x > 0 ? 1 : alpha, NaN stays NaN.
@@ -163,7 +165,10 @@ Napi::Value BinaryOp(const Napi::CallbackInfo &info) {
         dispatch(rows, a, na, b, nb, y, n, [](float p, float q) { return (p - q) * (p - q); });
         break;
       case kReluGrad:
-        dispatch(rows, a, na, b, nb, y, n, [](float p, float q) { return q > 0.f ? p : 0.f; });
+        // As tfjs's mul(dy, step(y)): NaN in y or dy gives NaN.
+        dispatch(rows, a, na, b, nb, y, n, [](float p, float q) {
+          return std::isnan(q) ? q : p * (q > 0.f ? 1.f : 0.f);
+        });
         break;
       default: throw Napi::RangeError::New(info.Env(), "onednn binary: unknown op");
     }
@@ -174,6 +179,13 @@ Napi::Value BinaryOp(const Napi::CallbackInfo &info) {
 }  // namespace
 
 void initEltwise(Napi::Env env, Napi::Object exports) {
+  exportCodes(env, exports, "unary",
+              {{"Relu", kRelu}, {"Square", kSquare}, {"Sqrt", kSqrt}, {"Step", kStep},
+               {"Exp", kExp}, {"Log", kLog}, {"Abs", kAbs}, {"Neg", kNeg},
+               {"Rsqrt", kRsqrt}, {"Relu6", kRelu6}, {"Sigmoid", kSigmoid}});
+  exportCodes(env, exports, "binary",
+              {{"Add", kAdd}, {"Sub", kSub}, {"Mul", kMul}, {"Div", kDiv}, {"Max", kMax},
+               {"Min", kMin}, {"SquaredDiff", kSquaredDiff}, {"ReluGrad", kReluGrad}});
   exports.Set("unary", Napi::Function::New(env, UnaryOp));
   exports.Set("binary", Napi::Function::New(env, BinaryOp));
 }

@@ -68,6 +68,7 @@ Napi::Value MatmulForward(const Napi::CallbackInfo &info) {
     if (bias) args.emplace(DNNL_ARG_BIAS, memory(biasd, eng, bias));
     prim.execute(cpuStream(), args);
     cpuStream().wait();
+    applyActivationLoop(y, batch * M * N, act, alpha);
     return info.Env().Undefined();
   });
 }

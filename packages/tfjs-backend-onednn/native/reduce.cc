@@ -135,6 +135,8 @@ Napi::Value Reduce(const Napi::CallbackInfo &info) {
 }  // namespace
 
 void initReduce(Napi::Env env, Napi::Object exports) {
+  exportCodes(env, exports, "reduce",
+              {{"Sum", kSum}, {"Mean", kMean}, {"Max", kMax}, {"Min", kMin}, {"Prod", kProd}});
   exports.Set("reduce", Napi::Function::New(env, Reduce));
 }
 

@@ -1,4 +1,6 @@
 // Softmax over the last axis ([rows, cols]) with oneDNN's softmax primitive.
+#include <cmath>
+
 #include "common.h"
 
 namespace convkit {
@@ -25,6 +27,21 @@ Napi::Value Softmax(const Napi::CallbackInfo &info) {
     prim.execute(cpuStream(), {{DNNL_ARG_SRC, memory(d, eng, x)},
                                {DNNL_ARG_DST, memory(d, eng, y)}});
     cpuStream().wait();
+    // tfjs computes exp(x - max) / sum: a row holding NaN or +inf, or only -inf, is NaN
+    // throughout. oneDNN's primitive skips such values (a NaN row gave 0 elsewhere), so
+    // those rows are set as tfjs sets them: a diverging network's loss must become NaN.
+#pragma omp parallel for if (rows * cols >= (1 << 15)) schedule(static)
+    for (int64_t r = 0; r < rows; ++r) {
+      const float *xr = x + r * cols;
+      bool bad = false, allNegInf = cols > 0;
+      for (int64_t j = 0; j < cols; ++j) {
+        const float v = xr[j];
+        if (std::isnan(v) || v == INFINITY) bad = true;
+        if (v != -INFINITY) allNegInf = false;
+      }
+      if (bad || allNegInf)
+        for (int64_t j = 0; j < cols; ++j) y[r * cols + j] = NAN;
+    }
     return info.Env().Undefined();
   });
 }

@@ -140,6 +140,8 @@ Napi::Value Transform(const Napi::CallbackInfo &info) {
 }  // namespace
 
 void initTransform(Napi::Env env, Napi::Object exports) {
+  exportCodes(env, exports, "fillMode",
+              {{"constant", kConstant}, {"reflect", kReflect}, {"wrap", kWrap}, {"nearest", kNearest}});
   exports.Set("transform", Napi::Function::New(env, Transform));
 }
 

@@ -3,6 +3,7 @@
 // write the same arrays without copies.
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { BackendValues, DataId, DataType, TensorInfo } from '@tensorflow/tfjs-core';
+import { bufferPoolUsable, silenceFirstUseNotice } from './tfjs_internals.js';
 
 export const BACKEND_NAME = 'onednn';
 
@@ -41,19 +42,31 @@ export class OneDnnBackend extends MathBackendCPU {
   private readonly owned = new WeakMap<ArrayBuffer, Owned>();
   private readonly pool = new Map<number, Float32Array[]>();
   private pooledBytes = 0;
-  private poolLimit = poolLimitBytes();
+  // The pool relies on how tfjs-cpu's storage shares arrays (above): only behind the version gate.
+  private poolLimit = bufferPoolUsable() ? poolLimitBytes() : 0;
 
   constructor() {
     super();
     // MathBackendCPU prints "install tfjs-node to speed things up" on first
     // use in Node; that advice does not apply to this backend.
-    (this as unknown as { firstUse: boolean }).firstUse = false;
+    silenceFirstUseNotice(this);
+  }
+
+  /**
+   * The values stored here for dataId, without moving data. DataStorage.get on an id it does
+   * not hold asks the engine to move the data in, and the engine reads it through readSync of
+   * the backend that owns it: for an id a user's kernel returned without writing it (tfjs-core's
+   * "register a kernel and call it"), that is this backend again, and readSync -> get -> moveData
+   * -> readSync overflowed the stack.
+   */
+  private peek(dataId: DataId): BackendValues | undefined {
+    return this.data.has(dataId) ? this.data.get(dataId).values : undefined;
   }
 
   /** The Float32Array behind a float32 tensor, or null if not available. */
   f32(t: TensorInfo): Float32Array | null {
     if (t.dtype !== 'float32') return null;
-    const v = this.data.get(t.dataId)?.values;
+    const v = this.peek(t.dataId);
     return v instanceof Float32Array ? v : null;
   }
 
@@ -97,7 +110,7 @@ export class OneDnnBackend extends MathBackendCPU {
   }
 
   override readSync(dataId: DataId): BackendValues {
-    const values = this.data.get(dataId)?.values;
+    const values = this.peek(dataId);
     if (values && ArrayBuffer.isView(values)) {
       const o = this.owned.get(values.buffer as ArrayBuffer);
       if (o) o.escaped = true;
@@ -106,7 +119,7 @@ export class OneDnnBackend extends MathBackendCPU {
   }
 
   override disposeData(dataId: DataId, force = false): boolean {
-    const values = this.data.get(dataId)?.values;
+    const values = this.peek(dataId);
     const freed = super.disposeData(dataId, force);
     if (freed && values && ArrayBuffer.isView(values) && !this.data.has(dataId)) {
       const o = this.owned.get(values.buffer as ArrayBuffer);
@@ -133,10 +146,13 @@ export class OneDnnBackend extends MathBackendCPU {
     this.pooledBytes = 0;
   }
 
-  /** Sets the most bytes kept for reuse (0 turns the pool off); drops what is kept now. */
+  /**
+   * Sets the most bytes kept for reuse (0 turns the pool off); drops what is kept now. The pool
+   * stays off when the tfjs version gate is closed.
+   */
   setPoolLimitBytes(bytes: number): void {
     this.releasePool();
-    this.poolLimit = Math.max(0, bytes);
+    this.poolLimit = bufferPoolUsable() ? Math.max(0, bytes) : 0;
   }
 
   /** Wraps a freshly written Float32Array as a float32 tensor. */

@@ -15,6 +15,8 @@ export interface NativeAddon {
   tuneMalloc(): boolean;
   getNumThreads(): number;
   version(): { major: number; minor: number; patch: number; hash: string; cpuRuntime: string };
+  /** Op codes of unary, binary, reduce, the fused activations and transform's fill modes. */
+  opCodes: unknown;
   conv2dForward(x: F32, xShape: Dims, w: F32, wShape: Dims, bias: F32 | null, y: F32, yShape: Dims,
     strides: Dims, dilations: Dims, padL: Dims, padR: Dims, activation: number, alpha: number): void;
   conv2dBackwardData(dy: F32, dyShape: Dims, w: F32, wShape: Dims, dx: F32, dxShape: Dims,
@@ -74,17 +76,31 @@ export interface NativeAddon {
     dx: F32, dy?: F32 | null, k?: F32 | null): void;
 }
 
-// Codes mirrored from native/*.cc.
-export const Act = { linear: 0, relu: 1, relu6: 2, elu: 3, leakyrelu: 4, sigmoid: 5 } as const;
-export const UnaryOp = {
-  Relu: 0, Square: 1, Sqrt: 2, Step: 3, Exp: 4, Log: 5, Abs: 6, Neg: 7, Rsqrt: 8, Relu6: 9,
-  Sigmoid: 10,
+/**
+ * Names of the op codes the addon exports (`opCodes[family][name]`, defined once, in native/*.cc);
+ * the numbers are read from the loaded addon, never repeated here. An addon that lacks one of
+ * these names is out of date and is not loaded (see `load`).
+ */
+const CODE_NAMES = {
+  activation: ['linear', 'relu', 'relu6', 'elu', 'leakyrelu', 'sigmoid'],
+  unary: ['Relu', 'Square', 'Sqrt', 'Step', 'Exp', 'Log', 'Abs', 'Neg', 'Rsqrt', 'Relu6', 'Sigmoid'],
+  binary: ['Add', 'Sub', 'Mul', 'Div', 'Max', 'Min', 'SquaredDiff', 'ReluGrad'],
+  reduce: ['Sum', 'Mean', 'Max', 'Min', 'Prod'],
+  fillMode: ['constant', 'reflect', 'wrap', 'nearest'],
 } as const;
-export const BinaryOp = {
-  Add: 0, Sub: 1, Mul: 2, Div: 3, Max: 4, Min: 5, SquaredDiff: 6, ReluGrad: 7,
-} as const;
-export const FillMode = { constant: 0, reflect: 1, wrap: 2, nearest: 3 } as const;
-export const ReduceOp = { Sum: 0, Mean: 1, Max: 2, Min: 3, Prod: 4 } as const;
+type Family = keyof typeof CODE_NAMES;
+export type OpCodes = { readonly [F in Family]: Readonly<Record<(typeof CODE_NAMES)[F][number], number>> };
+
+/** The addon's op codes, or why they do not match CODE_NAMES. */
+function readCodes(raw: unknown): OpCodes | string {
+  const all = raw as Record<string, Record<string, unknown>> | undefined;
+  for (const family of Object.keys(CODE_NAMES) as Family[]) {
+    for (const name of CODE_NAMES[family]) {
+      if (typeof all?.[family]?.[name] !== 'number') return `it exports no op code opCodes.${family}.${name}`;
+    }
+  }
+  return all as unknown as OpCodes;
+}
 
 /**
  * Path of the compiled addon (built by `npm run build:native`);
@@ -93,7 +109,7 @@ export const ReduceOp = { Sum: 0, Mean: 1, Max: 2, Min: 3, Prod: 4 } as const;
 export const addonPath = process.env.CONVKIT_ONEDNN_ADDON ||
   join(dirname(fileURLToPath(import.meta.url)), '..', 'build', 'Release', 'convkit_onednn.node');
 
-function load(): { addon: NativeAddon | null; error: Error | null } {
+function load(): { addon: NativeAddon | null; codes: OpCodes | null; error: Error | null } {
   // OpenMP threads that busy-wait between parallel regions are a disaster as
   // soon as another process wants the same cores (measured on 2 cores with a
   // concurrent job: 1.4 s vs 0.12 s per MNIST training step). libgomp reads
@@ -102,11 +118,15 @@ function load(): { addon: NativeAddon | null; error: Error | null } {
   if (process.env.OMP_WAIT_POLICY === undefined) process.env.OMP_WAIT_POLICY = 'passive';
   try {
     const req = createRequire(import.meta.url);
-    return { addon: req(addonPath) as NativeAddon, error: null };
+    const addon = req(addonPath) as NativeAddon;
+    const codes = readCodes(addon.opCodes);
+    if (typeof codes === 'string') throw new Error(`${codes} (built from older sources; rebuild it)`);
+    return { addon, codes, error: null };
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));
     return {
       addon: null,
+      codes: null,
       error: new Error(
         `the oneDNN addon could not be loaded from ${addonPath}: ${err.message}. ` +
           'Install oneDNN (`apt-get install libdnnl-dev`) and build the addon ' +
@@ -116,6 +136,15 @@ function load(): { addon: NativeAddon | null; error: Error | null } {
 }
 
 const loaded = load();
+/** Op codes for kernels that never run (the addon is missing): every code is -1. */
+const noCodes = Object.fromEntries(Object.entries(CODE_NAMES).map(([f, names]) =>
+  [f, Object.fromEntries(names.map((n) => [n, -1]))])) as unknown as OpCodes;
+const codes: OpCodes = loaded.codes ?? noCodes;
+export const Act = codes.activation;
+export const UnaryOp = codes.unary;
+export const BinaryOp = codes.binary;
+export const FillMode = codes.fillMode;
+export const ReduceOp = codes.reduce;
 /** The addon, or null when it could not be loaded (see `loadError`). */
 export const addon: NativeAddon | null = loaded.addon;
 /** Why the addon could not be loaded, or null. */

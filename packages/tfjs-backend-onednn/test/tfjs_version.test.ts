@@ -1,5 +1,6 @@
-// The training-time patches of tfjs-core are installed only on the tfjs-core version they were
-// written for; on another one the backend warns once and runs unpatched, with the same results.
+// Every use of tfjs internals (the training-time patches, OneDnnAdam's native update, the buffer
+// pool) happens only on the tfjs-core version it was written for; on another one the backend warns
+// once and runs without them, with the same results.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -14,7 +15,7 @@ const PATCH_KERNELS = ['OneDnnReluGrad', 'OneDnnMaxPoolTraining', 'OneDnnMoments
 
 interface Run {
   versionCore: string; installedAgain: boolean; untouched: boolean; warnings: string[];
-  cpu: number[]; onednn: number[]; native: Record<string, number>;
+  cpu: number[]; onednn: number[]; native: Record<string, number>; adamNativeSteps: number; pooledBytes: number;
 }
 
 function run(versionCore?: string): Run {
@@ -47,6 +48,8 @@ describe('tfjs-core version check of the patches', () => {
     assert.equal(r.installedAgain, true);
     assert.equal(r.untouched, false, 'tfjs-core members replaced');
     for (const k of PATCH_KERNELS) assert.ok((r.native[k] ?? 0) > 0, `${k} ran (${JSON.stringify(r.native)})`);
+    assert.equal(r.adamNativeSteps, 4, 'OneDnnAdam took its native path');
+    assert.ok(r.pooledBytes > 0, 'freed outputs went to the buffer pool');
     assertSameLosses(r);
   });
 
@@ -59,6 +62,8 @@ describe('tfjs-core version check of the patches', () => {
     assert.equal(r.installedAgain, false);
     assert.equal(r.untouched, true, 'no tfjs-core member replaced');
     for (const k of PATCH_KERNELS) assert.equal(r.native[k] ?? 0, 0, `${k} did not run`);
+    assert.equal(r.adamNativeSteps, 0, "OneDnnAdam used tfjs's AdamOptimizer code");
+    assert.equal(r.pooledBytes, 0, 'no buffer pool');
     assert.ok((r.native.Conv2D ?? 0) + (r.native.FusedConv2D ?? 0) > 0, `native conv ran (${JSON.stringify(r.native)})`);
     assertSameLosses(r);
   });

@@ -33,6 +33,7 @@ let s = 7;
 const rnd = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
 const xs = Float32Array.from({ length: 8 * 12 * 12 * 3 }, rnd);
 const ys = Float32Array.from({ length: 8 * 3 }, (_, i) => (i % 3 === Math.floor(i / 3) % 3 ? 1 : 0));
+let adamNativeSteps = -1, pooledBytes = -1;
 let weights: { data: Float32Array; shape: number[] }[] | undefined;
 
 async function train(name: string): Promise<number[]> {
@@ -40,12 +41,18 @@ async function train(name: string): Promise<number[]> {
   const m = model();
   if (!weights) weights = m.getWeights().map((w) => ({ data: w.dataSync() as Float32Array, shape: w.shape }));
   else m.setWeights(weights.map((w) => tf.tensor(w.data, w.shape)));
-  m.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy' });
+  const opt = name === 'onednn' ? new backend.OneDnnAdam(0.01) : tf.train.adam(0.01);
+  m.compile({ optimizer: opt, loss: 'categoricalCrossentropy' });
   const x = tf.tensor4d(xs, [8, 12, 12, 3]), y = tf.tensor2d(ys, [8, 3]);
   const losses: number[] = [];
   for (let i = 0; i < 4; i++) losses.push(await m.trainOnBatch(x, y) as number);
   tf.dispose([x, y]);
   m.dispose();
+  // (not instanceof: tfjs's Optimizer answers instanceof by duck typing)
+  if (name === 'onednn') {
+    adamNativeSteps = (opt as InstanceType<typeof backend.OneDnnAdam>).nativeSteps;
+    pooledBytes = (tf.backend() as InstanceType<typeof backend.OneDnnBackend>).pooledByteCount();
+  }
   return losses;
 }
 
@@ -55,5 +62,5 @@ const onednn = await train('onednn');
 await new Promise((r) => setImmediate(r)); // warnings are emitted on the next tick
 console.log(JSON.stringify({
   versionCore: tf.version_core, installedAgain, untouched: before.every((f, i) => f === after[i]),
-  warnings, cpu, onednn, native: backend.kernelStats().native,
+  warnings, cpu, onednn, native: backend.kernelStats().native, adamNativeSteps, pooledBytes,
 }));

@@ -4,24 +4,19 @@
 // It is a subclass of tfjs-core's AdamOptimizer: same constructor, same
 // state (accBeta1/accBeta2, `${name}/m`, `${name}/v` accumulators), same
 // serialization (className 'Adam'), same arithmetic. It only takes the fast
-// path when the active backend is 'onednn' and every tensor involved is
-// float32; otherwise it defers to AdamOptimizer.applyGradients unchanged.
+// path when the active backend is 'onednn', every tensor involved is
+// float32 and the tfjs version gate (../tfjs_internals.ts) is open; otherwise
+// it defers to AdamOptimizer.applyGradients unchanged.
 //
 // The fast path updates buffers in place when no other tensor shares them
 // (backend refCount === 1); otherwise it writes new buffers and assigns.
 import * as tf from '@tensorflow/tfjs-core';
 import { BACKEND_NAME, OneDnnBackend } from '../backend.js';
 import { addon } from '../native.js';
+import { adamState } from '../tfjs_internals.js';
 
 /** tfjs-core's NamedTensor (not re-exported from its index). */
 interface NamedTensor { name: string; tensor: tf.Tensor }
-interface Accumulator { originalName: string; variable: tf.Variable }
-interface AdamState {
-  accBeta1: tf.Variable;
-  accBeta2: tf.Variable;
-  accumulatedFirstMoment: Accumulator[];
-  accumulatedSecondMoment: Accumulator[];
-}
 
 export class OneDnnAdam extends tf.AdamOptimizer {
   /** Number of applyGradients calls that took the native path (for tests). */
@@ -33,11 +28,12 @@ export class OneDnnAdam extends tf.AdamOptimizer {
 
   override applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
     const backend = tf.getBackend() === BACKEND_NAME ? tf.backend() : null;
-    if (!addon || !(backend instanceof OneDnnBackend)) {
+    // AdamOptimizer's private state is only used behind the tfjs version gate.
+    const state = adamState(this);
+    if (!addon || !(backend instanceof OneDnnBackend) || !state) {
       super.applyGradients(variableGradients as Parameters<tf.AdamOptimizer['applyGradients']>[0]);
       return;
     }
-    const state = this as unknown as AdamState;
     const isArray = Array.isArray(variableGradients);
     const names = isArray ? variableGradients.map((v) => v.name) : Object.keys(variableGradients);
     const gradOf = (name: string, i: number): tf.Tensor | undefined =>
