@@ -1,15 +1,6 @@
 // Helpers for the prepare tests (imported only by *.test.ts).
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { spawnSync } from 'node:child_process';
-import { findPython } from './python.js';
-
-/** A python3 that can `import h5py` (PATH's python3 may be a pyenv one without Debian's python3-h5py). */
-export function pythonWithH5py(): string | null {
-  return findPython(H5PY);
-}
-
-/** The modules the h5py checks import (for `skipWithoutPython` / `requirePython`). */
-export const H5PY = ['h5py', 'numpy'];
 
 /** Runs a Python snippet with h5py; returns its stdout parsed as JSON. */
 export function h5pyJson(py: string, code: string, ...args: string[]): any {

@@ -10,16 +10,16 @@ import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { requireTool, skipWithoutTool } from '../../../scripts/required-tools.mjs';
 
 const pkg = fileURLToPath(new URL('..', import.meta.url));
 const root = path.resolve(pkg, '..', '..');
 const libasan = spawnSync('gcc', ['-print-file-name=libasan.so'], { encoding: 'utf8' }).stdout?.trim() ?? '';
-// gcc prints the bare name back when it has no such library.
-const haveAsan = path.isAbsolute(libasan);
 
 describe('native code under AddressSanitizer', () => {
   it('the backend tests pass against an ASan build of the addon, with no ASan report',
-    { skip: haveAsan ? false : 'gcc has no libasan.so (install g++)', timeout: 15 * 60_000 }, () => {
+    { skip: skipWithoutTool('asan'), timeout: 15 * 60_000 }, () => {
+      requireTool('asan');
       const dir = mkdtempSync(path.join(tmpdir(), 'convkit-asan-'));
       try {
         cpSync(path.join(pkg, 'binding.gyp'), path.join(dir, 'binding.gyp'));

@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
+import { requireTool, skipWithoutTool } from '../../../../scripts/required-tools.mjs';
 import { extended } from '../../test-support/extended.js';
 import { startCli, type CliResult } from '../../test-support/cli.js';
 import { fashionMnistDir, repoRoot } from '../../test-support/paths.js';
@@ -123,14 +124,14 @@ test('batch, local pool: 2 models × 2 datasets, Ctrl-C after the first job, rer
   assert.equal(JSON.parse(ev.stdout).test_accuracy, completed[0].test_accuracy);
 });
 
-const slurmTools = ['sbatch', 'squeue', 'scancel', 'sinfo'].every((c) => spawnSync('sh', ['-c', `command -v ${c}`]).status === 0) && ['/usr/sbin/slurmctld', '/usr/sbin/slurmd', '/usr/sbin/munged'].every(existsSync);
 let cluster: string | null = null;
 after(() => {
   if (cluster) execFileSync(path.join(repoRoot, 'scripts/slurm-test-cluster.sh'), ['stop', cluster], { stdio: 'inherit' });
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('batch, Slurm (real single-node cluster): same jobs and layout, cancelled array resumed by a rerun, slurm_job_id on each record', { skip: slurmTools ? extended(fashionMnistDir).skip : 'slurm-wlm and munge not installed (scripts/setup.sh installs them)' }, async () => {
+test('batch, Slurm (real single-node cluster): same jobs and layout, cancelled array resumed by a rerun, slurm_job_id on each record', { skip: skipWithoutTool('slurm') || extended(fashionMnistDir).skip }, async () => {
+  requireTool('slurm');
   cluster = execFileSync(path.join(repoRoot, 'scripts/slurm-test-cluster.sh'), ['start', path.join(dir, 'slurm-cluster')], { encoding: 'utf8' }).trim();
   const env = { SLURM_CONF: path.join(cluster, 'slurm.conf') };
   // One task at a time on the node, so that the SIGINT finds tasks still queued to cancel.

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
+import { skipOrRequire } from '../../../../scripts/required-tools.mjs';
 import { runCli } from '../../test-support/cli.js';
 import { gtsrbFixtureDir, repoRoot } from '../../test-support/paths.js';
 import { encodeIdx } from '../datasets/idx.js';
@@ -123,10 +124,7 @@ test('train → evaluate → predict on real digits, and a finished run is not o
 test('the compiled CLI (bin/convkit.js on dist/, as `make` builds it) runs prepare on its worker threads', async (t) => {
   const bin = path.join(repoRoot, 'packages/convkit/bin/convkit.js');
   const dist = path.join(repoRoot, 'packages/convkit/dist/prepare/worker.js');
-  if (!existsSync(dist)) {
-    t.skip('dist/ not built (run `make build`)');
-    return;
-  }
+  if (skipOrRequire(t, 'cli', existsSync(dist) ? null : `${path.relative(repoRoot, dist)} not built`)) return;
   const out = path.join(tmp, 'dist-prepare');
   const r = spawnSync(process.execPath, [bin, 'prepare', 'gtsrb', gtsrbFixtureDir, '--size', '24', '--mode', 'L', '--out', out, '--json'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
   assert.equal(r.status, 0, r.stderr);

@@ -10,7 +10,7 @@ import { applyMode } from '../image/modes.js';
 import { prepareGtsrb } from './gtsrb.js';
 import { resizeImage } from '../image/resize.js';
 import { decodeSample } from './worker.js';
-import { H5PY, h5pyJson, runCli } from '../../test-support/prepare.js';
+import { h5pyJson, runCli } from '../../test-support/prepare.js';
 import { requirePython, skipWithoutPython } from '../../test-support/python.js';
 import { extended } from '../../test-support/extended.js';
 import { gtsrbFixtureDir, gtsrbMiniDir } from '../../test-support/paths.js';
@@ -73,8 +73,8 @@ async function prepareReadTrain(t: TestContext, root: string, scale: number, per
   assert.equal(HE.channels, 3);
   assert.deepEqual(HE.train.y, L.train.y, 'all variants share one order');
 
-  await t.test('h5py reads the RGB-HE set', { skip: skipWithoutPython(H5PY) }, () => {
-    const py = requirePython(H5PY);
+  await t.test('h5py reads the RGB-HE set', { skip: skipWithoutPython('h5py') }, () => {
+    const py = requirePython('h5py');
     const info = h5pyJson(
       py,
       `import h5py, json, sys

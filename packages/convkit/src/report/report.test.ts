@@ -5,6 +5,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { chromium, type Browser } from 'playwright-core';
+import { requireTool } from '../../../../scripts/required-tools.mjs';
 import { gtsrbFixtureDir } from '../../test-support/paths.js';
 import { runCli } from '../../test-support/cli.js';
 import { loadDataset } from '../datasets/index.js';
@@ -47,7 +48,7 @@ before(async () => {
   testY = ds.test.y;
   counts = new Array(ds.numClasses).fill(0);
   for (const y of testY) counts[y]++;
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing (Debian package chromium): the report cannot be checked in a browser`);
+  requireTool('chromium');
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 });
 

@@ -11,7 +11,8 @@ import { readCheckpoint } from '../run/checkpoint.js';
 import { readMetrics } from '../run/metrics.js';
 import { readStatus } from '../run/status.js';
 import { decodeEvent, eventFiles, readRecords } from './callbacks/tfevents.js';
-import { CRCMOD, requirePython, skipWithoutPython } from '../../test-support/python.js';
+import { skipOrRequire } from '../../../../scripts/required-tools.mjs';
+import { requirePython, skipWithoutPython } from '../../test-support/python.js';
 
 await selectBackend('cpu'); // tfjs needs a backend to run ops; explicit, as importing convkit sets none
 
@@ -124,8 +125,8 @@ test('kill -9 mid-epoch, resume: same metrics as the uninterrupted run, each epo
 
   // TensorBoard files of the resumed run (old file trimmed + new file) still hold one point per epoch.
   // (read with the independent Python reader of tensorboard.test.ts, which checks every CRC)
-  await t.test('TensorBoard files: one epoch_loss per epoch, read by the Python reader', { skip: skipWithoutPython(CRCMOD) }, async () => {
-    const python = requirePython(CRCMOD);
+  await t.test('TensorBoard files: one epoch_loss per epoch, read by the Python reader', { skip: skipWithoutPython('crcmod') }, async () => {
+    const python = requirePython('crcmod');
     const files = await eventFiles(path.join(dir, 'tb/train'));
     assert.equal(files.length, 2, 'the killed run\'s file (trimmed) and the resumed run\'s');
     const read: { events: { step?: number; values?: { tag: string; simple_value?: number }[] }[] }[] = JSON.parse(execFileSync(python, [path.join(here, 'callbacks/tfevents-reader.py'), ...files], { encoding: 'utf8' }));
@@ -201,10 +202,7 @@ test('killed before its first checkpoint: --resume restarts from epoch 1 (and ma
 test('on the native onednn backend too: a CNN with dropout and augmentation (native warp), killed mid-epoch (kill -9, then SIGINT) and resumed twice, matches its uninterrupted run exactly', async (t) => {
   const { probeNativeBackend } = await import('./backend.js');
   const native = await probeNativeBackend();
-  if (!native.ok) {
-    t.skip(`onednn unavailable: ${native.why}`);
-    return;
-  }
+  if (skipOrRequire(t, 'onednn', native.ok ? null : native.why)) return;
   // fused conv+relu, native dropout masks, fused Adam, fixed conv plans and the native Transform kernel all take part here
   const args = ['--model', 'mnist-cnn', '--epochs', '3', '--batch-size', '32', '--limit-train', '1024', '--limit-test', '200', '--backend', 'onednn', '--seed', '9', '--progress', 'lines', '--augment', 'fidle,contrast=0.2'];
   const base = await tmp();

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
+import { skipOrRequire } from '../../../../../scripts/required-tools.mjs';
+import { requirePython, skipWithoutPython } from '../../../test-support/python.js';
 import { probeNativeBackend } from '../backend.js';
 import { parseTrainOptions, TrainConfigSchema } from '../config.js';
 import { parseConfigText } from '../../util/config-file.js';
@@ -187,9 +189,8 @@ for img, p in zip(x, job['params']):
 print(json.dumps(out))
 `;
 
-test('same warp as Keras\'s apply_affine_transform (scipy.ndimage, order 1) for drawn parameters, nearest and reflect fill', (t) => {
-  const py = ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['-c', 'import scipy.ndimage'], { stdio: 'ignore' }).status === 0);
-  if (!py) return t.skip('python3 with scipy unavailable (Debian python3-scipy)');
+test('same warp as Keras\'s apply_affine_transform (scipy.ndimage, order 1) for drawn parameters, nearest and reflect fill', { skip: skipWithoutPython('scipy') }, () => {
+  const py = requirePython('scipy');
   const [n, h, w] = [12, 11, 9];
   const rng = new Rng(9);
   const x = Float32Array.from({ length: n * h * w }, () => rng.next());
@@ -216,7 +217,7 @@ test('tfjs-cpu\'s own Transform kernel fills every image after the first (why co
 
 test('on onednn, the native Transform kernel gives the JS warp\'s values', async (t) => {
   const native = await probeNativeBackend();
-  if (!native.ok) return t.skip(`onednn unavailable: ${native.why}`);
+  if (skipOrRequire(t, 'onednn', native.ok ? null : native.why)) return;
   await tf.setBackend('onednn');
   try {
     assert.ok(backendTransformWorks(), 'onednn registers its own Transform kernel');

@@ -10,14 +10,14 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { EpochLogs, TrainingContext } from './callback.js';
 import { TensorBoard, trimTensorBoard } from './tensorboard.js';
 import { eventFiles } from './tfevents.js';
-import { CRCMOD, requirePython, skipWithoutPython } from '../../../test-support/python.js';
+import { requirePython, skipWithoutPython } from '../../../test-support/python.js';
 
 await selectBackend('cpu'); // tfjs needs a backend to run ops; explicit, as importing convkit sets none
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const READER = path.join(here, 'tfevents-reader.py');
 // Debian's python3 carries python3-crcmod; a pyenv python earlier on PATH may not.
-const SKIP = skipWithoutPython(CRCMOD);
+const SKIP = skipWithoutPython('crcmod');
 
 export interface ReadEvent {
   wall_time: number;
@@ -28,7 +28,7 @@ export interface ReadEvent {
 
 /** Reads event files with the independent Python reader (crcmod CRC-32C + hand-decoded protobuf); fails on any bad CRC. */
 export function readWithPython(files: string[]): { file: string; records: number; events: ReadEvent[] }[] {
-  return JSON.parse(execFileSync(requirePython(CRCMOD), [READER, ...files], { encoding: 'utf8' }));
+  return JSON.parse(execFileSync(requirePython('crcmod'), [READER, ...files], { encoding: 'utf8' }));
 }
 
 /** tag → [step, value] of the scalar events of one file. */
@@ -100,7 +100,7 @@ test('the Python reader rejects a file with a bad CRC (so the test above can fai
   const bytes = await fs.readFile(file);
   bytes[bytes.length - 6] ^= 0x10;
   await fs.writeFile(file, bytes);
-  const r = spawnSync(requirePython(CRCMOD), [READER, file], { encoding: 'utf8' });
+  const r = spawnSync(requirePython('crcmod'), [READER, file], { encoding: 'utf8' });
   assert.equal(r.status, 1);
   assert.match(r.stderr, /bad data CRC/);
   assert.ok(existsSync(file));

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { skipOrRequire } from '../../../../../scripts/required-tools.mjs';
 import { nativeAdam, probeNativeBackend, selectBackend } from '../backend.js';
 import { withDecoupledWeightDecay } from './weight-decay.js';
 
@@ -27,7 +28,7 @@ test('decoupled weight decay: w ← w·(1 − lr·wd) on kernels only (SGD and A
 
 test('decoupled weight decay on the native Adam (onednn)', async (t) => {
   const probe = await probeNativeBackend();
-  if (!probe.ok) return t.skip(`onednn unavailable: ${probe.why}`);
+  if (skipOrRequire(t, 'onednn', probe.ok ? null : probe.why)) return;
   await selectBackend('onednn');
   const opt = nativeAdam(0.1)!;
   const [w, b] = await oneStep(withDecoupledWeightDecay(opt, 0.5));
