@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs what convkit needs on a Debian/Ubuntu machine, then builds it. Safe to run again: it only does what is missing.
-#   system: oneDNN (native backend), Fashion-MNIST, and the tools the test suite checks against (h5py, crcmod, zip,
-#   Chromium for the report and dashboard tests, slurm-wlm + munge for the batch tests on a local Slurm cluster)
+#   system: oneDNN (native backend), Fashion-MNIST, zip, and the tools the test suite checks against, listed once in
+#   scripts/required-tools.mjs (h5py, crcmod, scipy, Chromium, slurm-wlm + munge, g++'s ASan runtime, oneDNN)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(g++ make python3 libdnnl-dev dataset-fashion-mnist python3-h5py python3-crcmod zip unzip chromium slurm-wlm munge)
+APT_PACKAGES=(g++ make python3 libdnnl-dev dataset-fashion-mnist zip unzip)
+read -r -a TOOL_PACKAGES <<<"$(node scripts/required-tools.mjs debian)"
+APT_PACKAGES+=("${TOOL_PACKAGES[@]}")
 APT_PACKAGES+=(${CONVKIT_EXTRA_APT:-})
 
 missing=()

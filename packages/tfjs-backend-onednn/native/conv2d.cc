@@ -457,6 +457,28 @@ Napi::Value SetConvWinograd(const Napi::CallbackInfo &info) {
   return info.Env().Undefined();
 }
 
+// convWinogradAvailable(): whether oneDNN has a Winograd forward convolution
+// on this CPU (it has one on avx512_core only), asked for the geometry of the
+// smallest candidate: 16 -> 16 channels, 3x3, stride 1. Where it has none,
+// every plan is a direct one (tryPlan drops the Winograd plan).
+Napi::Value ConvWinogradAvailable(const Napi::CallbackInfo &info) {
+  ConvGeom g;
+  g.x = {1, 16, 8, 8};
+  g.w = {16, 16, 3, 3};
+  g.y = {1, 16, 6, 6};
+  g.strides = {1, 1};
+  g.dil = {0, 0};
+  g.padL = {0, 0};
+  g.padR = {0, 0};
+  bool ok = true;
+  try {
+    fwdPd(g, false, true, prop_kind::forward_training, primitive_attr(), true);
+  } catch (const dnnl::error &) {
+    ok = false;
+  }
+  return Napi::Boolean::New(info.Env(), ok);
+}
+
 // convImplsRun(): the implementations run since the previous call, then forgets them.
 Napi::Value ConvImplsRun(const Napi::CallbackInfo &info) {
   std::lock_guard<std::recursive_mutex> lock(addonLock());
@@ -468,6 +490,7 @@ Napi::Value ConvImplsRun(const Napi::CallbackInfo &info) {
 
 void initConv2d(Napi::Env env, Napi::Object exports) {
   exports.Set("convImplsRun", Napi::Function::New(env, ConvImplsRun));
+  exports.Set("convWinogradAvailable", Napi::Function::New(env, ConvWinogradAvailable));
   exports.Set("setConvPlanPolicy", Napi::Function::New(env, SetConvPlanPolicy));
   exports.Set("setConvWinograd", Napi::Function::New(env, SetConvWinograd));
   exports.Set("conv2dForward", Napi::Function::New(env, Conv2dForward));

@@ -44,6 +44,8 @@ export interface NativeAddon {
   setConvPlanPolicy(policy: 0 | 1 | 2 | 3 | 4): void;
   /** Winograd plans for 3x3 stride-1 convolutions where oneDNN has them (default on). */
   setConvWinograd(enabled: boolean): void;
+  /** Whether oneDNN has a Winograd convolution on this CPU (avx512_core); elsewhere every plan is direct. */
+  convWinogradAvailable(): boolean;
   /** oneDNN implementation names of the convolutions run since the previous call (for tests). */
   convImplsRun(): string[];
   unary(op: number, x: F32, y: F32, alpha: number): void;

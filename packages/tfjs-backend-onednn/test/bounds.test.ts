@@ -48,7 +48,7 @@ const cases: Record<string, () => unknown[]> = {
 // Bindings without a buffer to check against a shape.
 const noShapedBuffers = new Set([
   'setNumThreads', 'getNumThreads', 'version', 'tuneMalloc', 'setConvPlanPolicy', 'setConvWinograd',
-  'convImplsRun', 'maxPoolWorkspaceBytes',
+  'convImplsRun', 'convWinogradAvailable', 'maxPoolWorkspaceBytes',
   // Writes its single output over the output's own length.
   'dropoutMask',
 ]);
