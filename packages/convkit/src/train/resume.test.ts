@@ -242,7 +242,8 @@ test('on the native onednn backend too: a CNN with dropout and augmentation (nat
 });
 
 test('augmented (--augment fidle,brightness=0.8:1.2): recorded in config.json, kept by --resume; killed and resumed equals uninterrupted', async () => {
-  const args = [...BASE, '--epochs', '3', '--augment', 'fidle,brightness=0.8:1.2'];
+  // batches of 4: 80 per epoch, a wide window for the kill to land in epoch 2
+  const args = [...BASE.map((a, i) => (BASE[i - 1] === '--batch-size' ? '4' : a)), '--epochs', '3', '--augment', 'fidle,brightness=0.8:1.2'];
   const base = await tmp();
   const ref = await cli(['train', ...args, '--out', path.join(base, 'ref'), '--json']);
   assert.equal(ref.code, 0, ref.stderr);
@@ -250,11 +251,16 @@ test('augmented (--augment fidle,brightness=0.8:1.2): recorded in config.json, k
   const want = await readMetrics(path.join(base, 'ref', 'metrics.jsonl'));
   assert.notEqual(want[0].loss, reference[0].loss, 'augmentation changes what is trained on');
   const dir = path.join(base, 'killed');
-  const { child, done } = start(['train', ...args, '--out', dir]);
-  await waitFor('epoch 1 and its checkpoint', async () => (await lastEpoch(dir)) >= 1);
-  await new Promise((r) => setTimeout(r, 300)); // into epoch 2
+  const { child, done } = start(['train', ...args, '--out', dir, '--tensorboard', '--tb-batches']);
+  await waitFor('status.json', async () => ((await readStatus(path.join(dir, 'status.json')))?.batches ?? 0) > 0);
+  const steps = (await readStatus(path.join(dir, 'status.json')))!.batches; // batches per epoch
+  await waitFor('batch 2 of epoch 2', async () => (await batchStep(dir)) >= steps + 1);
   child.kill('SIGKILL');
   await done;
+  // where the kill landed: in epoch 2 (past its first batch, before its end), after epoch 1's checkpoint
+  assert.ok((await batchStep(dir)) >= steps + 1, 'killed in epoch 2');
+  assert.equal(await epochsLogged(dir), 1, 'killed before epoch 2 ended');
+  assert.equal(await lastEpoch(dir), 1, "epoch 1's checkpoint is the last");
   const saved = JSON.parse(await fs.readFile(path.join(dir, 'config.json'), 'utf8'));
   assert.deepEqual(saved.augment, { rotation: 10, zoom: 0.2, shear: 0.1, brightness: [0.8, 1.2], contrast: 0, hflip: false, vflip: false, fill: 'nearest', cval: 0, widthShift: 0.1, heightShift: 0.1 });
   const r = await cli(['train', '--resume', dir, '--json']);

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { startDashboard, type Dashboard } from './server.js';
+import { waitFor } from '../../test-support/cli.js';
 
 // The HTTP surface of `convkit serve`: what a hostile page or a confused client can send must end in a 4xx with
 // the server still answering. Run folders here are written by hand (metadata only: this is about the server).
@@ -130,11 +131,12 @@ test('state-changing requests need POST with the server token and its own Origin
   const st = JSON.parse(await fs.readFile(path.join(root, 'stale', 'status.json'), 'utf8'));
   await fs.writeFile(path.join(root, 'stale', 'status.json'), JSON.stringify({ ...st, pid: process.pid, host: os.hostname() }));
   let stale = { status: 0, body: '' };
-  while (stale.status !== 409) {
+  await waitFor('the watcher to list the run "stale"', async () => {
     stale = await request('/api/run/stop?id=stale', { method: 'POST', headers: { 'X-Convkit-Token': d.postToken } });
-    if (stale.status === 404) await new Promise((r) => setTimeout(r, 100)); // until the watcher has seen the new run
-    else assert.equal(stale.status, 409, stale.body);
-  }
+    if (stale.status === 404) return false; // until the watcher has seen the new run
+    assert.equal(stale.status, 409, stale.body);
+    return true;
+  }, 30_000);
   assert.match(stale.body, /no process is writing this run/);
   await fs.rm(path.join(root, 'stale'), { recursive: true });
   // the page served to an authenticated client carries the POST token; nothing else does, and no page the access secret
@@ -219,10 +221,10 @@ test('datasets: the GTSRB folder of a run is listed; its analysis is written on 
   const cfg = JSON.parse(await fs.readFile(path.join(dir, 'config.json'), 'utf8'));
   await fs.writeFile(path.join(dir, 'config.json'), JSON.stringify({ ...cfg, data: `gtsrb:${gtsrbFixtureDir}` }));
   let sources: { root: string; runs: string[]; report?: string }[] = [];
-  while (!sources.some((s) => s.runs.includes('gtsrb-run'))) {
+  await waitFor('the watcher to re-read config.json of gtsrb-run', async () => {
     sources = JSON.parse((await request('/api/datasets')).body).sources;
-    if (!sources.some((s) => s.runs.includes('gtsrb-run'))) await new Promise((r) => setTimeout(r, 100)); // until the watcher has re-read config.json
-  }
+    return sources.some((s) => s.runs.includes('gtsrb-run'));
+  }, 30_000);
   assert.equal(sources[0].root, gtsrbFixtureDir);
   assert.equal(sources[0].report, undefined);
   const analyse = `/api/datasets/analyse?root=${encodeURIComponent(gtsrbFixtureDir)}`;
