@@ -64,6 +64,8 @@ describe('elementwise and reductions vs tfjs-cpu', () => {
   }
   it('non-contiguous axes fall back and agree', async () => {
     await assertSame([rand([3, 4, 5, 6])], (t) => tf.sum(t, [0, 2]), [], 1e-4);
+    assert.equal(kernelStats().fallback['Sum'], 1, 'the Sum went to tfjs-cpu');
+    assert.equal(kernelStats().native['Sum'] ?? 0, 0);
   });
 
   for (const shape of [[1, 10], [64, 10], [3, 5, 43]]) {

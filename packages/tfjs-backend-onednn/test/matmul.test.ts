@@ -45,7 +45,10 @@ describe('matmul vs tfjs-cpu', () => {
     const a = rand([5, 6]), b = rand([6, 3]), bias = rand([5, 3]), alpha = rand([3]);
     await assertSame([a, b, bias, alpha], (at, bt, ct, dt) => tf.fused.matMul({ a: at, b: bt, bias: ct,
       activation: 'prelu', preluActivationWeights: dt }), [], 1e-4);
+    assert.equal(kernelStats().fallback._FusedMatMul, 1, 'prelu went to tfjs-cpu');
     await assertSame([a, b, bias], (at, bt, ct) => tf.fused.matMul({ a: at, b: bt, bias: ct }), [], 1e-4);
+    assert.equal(kernelStats().fallback._FusedMatMul, 1, 'the 2-D bias went to tfjs-cpu');
+    assert.equal(kernelStats().native._FusedMatMul ?? 0, 0);
   });
 });
 

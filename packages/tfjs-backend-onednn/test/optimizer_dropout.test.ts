@@ -79,6 +79,11 @@ describe('native dropout', () => {
     // d/dx sum(dropout(x)) is the mask itself.
     const g = tf.grad((t: tf.Tensor) => tf.sum(tfc.dropout(t, rate, undefined, 42)))(x).dataSync();
     assert.deepEqual(g, s1);
+    // tfjs's own dropout passes every check above: the native one is recognised by its kernels,
+    // one Multiply by the native mask instead of tfjs's RandomUniform, Add, Floor, Div and Multiply.
+    const profile = await tf.profile(() => tfc.dropout(x, rate, undefined, 42));
+    assert.deepEqual(profile.kernelNames, ['Multiply'], `kernels run: ${profile.kernelNames}`);
+    tf.dispose(profile.result as tf.Tensor);
     tf.dispose([x, y]);
   });
 });

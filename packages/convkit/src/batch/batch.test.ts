@@ -53,6 +53,12 @@ const records = (out: string): JobRecord[] =>
     .filter((l) => l.trim())
     .map((l) => JSON.parse(l));
 
+/**
+ * The accuracy one epoch of training must beat: twice chance (0.1 on 10 classes), 6.7 standard errors of a guesser's
+ * score on 400 test images (±0.015) above it. Seen: 0.27, 0.36, 0.45 and 0.59 for the four jobs.
+ */
+const TRAINED_BASELINE = 0.2;
+
 /** Interrupt after the first finished job, check nothing is lost, rerun, check only the missing jobs ran. */
 async function killAndRerun(cfg: string, out: string, args: string[], env?: NodeJS.ProcessEnv): Promise<JobRecord[]> {
   const first = await cli(['batch', 'run', cfg, ...args], { env, interruptWhen: path.join(out, 'results.jsonl') });
@@ -78,7 +84,8 @@ async function killAndRerun(cfg: string, out: string, args: string[], env?: Node
   assert.equal(new Set(completed.map((r) => r.job_id)).size, 4, 'each job completed once');
   for (const [id, t] of resultTimes) assert.equal(statSync(path.join(out, 'runs', id, 'result.json')).mtimeMs, t, `${id} was not rerun`);
   for (const r of completed) {
-    assert.ok(r.test_accuracy! > 0.1 && r.test_accuracy! <= 1, `accuracy ${r.test_accuracy}`);
+    // chance on 10 balanced classes is 0.1; one epoch (7 steps on 400 images) trains each model well past it
+    assert.ok(r.test_accuracy! > TRAINED_BASELINE && r.test_accuracy! <= 1, `accuracy ${r.test_accuracy} (trained baseline ${TRAINED_BASELINE})`);
     assert.ok(r.best_val_accuracy !== null && r.best_epoch === 1 && r.duration_s! > 0 && r.images_per_s! > 0);
     assert.equal(r.run_dir, path.join(out, 'runs', r.job_id));
     for (const f of ['config.json', 'metrics.jsonl', 'status.json', 'result.json', 'model', 'checkpoints']) assert.ok(existsSync(path.join(r.run_dir, f)), `${r.job_id}/${f}`);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { getModel } from './index.js';
 
 // Parameter counts from the layer formulas: conv = k·k·in·out + out, dense = in·out + out,
@@ -57,8 +58,17 @@ for (const [name, expected] of cases) {
         assert.deepEqual(model.inputs[0].shape, [null, size, size, channels]);
         assert.deepEqual(model.outputs[0].shape, [null, 43]);
         assert.equal(model.countParams(), expected(size, channels, 43));
-        const y = tf.tidy(() => tf.sum(model.predict(tf.zeros([2, size, size, channels])) as tf.Tensor, 1).arraySync() as number[]);
-        for (const v of y) assert.ok(Math.abs(v - 1) < 1e-4, `softmax rows sum to 1, got ${v}`);
+        // the output is the softmax of the last Dense layer's logits (nothing after it), and depends on the image
+        const last = model.layers[model.layers.length - 1] as tfl.layers.Layer;
+        assert.equal(last.getClassName(), 'Dense');
+        const [got, want] = tf.tidy(() => {
+          const x = tf.randomUniform([2, size, size, channels], 0, 1, 'float32', 7);
+          const features = tfl.model({ inputs: model.inputs, outputs: last.input as tfl.SymbolicTensor }).predict(x) as tf.Tensor;
+          const [w, b] = last.getWeights();
+          return [model.predict(x) as tf.Tensor, tf.softmax(tf.add(tf.matMul(features, w), b))].map((t) => t.arraySync() as number[][]);
+        });
+        for (let i = 0; i < got.length; i++) for (let k = 0; k < 43; k++) assert.ok(Math.abs(got[i][k] - want[i][k]) <= 1e-5 * (want[i][k] + 1e-2), `row ${i} class ${k}: ${got[i][k]} vs softmax(logits) ${want[i][k]}`);
+        assert.ok(got[0].some((v, k) => Math.abs(v - got[1][k]) > 1e-6), 'two images give two outputs');
       } finally {
         model.dispose();
       }
