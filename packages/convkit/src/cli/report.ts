@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { CheckpointName } from '../report/analysis-types.js';
+import { ANALYSIS_FILE_NAMES } from '../run/layout.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { ConvkitError } from '../util/errors.js';
 import { reportBatchDir } from './batch.js';
@@ -74,13 +75,13 @@ export function registerReportCommands(program: Command): void {
 
   program
     .command('report')
-    .description('what a run learned: curves, confusion matrix, per-class accuracy, errors, feature maps (cached in RUN/analysis.json); with several runs, their comparison')
+    .description(`what a run learned: curves, confusion matrix, per-class accuracy, errors, feature maps (cached in RUN/${ANALYSIS_FILE_NAMES.last}); with several runs, their comparison`)
     .argument('<paths...>', 'run folders, or one batch output folder with --html')
     .option('--html <file>', 'write one self-contained HTML file (no network needed to view it)')
     .option('--json', 'print the analysis as JSON', false)
     .option('--checkpoint <name>', 'weights to analyse: best | last (default: the ones the run was scored with and evaluate uses: best when it validated on held-out training images, else last)', choice(['best', 'last']))
     .option('--backend <name>', 'tfjs backend', 'auto')
-    .option('--force', 'recompute analysis.json even if it is up to date', false)
+    .option('--force', `recompute ${ANALYSIS_FILE_NAMES.last} even if it is up to date`, false)
     .option('--md <file>', 'a batch output: also write its table (one row per dataset, per model accuracy and duration) as Markdown')
     .action(async (paths: string[], o: ReportOptions) => {
       const kinds = await Promise.all(paths.map(pathKind));

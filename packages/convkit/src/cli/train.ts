@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { RUN_FILE_NAMES as F } from '../run/layout.js';
 import { TRAIN_OPTIONS } from '../train/options.js';
 import { optionError } from '../util/errors.js';
 import { table } from '../util/term.js';
@@ -7,9 +8,9 @@ import { addTableOptions, positiveInt, printJson } from './options.js';
 export function registerTrainCommands(program: Command): void {
   const train = program
     .command('train')
-    .description('train a model on a dataset and write a run folder (config.json, metrics.jsonl, checkpoints/, status.json, model/, result.json); exit codes: 0 done, 1 diverged (NaN), 2 bad input, 130/143 interrupted by SIGINT/SIGTERM (resumable)')
+    .description(`train a model on a dataset and write a run folder (${F.config}, ${F.metrics}, ${F.checkpoints}/, ${F.status}, ${F.model}/, ${F.result}); exit codes: 0 done, 1 diverged (NaN), 2 bad input, 130/143 interrupted by SIGINT/SIGTERM (resumable)`)
     .option('--config <file>', 'YAML/JSON file with a train: block (any of these options, as written here or in camelCase) and a prepare: block (size, mode, roi, test, seed) used when --data is a GTSRB folder; options given here override it')
-    .option('--resume <dir>', 'continue an interrupted or killed run from its last checkpoint (settings from its config.json; only --epochs, --progress, --backend may change)');
+    .option('--resume <dir>', `continue an interrupted or killed run from its last checkpoint (settings from its ${F.config}; only --epochs, --progress, --backend may change)`);
   // Every train setting: flag, help, parser and default from the one table the config schema is built from.
   addTableOptions(train, TRAIN_OPTIONS);
   train
@@ -20,7 +21,7 @@ export function registerTrainCommands(program: Command): void {
         const allowed = new Set(['resume', 'epochs', 'progress', 'backend', 'json']);
         for (const opt of cmd.options) {
           const key = opt.attributeName();
-          if (!allowed.has(key) && cmd.getOptionValueSource(key) === 'cli') throw optionError(opt.long ?? key, 'cannot be changed when resuming (the run keeps its config.json); only --epochs, --progress and --backend can');
+          if (!allowed.has(key) && cmd.getOptionValueSource(key) === 'cli') throw optionError(opt.long ?? key, `cannot be changed when resuming (the run keeps its ${F.config}); only --epochs, --progress and --backend can`);
         }
         const given = (k: string) => (cmd.getOptionValueSource(k) === 'cli' ? o[k] : undefined);
         const { resumeRun } = await import('../train/run.js');

@@ -23,7 +23,7 @@ export const TRAIN_OPTIONS = [
   {
     key: 'validation',
     arg: 'v',
-    help: "auto (GTSRB sets: 10 % of the tracks, held out whole; other sets: the test set) | test (the course's habit, noted in result.json) | a fraction of train held out (whole tracks when the set has them)",
+    help: "auto (GTSRB sets: 10 % of the tracks, held out whole; other sets: the test set) | test (the course's habit, noted in the run's result) | a fraction of train held out (whole tracks when the set has them)",
     value: 'validation',
     default: 'auto',
   },

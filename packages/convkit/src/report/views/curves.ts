@@ -50,7 +50,7 @@ const fmt = (metric: string, v: number) => (/accuracy/.test(metric) ? (v * 100).
 
 /**
  * Loss, accuracy (train and validation) and learning-rate curves, one uPlot chart each, the best epoch marked by a
- * dashed line (best validation value, else best training value). Accepts a RunHistory or raw metrics.jsonl rows.
+ * dashed line (best validation value, else best training value). Accepts a RunHistory or the run's raw metric rows.
  */
 export function renderCurves(el: HTMLElement, history: RunHistory | HistoryRow[], opts: CurvesOptions = {}): void {
   prepare(el, 'ck-curves');

@@ -11,7 +11,7 @@
  *   renderReport(el, analysis)                 the whole page of one run (all sections below)
  *   renderSummary(el, analysis)                header: model, data, weights, test figures, best values
  *   renderCurves(el, history, opts?)           loss / accuracy / lr charts (uPlot), best epoch dashed;
- *                                              history = RunHistory or raw metrics.jsonl rows (HistoryRow[]);
+ *                                              history = RunHistory or the run's raw metric rows (HistoryRow[]);
  *                                              opts {groups?: ('loss'|'accuracy'|'lr')[], width?, height?};
  *                                              each chart box is .ck-chart[data-group] with `.uplot` (the uPlot)
  *   renderConfusion(el, analysis, opts?)       heatmap, rows = true class; opts {normalised?}; raw/normalised toggle;

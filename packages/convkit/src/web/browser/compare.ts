@@ -52,7 +52,7 @@ async function main(): Promise<void> {
       href: (_r, i) => runHref(summaries[i].id),
       columns: [
         { label: 'status', cell: (_r, i) => stateBadge(summaries[i].state, summaries[i].note) },
-        ...hyperKeys.map((k) => ({ label: h('i', {}, k), title: 'hyperparameter (config.json)', cell: (_r: CompareRun, i: number) => String(summaries[i].hyper[k] ?? '') })),
+        ...hyperKeys.map((k) => ({ label: h('i', {}, k), title: "hyperparameter (the run's config)", cell: (_r: CompareRun, i: number) => String(summaries[i].hyper[k] ?? '') })),
       ],
     });
   const perClass = h('div', { id: 'per-class-box' });
