@@ -176,7 +176,7 @@ function installExitHooks(): void {
   process.on('exit', () => {
     for (const l of [...held]) l.releaseSync();
   });
-  for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
     process.on(sig, () => {
       // Someone else (training's StopOnSignal) handles it: they stop cleanly and the lock goes in their finally.
       if (process.listenerCount(sig) > 1) return;
