@@ -2,7 +2,7 @@
 // them until they end and records them, so it exits 0 with every job recorded. Real processes, real digits.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, promises as fs, writeFileSync } from 'node:fs';
+import { mkdtempSync, promises as fs, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -12,7 +12,6 @@ import { repoRoot } from '../../test-support/paths.js';
 import { runCli as runCliInProcess } from '../../test-support/prepare.js';
 import { readRunLock, RUN_LOCK_FILE } from '../run/lock.js';
 import { pidAlive } from '../util/atomic.js';
-import { processStartTicks } from '../util/proc.js';
 import type { JobRecord } from './results.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -41,7 +40,9 @@ test('kill -9 of a local batch run, then a rerun: the rerun follows the orphaned
   const records: JobRecord[] = (await fs.readFile(path.join(dir, 'out', 'results.jsonl'), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l));
   assert.deepEqual(records.map((r) => r.status), ['completed', 'completed'], JSON.stringify(records));
   assert.deepEqual(new Set(records.map((r) => r.run_dir)), new Set(runDirs), 'each job recorded once');
-  assert.ok(orphans.every((p) => !pidAlive(p) || processStartTicks(p) === null), 'the orphans have ended');
+  // Ended: gone, or a zombie their new parent has not reaped yet (state Z in /proc/PID/stat).
+  const ended = (pid: number) => !pidAlive(pid) || / Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8').slice(readFileSync(`/proc/${pid}/stat`, 'utf8').lastIndexOf(')')));
+  assert.ok(orphans.every(ended), 'the orphans have ended');
 });
 
 test('a lock of another host carrying our SLURM_JOB_ID (the same job, requeued on another node) is taken over; another job id is not', async () => {
