@@ -102,7 +102,7 @@ export async function runBatch(config: BatchConfig, o: BatchRunOptions): Promise
     const summary: BatchRunSummary = { jobs: jobs.length, skipped, started: todo.length, completed: 0, failed: 0, unfinished: 0, interrupted: null };
     // A Slurm array of an earlier `batch run` still queued or running: followed again, not submitted twice.
     const attached = o.executor === 'slurm' ? await liveArray(paths, jobs, log) : null;
-    const inArray = new Set(attached?.jobs.map((j) => j.id));
+    const inArray = new Set(attached?.queued.map((j) => j.id));
     const follow = following.filter((j) => !inArray.has(j.id));
     const toSubmit = todo.filter((j) => !inArray.has(j.id));
     if (!todo.length && !following.length) {
@@ -185,7 +185,7 @@ export async function runBatch(config: BatchConfig, o: BatchRunOptions): Promise
       const [followed, attachedEnd, executed] = await Promise.all([
         followRuns(follow, { pollMs: o.pollMs ?? 1000, log, stopped: stopper.stopped }),
         attached
-          ? followSlurmArray(attached.arrayId, attached.jobs, { pollMs: o.pollMs, log, onTaskGone: slurmTaskGone, keep: new Set([...todo, ...following].map((j) => j.id)) })
+          ? followSlurmArray(attached.arrayId, attached.jobs, { pollMs: o.pollMs, log, onTaskGone: slurmTaskGone, keep: inArray })
           : Promise.resolve(null),
         toSubmit.length ? execute(toSubmit) : Promise.resolve(null),
       ]);

@@ -137,9 +137,9 @@ const arrayFile = (p: SlurmPaths) => path.join(p.idDir, 'array.json');
 
 /**
  * The array an earlier `batch run` submitted, if Slurm still has some of its tasks (queued or running): a rerun
- * follows it instead of submitting the same jobs again. Null when there is none, or the config's jobs changed.
+ * follows those tasks (`queued`) instead of submitting their jobs again. Null when there is none, or the config's jobs changed.
  */
-export async function liveArray(p: SlurmPaths, jobs: Job[], log: (m: string) => void): Promise<{ arrayId: string; jobs: Job[] } | null> {
+export async function liveArray(p: SlurmPaths, jobs: Job[], log: (m: string) => void): Promise<{ arrayId: string; jobs: Job[]; queued: Job[] } | null> {
   let rec: { arrayId?: unknown; jobs?: unknown };
   try {
     rec = JSON.parse(await fs.readFile(arrayFile(p), 'utf8'));
@@ -150,9 +150,10 @@ export async function liveArray(p: SlurmPaths, jobs: Job[], log: (m: string) => 
   const byId = new Map(jobs.map((j) => [j.id, j]));
   const arrayJobs = rec.jobs.map((id) => byId.get(String(id)));
   if (arrayJobs.some((j) => !j)) return null;
-  if ((await queuedTasks(rec.arrayId)).size === 0) return null;
+  const queued = await queuedTasks(rec.arrayId);
+  if (queued.size === 0) return null;
   log(`convkit batch: Slurm job array ${rec.arrayId} of an earlier batch run is still queued or running; following it instead of submitting again`);
-  return { arrayId: rec.arrayId, jobs: arrayJobs as Job[] };
+  return { arrayId: rec.arrayId, jobs: arrayJobs as Job[], queued: (arrayJobs as Job[]).filter((_, i) => queued.has(i)) };
 }
 
 /**
