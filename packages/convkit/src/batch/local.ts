@@ -19,10 +19,13 @@ export interface LocalOptions {
   log(msg: string): void;
 }
 
+/** Signals that stop a batch run (SIGHUP: the terminal or ssh session closed). */
+export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
 // Hand-written: a pool of child processes is a queue and N workers over child_process; no library adds to that.
 /**
  * The local executor: a pool of `parallel` child processes, each one `convkit train` on one job's run directory.
- * SIGINT/SIGTERM to the batch stops starting jobs and passes the signal once to every running job (they save a
+ * SIGINT/SIGTERM/SIGHUP to the batch stops starting jobs and passes the signal once to every running job (they save a
  * checkpoint and exit); the children run in their own process group so a terminal's Ctrl-C reaches them only this way.
  */
 export async function runLocal(jobs: Job[], o: LocalOptions): Promise<{ interrupted: NodeJS.Signals | null }> {
@@ -35,7 +38,7 @@ export async function runLocal(jobs: Job[], o: LocalOptions): Promise<{ interrup
     o.log(again ? `convkit batch: ${sig} again: stopping the running jobs at once` : `convkit batch: ${sig}: no new jobs; asking ${running.size} running job(s) to save a checkpoint and stop (signal again to stop at once)`);
     for (const child of running.keys()) child.kill(again ? 'SIGKILL' : 'SIGINT');
   };
-  const handlers = (['SIGINT', 'SIGTERM'] as const).map((s) => [s, () => onSignal(s)] as const);
+  const handlers = STOP_SIGNALS.map((s) => [s, () => onSignal(s)] as const);
   for (const [s, h] of handlers) process.on(s, h);
 
   const queue = [...jobs];

@@ -9,6 +9,7 @@ import type { ConvkitCommand } from './command.js';
 import type { SlurmOptions } from './config.js';
 import type { Job } from './plan.js';
 import { freshArgs } from './job-config.js';
+import { STOP_SIGNALS } from './local.js';
 
 const run = promisify(execFile);
 
@@ -131,9 +132,34 @@ export interface SlurmRunOptions {
   onTaskGone(job: Job, slurmJobId: string): Promise<void>;
 }
 
+/** Where the batch folder records the Slurm array it submitted last: its id and its jobs in task order. */
+const arrayFile = (p: SlurmPaths) => path.join(p.idDir, 'array.json');
+
 /**
- * The Slurm executor: one sbatch job array, followed with squeue until every task has left the queue.
- * SIGINT/SIGTERM cancels the array (Slurm sends SIGTERM to running tasks: they checkpoint and stop).
+ * The array an earlier `batch run` submitted, if Slurm still has some of its tasks (queued or running): a rerun
+ * follows those tasks (`queued`) instead of submitting their jobs again. Null when there is none, or the config's jobs changed.
+ */
+export async function liveArray(p: SlurmPaths, jobs: Job[], log: (m: string) => void): Promise<{ arrayId: string; jobs: Job[]; queued: Job[] } | null> {
+  let rec: { arrayId?: unknown; jobs?: unknown };
+  try {
+    rec = JSON.parse(await fs.readFile(arrayFile(p), 'utf8'));
+  } catch {
+    return null;
+  }
+  if (typeof rec.arrayId !== 'string' || !/^\d+$/.test(rec.arrayId) || !Array.isArray(rec.jobs)) return null;
+  const byId = new Map(jobs.map((j) => [j.id, j]));
+  const arrayJobs = rec.jobs.map((id) => byId.get(String(id)));
+  if (arrayJobs.some((j) => !j)) return null;
+  const queued = await queuedTasks(rec.arrayId);
+  if (queued.size === 0) return null;
+  log(`convkit batch: Slurm job array ${rec.arrayId} of an earlier batch run is still queued or running; following it instead of submitting again`);
+  return { arrayId: rec.arrayId, jobs: arrayJobs as Job[], queued: (arrayJobs as Job[]).filter((_, i) => queued.has(i)) };
+}
+
+/**
+ * The Slurm executor: one sbatch job array (recorded in the batch folder's slurm/array.json), followed with squeue
+ * until every task has left the queue. SIGINT/SIGTERM/SIGHUP cancels the array (Slurm sends SIGTERM to running
+ * tasks: they checkpoint and stop).
  */
 export async function runSlurm(jobs: Job[], o: SlurmRunOptions): Promise<{ interrupted: NodeJS.Signals | null; arrayId: string }> {
   await fs.mkdir(o.paths.logDir, { recursive: true });
@@ -141,8 +167,20 @@ export async function runSlurm(jobs: Job[], o: SlurmRunOptions): Promise<{ inter
   const scriptFile = path.join(o.paths.idDir, `${o.name}-${stamp}.sbatch`);
   await writeFileAtomic(scriptFile, sbatchScript(o.name, jobs, o.slurm, o.command, o.paths));
   const arrayId = await submit(scriptFile);
+  await writeFileAtomic(arrayFile(o.paths), JSON.stringify({ arrayId, jobs: jobs.map((j) => j.id), script: path.basename(scriptFile) }) + '\n');
   o.onSubmitted?.(arrayId, scriptFile);
+  return { interrupted: await followSlurmArray(arrayId, jobs, o), arrayId };
+}
 
+/**
+ * Follows array `arrayId` (task i runs `jobs[i]`) with squeue until every task has left the queue, calling
+ * `onTaskGone` for those whose job is in `keep` (default all). A stop signal cancels the array; returns that signal.
+ */
+export async function followSlurmArray(
+  arrayId: string,
+  jobs: Job[],
+  o: { pollMs?: number; log(msg: string): void; onTaskGone(job: Job, slurmJobId: string): Promise<void>; keep?: Set<string> },
+): Promise<NodeJS.Signals | null> {
   let interrupted: NodeJS.Signals | null = null;
   let cancelling: Promise<void> | null = null;
   const onSignal = (sig: NodeJS.Signals) => {
@@ -150,7 +188,7 @@ export async function runSlurm(jobs: Job[], o: SlurmRunOptions): Promise<{ inter
     o.log(`convkit batch: ${sig}: cancelling Slurm job ${arrayId} (running tasks save a checkpoint; rerun to continue)`);
     cancelling ??= cancel(arrayId).catch((e) => o.log(`convkit batch: ${(e as Error).message}`));
   };
-  const handlers = (['SIGINT', 'SIGTERM'] as const).map((s) => [s, () => onSignal(s)] as const);
+  const handlers = STOP_SIGNALS.map((s) => [s, () => onSignal(s)] as const);
   for (const [s, h] of handlers) process.on(s, h);
   const gone = new Set<number>();
   try {
@@ -159,7 +197,7 @@ export async function runSlurm(jobs: Job[], o: SlurmRunOptions): Promise<{ inter
       for (let i = 0; i < jobs.length; i++) {
         if (gone.has(i) || queued.has(i)) continue;
         gone.add(i);
-        await o.onTaskGone(jobs[i], `${arrayId}_${i}`);
+        if (!o.keep || o.keep.has(jobs[i].id)) await o.onTaskGone(jobs[i], `${arrayId}_${i}`);
       }
       if (gone.size === jobs.length) break;
       await new Promise((r) => setTimeout(r, o.pollMs ?? 1000));
@@ -168,5 +206,5 @@ export async function runSlurm(jobs: Job[], o: SlurmRunOptions): Promise<{ inter
     await cancelling;
     for (const [s, h] of handlers) process.off(s, h);
   }
-  return { interrupted, arrayId };
+  return interrupted;
 }

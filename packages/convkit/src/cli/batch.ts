@@ -62,7 +62,7 @@ export function registerBatchCommands(program: Command): void {
       process.stdout.write(`${table(['job', 'dataset', 'model', 'options'], rows, ['l', 'l', 'l', 'l'])}\n\n${jobs.length} job(s) → ${path.join(c.out, 'runs')}\n`);
     });
 
-  configCommand('run', 'run every job not yet done (interrupted ones resume from their checkpoints); exit 0 all done, 1 some failed, 130/143 interrupted (rerun to continue)')
+  configCommand('run', 'run every job not yet done (interrupted ones resume from their checkpoints); exit 0 every job done and recorded, 1 some failed or unfinished, 129/130/143 interrupted by SIGHUP/SIGINT/SIGTERM (rerun to continue)')
     .option('--executor <name>', 'local (a pool of processes on this machine) | slurm (one sbatch job array)', choice(['local', 'slurm']), 'local')
     .option('--parallel <n>', 'local: jobs at once (parallel × CONVKIT_THREADS ≤ cores)', positiveInt, 1)
     .option('--poll <seconds>', 'slurm: how often to look at the queue', positiveNumber, 2)
@@ -76,8 +76,9 @@ export function registerBatchCommands(program: Command): void {
       const s = await runBatch(c, { executor: o.executor, parallel: o.parallel, threads, cores: os.availableParallelism(), pollMs: Math.max(0.2, o.poll) * 1000 });
       const results = resultsFile(c.out);
       process.stderr.write(`convkit batch: ${c.name}: ${s.completed} completed, ${s.failed} failed, ${s.unfinished} unfinished, ${s.skipped} already done or running (results: ${results})\n`);
-      if (s.interrupted) throw new ConvkitError(`interrupted by ${s.interrupted}; rerun \`convkit batch run ${file}\` to continue`, { exitCode: s.interrupted === 'SIGINT' ? 130 : 143 });
+      if (s.interrupted) throw new ConvkitError(`interrupted by ${s.interrupted}; rerun \`convkit batch run ${file}\` to continue`, { exitCode: s.interrupted === 'SIGINT' ? 130 : s.interrupted === 'SIGHUP' ? 129 : 143 });
       if (s.failed) throw new ConvkitError(`${s.failed} job(s) failed (their errors are in ${results})`, { exitCode: 1 });
+      if (s.unfinished) throw new ConvkitError(`${s.unfinished} job(s) ended unfinished (stopped from outside); rerun \`convkit batch run ${file}\` to continue them`, { exitCode: 1 });
     });
 
   configCommand('status', 'done / running / failed / interrupted / pending, per job')

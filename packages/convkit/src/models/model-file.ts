@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
 /** Extensions of model files: a Keras/tfjs topology, or a module exporting a builder. */
@@ -8,4 +10,14 @@ export const MODULE_EXT = ['.js', '.mjs', '.ts', '.mts'];
 export function isModelFile(name: string): boolean {
   const ext = path.extname(name).toLowerCase();
   return TOPOLOGY_EXT.includes(ext) || MODULE_EXT.includes(ext);
+}
+
+/** Whether a `--model` value names a module: code that training imports and runs. */
+export function isModelModule(name: string): boolean {
+  return MODULE_EXT.includes(path.extname(name).toLowerCase());
+}
+
+/** SHA-256 (hex) of the model module `name` resolves to (as training imports it: against the working directory). */
+export async function modelModuleSha256(name: string): Promise<string> {
+  return createHash('sha256').update(await fs.readFile(path.resolve(name))).digest('hex');
 }

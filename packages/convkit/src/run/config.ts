@@ -27,7 +27,11 @@ export interface RunDatasetInfo {
  * the settings back from it; readers use the fields typed here.
  */
 export interface RunConfigFile {
+  /** RUN_CONFIG_FORMAT: marks the folder as a run convkit wrote (absent in runs written before 2026-12-04). */
+  format?: string;
   model: string;
+  /** SHA-256 of the model module (`--model FILE.js/.ts`) the run was started with: `--resume` runs no other code. */
+  modelSha256?: string;
   data: string;
   seed: number;
   epochs?: number;
@@ -43,6 +47,20 @@ export interface RunConfigFile {
   /** Where the settings and data came from (config file, prepared set). */
   provenance?: Record<string, unknown>;
   [setting: string]: unknown;
+}
+
+/** config.json's `format`: what tells a run folder convkit wrote from any folder with a config.json. */
+export const RUN_CONFIG_FORMAT = 'convkit-run/1';
+
+/**
+ * Whether `dir` is a run folder convkit wrote (what `train --force` may delete): its config.json says
+ * RUN_CONFIG_FORMAT, or (runs written before the marker) has the keys every convkit run config has.
+ */
+export async function isConvkitRunFolder(dir: string): Promise<boolean> {
+  const c = (await readRunConfigOrNull(dir)) as Record<string, unknown> | null;
+  if (!c || typeof c !== 'object' || Array.isArray(c)) return false;
+  if (c.format !== undefined) return c.format === RUN_CONFIG_FORMAT;
+  return typeof c.model === 'string' && typeof c.data === 'string' && typeof c.seed === 'number' && typeof c.dataset === 'object' && c.dataset !== null && typeof c.versions === 'object';
 }
 
 /** The error for a folder that holds no run (no config.json); `hint` is appended ("; nothing to resume"). */
@@ -69,5 +87,5 @@ export function readRunConfigOrNull(dir: string): Promise<RunConfigFile | null> 
 
 /** Writes config.json in one rename (a fresh run writes it first; a resume with more epochs rewrites it). */
 export async function writeRunConfig(dir: string, config: RunConfigFile): Promise<void> {
-  await writeJsonAtomic(runFiles(dir).config, config);
+  await writeJsonAtomic(runFiles(dir).config, { format: RUN_CONFIG_FORMAT, ...config });
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ConvkitError } from '../util/errors.js';
+import { isConvkitRunFolder, RUN_CONFIG_FORMAT } from './config.js';
 import { RUN_ENTRIES, RUN_FILE_NAMES, runFiles } from './layout.js';
 import { RUN_LOCK_FILE, type RunLock } from './lock.js';
 
@@ -32,6 +33,9 @@ export async function checkFreshRunDir(dir: string, force: boolean): Promise<boo
   }
   if (state === 'unfinished' && !force) {
     throw new ConvkitError('output directory holds an unfinished run (no result.json); use --resume to continue or --force to discard', { file: dir });
+  }
+  if ((state === 'finished' || state === 'unfinished') && !(await isConvkitRunFolder(dir))) {
+    throw new ConvkitError(`holds ${state === 'finished' ? 'result.json' : 'entries named like a run\'s'} but is no convkit run (no config.json with "format": "${RUN_CONFIG_FORMAT}"); --force deletes only a run convkit wrote`, { file: dir });
   }
   return state === 'finished' || state === 'unfinished';
 }

@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, promises as fs, openSync, readFileSync, rmdirSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, promises as fs, openSync, readFileSync, readlinkSync, realpathSync, rmdirSync, unlinkSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pidAlive } from '../util/atomic.js';
+import { isProcessPid, processStartMs, processStartTicks } from '../util/proc.js';
 import { ConvkitError } from '../util/errors.js';
+import { parse as parseYaml } from 'yaml';
 import { RUN_FILE_NAMES } from './layout.js';
+import { readRunStatus, REMOTE_STATUS_SILENCE_MS } from './status.js';
 
 // Hand-written: Node has no flock; an O_EXCL file naming pid and host lets a second writer say who holds the run.
 
@@ -21,6 +24,12 @@ export interface RunLockInfo {
   purpose?: string;
   /** Random token: tells this lock apart from a later one by a recycled pid. */
   token: string;
+  /** The run folder's real path when the lock was taken (a copied folder's lock names the original). */
+  dir?: string;
+  /** The writer's start time in clock ticks since boot (field 22 of /proc/PID/stat): a recycled pid has another. */
+  startTicks?: number;
+  /** `SLURM_JOB_ID` of the writer under Slurm: the same job requeued on another node takes the lock over. */
+  slurmJobId?: string;
 }
 
 export interface AcquireRunLockOptions {
@@ -36,29 +45,25 @@ export interface AcquireRunLockOptions {
   subject?: string;
 }
 
-/** Whether the writer named by a lock still runs: `alive`, `dead` (this host, gone) or `unknown` (another host). */
+/**
+ * Whether the writer named by a lock still runs: `alive`, `dead` (this host: gone, or its pid now names a process
+ * started at another time) or `unknown` (another host). A lock of another host that carries our own `SLURM_JOB_ID`
+ * is `dead`: this process is that Slurm job, requeued onto another node, and the earlier attempt has ended.
+ */
 export function lockHolderState(info: RunLockInfo): 'alive' | 'dead' | 'unknown' {
-  if (info.host !== os.hostname()) return 'unknown';
+  if (!isProcessPid(info.pid)) return 'dead';
+  if (info.host !== os.hostname()) {
+    const job = process.env.SLURM_JOB_ID;
+    return info.slurmJobId && job && info.slurmJobId === job ? 'dead' : 'unknown';
+  }
   if (!pidAlive(info.pid)) return 'dead';
-  // A recycled pid: the process now under that pid started after the lock was written, so it is not the writer.
+  const ticks = processStartTicks(info.pid);
+  if (ticks !== null && typeof info.startTicks === 'number') return ticks === info.startTicks ? 'alive' : 'dead';
+  // A lock without startTicks (written before 2026-12-04): the process under that pid started after the lock was written.
   const startMs = processStartMs(info.pid);
   const lockMs = Date.parse(info.started);
   if (startMs !== null && Number.isFinite(lockMs) && startMs > lockMs + 2000) return 'dead';
   return 'alive';
-}
-
-/** Start time of a process on Linux (from /proc), or null where /proc is not there. */
-function processStartMs(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[19]); // field 22 of stat(5), counted from field 3
-    const btime = Number(/^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1]);
-    if (!Number.isFinite(ticks) || !Number.isFinite(btime)) return null;
-    return btime * 1000 + (ticks * 1000) / 100; // USER_HZ is 100 on every Linux ABI Node runs on
-  } catch {
-    return null;
-  }
 }
 
 /** The lock file of `dir`, or null if the run has no writer (or the file is unreadable garbage). */
@@ -72,23 +77,86 @@ export async function readRunLock(dir: string, lockFile: string = RUN_LOCK_FILE)
 }
 
 /**
- * The live writer of `dir` (for the dashboard's Stop, a batch runner's "is it still going?"), or null when nobody
- * holds its lock or the holder died on this host. A holder on another host counts as live: we cannot see it.
+ * How long a lock of another host counts as live without news: the run's status.json (rewritten at least at every
+ * epoch end and every few seconds while batches run) or, before the first status, the lock itself must be younger.
+ */
+export const REMOTE_WRITER_SILENCE_MS = REMOTE_STATUS_SILENCE_MS;
+
+/**
+ * The live writer of `dir` (for a batch runner's "is it still going?"), or null when nobody holds its lock or the
+ * holder is gone: dead or recycled pid on this host; on another host, silent for REMOTE_WRITER_SILENCE_MS.
  */
 export async function runWriter(dir: string): Promise<RunLockInfo | null> {
   const info = await readRunLock(dir);
-  return info && lockHolderState(info) !== 'dead' ? info : null;
+  if (!info) return null;
+  const state = lockHolderState(info);
+  if (state === 'dead') return null;
+  if (state === 'unknown') {
+    const status = await readRunStatus(dir);
+    const news = [Date.parse(info.started), status && status.pid === info.pid && status.host === info.host ? Date.parse(status.updated) : NaN].filter(Number.isFinite);
+    if (!news.length || Date.now() - Math.max(...news) > REMOTE_WRITER_SILENCE_MS) return null;
+  }
+  return info;
+}
+
+/**
+ * Why the process a lock names is not the writer of `dir` that Stop may signal, or null when it is: a pid above 1
+ * that is not this process, the run folder's real path recorded in the lock, the same start time (field 22 of
+ * /proc/PID/stat) and a command line that is `convkit train` of this folder (by real path: `--out`/`--resume`, or
+ * `out` in its `--config` file). A lock copied with its run, forged, or left to a recycled pid fails one of these.
+ */
+export async function notTheWriter(dir: string, info: RunLockInfo): Promise<string | null> {
+  if (!isProcessPid(info.pid) || info.pid === process.pid) return `the lock names pid ${info.pid}, which is no training process`;
+  const real = await fs.realpath(dir);
+  if (info.dir !== real) return `the lock was taken for ${info.dir ?? 'an unnamed folder'}, not for this folder (a copied run?)`;
+  const ticks = processStartTicks(info.pid);
+  if (ticks === null || ticks !== info.startTicks) return `pid ${info.pid} is not the process that took the lock`;
+  let argv: string[];
+  let cwd: string;
+  try {
+    argv = readFileSync(`/proc/${info.pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    cwd = readlinkSync(`/proc/${info.pid}/cwd`);
+  } catch {
+    return `cannot read the command line of pid ${info.pid}`;
+  }
+  return (await isTrainOf(argv, cwd, real)) ? null : `pid ${info.pid} is not \`convkit train\` of this folder`;
+}
+
+/** Whether `argv` (of a process working in `cwd`) is a `convkit train` writing the folder whose real path is `real`. */
+async function isTrainOf(argv: string[], cwd: string, real: string): Promise<boolean> {
+  const at = argv.indexOf('train');
+  if (at < 1 || !argv.slice(0, at).some((a) => /convkit/.test(a))) return false;
+  const same = async (p: string | undefined) => typeof p === 'string' && p !== '' && (await fs.realpath(path.resolve(cwd, p)).catch(() => null)) === real;
+  const rest = argv.slice(at + 1);
+  const values = new Map<string, string>();
+  rest.forEach((a, i) => {
+    const eq = /^(--[a-z-]+)=(.*)$/.exec(a);
+    if (eq) values.set(eq[1], eq[2]);
+    else if (a.startsWith('--') && i + 1 < rest.length) values.set(a, rest[i + 1]);
+  });
+  if ((await same(values.get('--out'))) || (await same(values.get('--resume')))) return true;
+  const configFile = values.get('--config');
+  if (!configFile || values.has('--out')) return false;
+  try {
+    const doc = parseYaml(await fs.readFile(path.resolve(cwd, configFile), 'utf8')) as { train?: { out?: string }; out?: string } | null;
+    return await same(doc?.train?.out ?? doc?.out);
+  } catch {
+    return false;
+  }
 }
 
 /**
  * Asks the writer of `dir` to stop (the dashboard's Stop): SIGINT by default, on which training saves
  * `checkpoints/last` after the current batch and exits 130, releasing its lock. Returns the writer it signalled;
- * a ConvkitError when the run has no live writer or its writer runs on another host.
+ * a ConvkitError when the run has no live writer, its writer runs on another host, or the process the lock names is
+ * not that run's `convkit train` (notTheWriter): then nobody is signalled.
  */
 export async function signalRunWriter(dir: string, signal: NodeJS.Signals = 'SIGINT'): Promise<RunLockInfo> {
   const info = await runWriter(dir);
   if (!info) throw new ConvkitError('no process is writing this run', { file: dir });
   if (info.host !== os.hostname()) throw new ConvkitError(`the run is written by pid ${info.pid} on ${info.host}, not on this host`, { file: dir });
+  const why = await notTheWriter(dir, info);
+  if (why) throw new ConvkitError(`not stopping: ${why}`, { file: dir });
   process.kill(info.pid, signal);
   return info;
 }
@@ -108,7 +176,7 @@ function installExitHooks(): void {
   process.on('exit', () => {
     for (const l of [...held]) l.releaseSync();
   });
-  for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
     process.on(sig, () => {
       // Someone else (training's StopOnSignal) handles it: they stop cleanly and the lock goes in their finally.
       if (process.listenerCount(sig) > 1) return;
@@ -209,7 +277,16 @@ export async function acquireRunLock(dir: string, opts: AcquireRunLockOptions = 
     if (opts.create === false) throw new ConvkitError('no such run directory', { file: dir });
     createdDir = (await fs.mkdir(dir, { recursive: true })) !== undefined;
   }
-  const info: RunLockInfo = { pid: process.pid, host: os.hostname(), started: new Date().toISOString(), purpose: opts.purpose, token: randomBytes(8).toString('hex') };
+  const info: RunLockInfo = {
+    pid: process.pid,
+    host: os.hostname(),
+    started: new Date().toISOString(),
+    purpose: opts.purpose,
+    token: randomBytes(8).toString('hex'),
+    dir: realpathSync(dir),
+    startTicks: processStartTicks(process.pid) ?? undefined,
+    slurmJobId: process.env.SLURM_JOB_ID || undefined,
+  };
   const lockFile = opts.lockFile ?? RUN_LOCK_FILE;
   const subject = opts.subject ?? 'run';
   const file = path.join(dir, lockFile);

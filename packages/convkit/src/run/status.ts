@@ -1,5 +1,6 @@
 import os from 'node:os';
-import { writeJsonAtomic } from '../util/atomic.js';
+import { pidAlive, writeJsonAtomic } from '../util/atomic.js';
+import { isProcessPid, processStartMs } from '../util/proc.js';
 import { readJsonOrNull } from '../util/json-files.js';
 import { runFiles } from './layout.js';
 import type { EpochLogs } from './metrics.js';
@@ -40,16 +41,22 @@ export async function writeStatus(file: string, status: RunStatus): Promise<void
   await writeJsonAtomic(file, status);
 }
 
+/** How long a `running` status of another host stays `running` without being rewritten (see docs/run-folder.md). */
+export const REMOTE_STATUS_SILENCE_MS = 30 * 60_000;
+
 /**
- * The state to show: a run still marked `running` whose process is gone on this host was killed
- * (SIGKILL, crash, power loss) and can be resumed with `convkit train --resume`.
+ * The state to show: a run still marked `running` whose process is gone on this host (or whose pid now names a process
+ * started after the status) was killed (SIGKILL, crash, power loss) and can be resumed with `convkit train --resume`;
+ * one of another host counts as killed once its status went unwritten for REMOTE_STATUS_SILENCE_MS.
  */
 export function effectiveState(status: RunStatus): RunState | 'killed' {
-  if (status.state !== 'running' || status.host !== os.hostname()) return status.state;
-  try {
-    process.kill(status.pid, 0);
-    return 'running';
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM' ? 'running' : 'killed';
+  if (status.state !== 'running') return status.state;
+  if (status.host !== os.hostname()) {
+    const updated = Date.parse(status.updated);
+    return Number.isFinite(updated) && Date.now() - updated > REMOTE_STATUS_SILENCE_MS ? 'killed' : 'running';
   }
+  if (!isProcessPid(status.pid) || !pidAlive(status.pid)) return 'killed';
+  const startMs = processStartMs(status.pid);
+  const statusMs = Date.parse(status.started);
+  return startMs !== null && Number.isFinite(statusMs) && startMs > statusMs + 2000 ? 'killed' : 'running';
 }

@@ -4,6 +4,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { loadDataset } from '../datasets/index.js';
 import { selectSplit, pixelsPerImage, type ImageDataset } from '../datasets/types.js';
 import { buildModel, resolveModel } from '../models/index.js';
+import { isModelModule, modelModuleSha256 } from '../models/model-file.js';
 import { saveModel } from '../models/io.js';
 import { ConvkitError, optionError } from '../util/errors.js';
 import { settleInterruptedWrites } from '../util/atomic.js';
@@ -14,7 +15,7 @@ import { nativeAdam, selectBackend } from './backend.js';
 import type { BatchShape } from './batches.js';
 import { isStateful, type Callback, type EpochLogs, type TrainingContext } from './callbacks/callback.js';
 import { findResumeCheckpoint, type LoadedCheckpoint } from '../run/checkpoint.js';
-import { readRunConfig, writeRunConfig as writeConfigFile } from '../run/config.js';
+import { readRunConfig, writeRunConfig as writeConfigFile, type RunConfigFile } from '../run/config.js';
 import { checkFreshRunDir, checkResumable, clearRunFiles, discardRun } from '../run/dir.js';
 import { CHECKPOINT_NAMES, checkpointLabel, runFiles } from '../run/layout.js';
 import { acquireRunLock, withRunLock } from '../run/lock.js';
@@ -148,6 +149,7 @@ async function resumeLockedRun(dir: string, overrides: ResumeOverrides, opts: Tr
   const saved = await readRunConfig(dir, '; nothing to resume');
   await checkResumable(dir);
   // `backend` in the config is the one resolved (onednn); the run asked for `requestedBackend` (auto), and keeps asking.
+  await checkModelModule(saved, files.config, log);
   const requested = saved.requestedBackend ?? saved.backend;
   const cfgIn = parseWith(TrainConfigSchema, { ...saved, backend: requested, out: dir, force: false, ...definedOnly(overrides) }, files.config);
   const backend = await selectBackend(cfgIn.backend, log);
@@ -163,6 +165,21 @@ async function resumeLockedRun(dir: string, overrides: ResumeOverrides, opts: Tr
   }
   if (ck || overrides.epochs !== undefined) await writeRunConfig(run, backend, saved.created, saved.provenance);
   return executeRun(run, backend, ck, opts);
+}
+
+/**
+ * A model module is code: `--resume` imports it. It must be the one the run started with (its SHA-256 in config.json);
+ * the module it runs is said first. A run written before the hash was recorded runs it as before, said so too.
+ */
+async function checkModelModule(saved: RunConfigFile, configFile: string, log: (m: string) => void): Promise<void> {
+  if (!isModelModule(saved.model)) return;
+  const file = path.resolve(saved.model);
+  const sha = await modelModuleSha256(saved.model).catch(() => null);
+  if (sha === null) throw new ConvkitError(`the run's model module ${file} (model in config.json) cannot be read`, { file: configFile });
+  if (saved.modelSha256 !== undefined && saved.modelSha256 !== sha) {
+    throw new ConvkitError(`the model module ${file} changed since the run started (sha256 ${sha.slice(0, 12)}…, the run recorded ${String(saved.modelSha256).slice(0, 12)}…); resume runs no other code than the run's`, { file: configFile });
+  }
+  log(`convkit: --resume executes the model module ${file} (sha256 ${sha}${saved.modelSha256 === undefined ? ', not recorded by this older run' : ', as recorded'})`);
 }
 
 /** Metrics every epoch logs; a monitor on anything else would only fail (or silently never fire) after an epoch. */
@@ -190,6 +207,7 @@ async function writeRunConfig(run: ResolvedRun, backend: string, created?: strin
   const { config, dataset } = run;
   await writeConfigFile(config.out, {
     ...config,
+    ...(isModelModule(config.model) ? { modelSha256: await modelModuleSha256(config.model) } : {}),
     ...(provenance ? { provenance } : {}),
     backend,
     requestedBackend: config.backend,
