@@ -204,7 +204,8 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
         const id = params.get('id');
         const dir = runDir(id);
         const [config, status, result, metrics] = await Promise.all([readRunConfigOrNull(dir), readRunStatus(dir), readRunResultOrNull(dir), readRunMetrics(dir)]);
-        return sendJson(res, 200, { summary: index.runs.get(id!), config, status, result, metrics });
+        // A config.json nested too deep for JSON.stringify (a hostile folder) is left out, not answered with a 500.
+        return sendJson(res, 200, { summary: index.runs.get(id!), config: stringifiable(config) ? config : null, status, result, metrics });
       }
       case '/api/compare': {
         const ids = compareIds(params);
@@ -376,6 +377,16 @@ function readBody(req: http.IncomingMessage): Promise<void> {
 function send(res: http.ServerResponse, status: number, type: string, body: string | Buffer, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer', 'X-Frame-Options': 'DENY', ...headers });
   res.end(res.req.method === 'HEAD' ? undefined : body);
+}
+
+/** Whether JSON.stringify can write `v` (not nested too deep for the stack). */
+function stringifiable(v: unknown): boolean {
+  try {
+    JSON.stringify(v);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function sendJson(res: http.ServerResponse, status: number, data: unknown): void {
