@@ -70,7 +70,7 @@ function duplicatesSection(d: AuditPageData, limit: number): HTMLElement {
               h('div', { class: 'ck-imgs' }, thumb(d, p.splits[0], p.indices[0], p.files[0]), thumb(d, p.splits[1], p.indices[1], p.files[1])),
               h('div', { class: 'ck-head' }, `${p.kind === 'leak' ? 'leak' : `within ${p.kind}`} · ${p.exact ? 'exact' : `${p.distance} bits`}`),
               h('div', { class: p.classes[0] !== p.classes[1] ? 'ck-bad' : '' }, `classes ${p.classes[0]} / ${p.classes[1]}`),
-              ...p.files.map((f, k) => h('div', { class: 'ck-file', title: f }, `${p.splits[k]}: ${base(f)}`)),
+              ...p.files.map((f, k) => h('div', { class: 'ck-file', title: f }, f.startsWith(`${p.splits[k]} index`) ? f : `${p.splits[k]}: ${base(f)}`)),
             ),
           ),
         )
