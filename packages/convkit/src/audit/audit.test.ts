@@ -78,6 +78,33 @@ describe('perceptual hash and duplicates (fixtures)', () => {
   });
 });
 
+describe('convkit audit on sets held in one file', () => {
+  test('a prepared .h5 set (tracks kept, images named by index) and mnist:embedded (no sizes: tiny skipped)', async () => {
+    const { runAudit } = await import('./audit.js');
+    const { prepareGtsrb } = await import('../prepare/gtsrb.js');
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'convkit-audit-h5-'));
+    try {
+      await prepareGtsrb({ root: gtsrbFixtureDir, out: dir, sizes: [24], modes: ['L'], workers: 1 });
+      const h5 = await runAudit({ data: path.join(dir, 'set-24x24-L.h5'), folds: 0, json: path.join(dir, 'a.json') });
+      const written = JSON.parse(await fs.readFile(path.join(dir, 'a.json'), 'utf8')) as AuditReport;
+      assert.equal(written.data.kind, 'hdf5');
+      assert.deepEqual([written.data.height, written.data.channels, written.data.train, written.data.test, written.data.tracks], [24, 1, 258, 100, true]);
+      assert.ok(written.duplicate_search.tracks && written.duplicate_search.tracks.tracks === 86, JSON.stringify(written.duplicate_search.tracks));
+      assert.ok(written.quality.dark.images.every((im) => im.file === `${im.split} index ${im.index}`));
+      assert.match(written.quality.tiny.skipped ?? '', /unknown/);
+      assert.equal(h5.report.classes.counts.length, 43);
+      const m = await runAudit({ data: 'mnist:embedded', folds: 0 });
+      assert.equal(m.report.data.kind, 'image-set');
+      assert.equal(m.report.data.tracks, false);
+      assert.equal(m.report.duplicate_search.tracks, null);
+      assert.deepEqual(m.files, []);
+      assert.equal(m.report.classes.counts.reduce((s, c) => s + c.train + c.test, 0), m.report.data.train + m.report.data.test);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('convkit audit: bad input', () => {
   test('--out with --json, a second argument after anything but gtsrb, a bad --threshold: one line, exit 2', async () => {
     const cases: [string[], RegExp][] = [
