@@ -14,6 +14,7 @@ typecheck: setup
 	npx depcruise --config .dependency-cruiser.cjs --output-type err packages/convkit/src
 	npx tsc -p packages/convkit/src/report/views
 	npx tsc -p packages/convkit/src/web/browser
+	npx tsc -p packages/convkit/src/audit/views
 	npx tsc -p packages/convkit/tsconfig.test.json
 	npx tsc -p packages/tfjs-backend-onednn/tsconfig.test.json
 
@@ -22,6 +23,7 @@ test: setup
 	npx depcruise --config .dependency-cruiser.cjs --output-type err packages/convkit/src
 	npx tsc -p packages/convkit/src/report/views
 	npx tsc -p packages/convkit/src/web/browser
+	npx tsc -p packages/convkit/src/audit/views
 	npx tsc -p packages/convkit/tsconfig.test.json
 	npx tsc -p packages/tfjs-backend-onednn/tsconfig.test.json
 	node scripts/test.mjs

@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { isConvkitError } from '../util/errors.js';
 import { red } from '../util/term.js';
 import { CONVKIT_VERSION } from '../version.js';
+import { registerAuditCommands } from './audit.js';
 import { registerAugmentCommands } from './augment.js';
 import { registerBatchCommands } from './batch.js';
 import { registerAnalyseCommands, registerDownloadCommands } from './gtsrb.js';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerInfoCommands(program);
   registerPrepareCommands(program);
   registerAnalyseCommands(program);
+  registerAuditCommands(program);
   registerDownloadCommands(program);
   registerReportCommands(program);
   registerServeCommands(program);

@@ -9,9 +9,12 @@ function scriptJson(value: unknown): string {
 
 const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[ch]!);
 
-/** One self-contained page: the views' bundle (uPlot inside), the data as JSON, and one call drawing it. No network. */
-async function page(title: string, call: 'renderReport' | 'renderCompareReport', data: unknown): Promise<string> {
-  const bundle = (await viewsBundle()).replace(/<\/script/gi, '<\\/script');
+/**
+ * One self-contained page: a bundled script (`script`, e.g. the views' with uPlot inside), the data as JSON, and one
+ * call drawing it (`draw`, the global function the script defines, as `convkitViews.renderReport`). No network.
+ */
+export function selfContainedPage(title: string, script: string, draw: string, data: unknown): string {
+  const bundle = script.replace(/<\/script/gi, '<\\/script');
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -27,7 +30,7 @@ async function page(title: string, call: 'renderReport' | 'renderCompareReport',
 <script>${bundle}</script>
 <script>
 window.convkitData = JSON.parse(document.getElementById('convkit-data').textContent);
-window.convkitViews.${call}(document.getElementById('convkit-report'), window.convkitData);
+window.${draw}(document.getElementById('convkit-report'), window.convkitData);
 document.body.dataset.ready = 'true';
 </script>
 </body>
@@ -35,12 +38,12 @@ document.body.dataset.ready = 'true';
 `;
 }
 
-export function reportHtml(a: RunAnalysis): Promise<string> {
-  return page(`convkit report: ${a.run}`, 'renderReport', a);
+export async function reportHtml(a: RunAnalysis): Promise<string> {
+  return selfContainedPage(`convkit report: ${a.run}`, await viewsBundle(), 'convkitViews.renderReport', a);
 }
 
-export function compareHtml(runs: CompareRun[]): Promise<string> {
-  return page(`convkit comparison of ${runs.length} runs`, 'renderCompareReport', runs);
+export async function compareHtml(runs: CompareRun[]): Promise<string> {
+  return selfContainedPage(`convkit comparison of ${runs.length} runs`, await viewsBundle(), 'convkitViews.renderCompareReport', runs);
 }
 
 /** Writes the report of one run as one HTML file, atomically. */

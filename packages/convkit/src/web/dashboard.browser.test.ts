@@ -167,3 +167,21 @@ test('convolution walk-through on a real digit: the shown window, ReLU and pooli
   await cmp.close();
   assert.deepEqual(problems, []);
 });
+
+test('datasets page: an audit written under the runs folder is listed and its page opens', async () => {
+  const { runAudit } = await import('../audit/audit.js');
+  await runAudit({ data: 'mnist:embedded', folds: 0, threshold: 4, out: path.join(runs, 'datasets', 'mnist-audit') });
+  const { waitFor } = await import('../../test-support/cli.js');
+  await waitFor('the run index to see the audit', async () => d.index.audits.has('datasets/mnist-audit'), 30_000);
+  const page = await open('/datasets');
+  const link = page.locator('#audits li[data-id="datasets/mnist-audit"] a');
+  await link.waitFor({ timeout: 30_000 });
+  assert.match((await page.locator('#audits li[data-id="datasets/mnist-audit"]').textContent()) ?? '', /8,000 training, 2,000 test images, 3 train\/test leaks/);
+  await page.screenshot({ path: path.join(out, 'datasets-audit.png'), fullPage: true });
+  await link.click();
+  await page.waitForSelector('body[data-ready="true"]');
+  assert.equal(await page.locator('section#duplicates [data-count="leak"] b').textContent(), '3');
+  await page.screenshot({ path: path.join(out, 'audit.png') });
+  await page.close();
+  assert.deepEqual(problems, []);
+});

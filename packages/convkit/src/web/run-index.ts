@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { promises as fs, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
+import { AUDIT_FILE_NAMES } from '../audit/options.js';
 import { looksLikeRun, RUN_SUBDIRS as SUBDIRS_OF_A_RUN, RUN_SUMMARY_FILES, runFiles } from '../run/layout.js';
 import { brokenRun, summariseRun, type RunSummary } from './run-summary.js';
 
@@ -10,6 +11,20 @@ export interface DatasetReport {
   root: string;
   counts?: { train: number; test: number; classes: number };
 }
+
+/** A `convkit audit --out` folder found under the runs directory (audit.json, and audit.html when written). */
+export interface DatasetAudit {
+  id: string;
+  /** The audited data: a GTSRB folder, a .h5 file, or where a set came from. */
+  source: string;
+  kind: string;
+  created: string;
+  counts: { train: number; test: number; leaks: number; labelSuspects: number | null };
+  html: boolean;
+}
+
+/** audit.json files larger than this are not read by the index (a 40,000-image audit is about 0.3 MB). */
+const MAX_AUDIT_BYTES = 64 << 20;
 
 const MAX_DEPTH = 8;
 /** Folders never searched for runs: those of a run, and node_modules. */
@@ -30,6 +45,7 @@ const isTransient = (e: unknown) => TRANSIENT.has((e as NodeJS.ErrnoException)?.
 export class RunIndex extends EventEmitter {
   readonly runs = new Map<string, RunSummary>();
   readonly datasets = new Map<string, DatasetReport>();
+  readonly audits = new Map<string, DatasetAudit>();
   private readonly dirs = new Map<string, string>(); // run id → absolute folder
   private readonly watchers = new Map<string, FSWatcher>(); // absolute folder → watcher
   private readonly pending = new Map<string, NodeJS.Timeout>();
@@ -79,6 +95,7 @@ export class RunIndex extends EventEmitter {
       return;
     }
     if (names.has('summary.json') && names.has('report.html')) await this.addDataset(dir);
+    if (names.has(AUDIT_FILE_NAMES.json)) await this.addAudit(dir);
     this.watchContainer(dir, depth);
     await Promise.all(entries.filter((e) => e.isDirectory() && !e.name.startsWith('.') && !RUN_SUBDIRS.has(e.name)).map((e) => this.scan(path.join(dir, e.name), depth + 1)));
   }
@@ -115,6 +132,35 @@ export class RunIndex extends EventEmitter {
       this.datasets.set(id, { id, root: String(s.root ?? ''), counts: s.counts });
     } catch {
       // not an analysis summary
+    }
+  }
+
+  /** Registers a `convkit audit --out` folder now (the watcher would too, a moment later). */
+  addAuditDir(dir: string): Promise<void> {
+    return this.addAudit(dir);
+  }
+
+  /** Reads what the datasets page shows of an audit; the file is another user's: every field is checked or coerced. */
+  private async addAudit(dir: string): Promise<void> {
+    const id = this.idOf(dir);
+    try {
+      const file = path.join(dir, AUDIT_FILE_NAMES.json);
+      const st = await fs.lstat(file);
+      if (!st.isFile() || st.size > MAX_AUDIT_BYTES) return void this.audits.delete(id);
+      const a = JSON.parse(await fs.readFile(file, 'utf8'));
+      if (typeof a?.format !== 'string' || !a.format.startsWith('convkit-audit/') || typeof a.data !== 'object' || !a.data) return void this.audits.delete(id);
+      const html = await fs.lstat(path.join(dir, AUDIT_FILE_NAMES.html)).then((s) => s.isFile(), () => false);
+      const count = (v: unknown) => (Number.isFinite(Number(v)) ? Number(v) : 0);
+      this.audits.set(id, {
+        id,
+        source: String(a.data.source ?? ''),
+        kind: String(a.data.kind ?? ''),
+        created: String(a.created ?? ''),
+        counts: { train: count(a.data.train), test: count(a.data.test), leaks: count(a.duplicate_search?.counts?.leak), labelSuspects: a.label_search ? (Array.isArray(a.label_suspects) ? a.label_suspects.length : 0) : null },
+        html,
+      });
+    } catch {
+      this.audits.delete(id); // gone, or not an audit
     }
   }
 
@@ -166,6 +212,10 @@ export class RunIndex extends EventEmitter {
       if (file === null || file.startsWith('.')) return;
       if (file === 'summary.json' || file === 'report.html') {
         this.schedule(`dataset:${dir}`, () => this.addDataset(dir));
+        return;
+      }
+      if (file === AUDIT_FILE_NAMES.json || file === AUDIT_FILE_NAMES.html) {
+        this.schedule(`audit:${dir}`, () => this.addAudit(dir));
         return;
       }
       if (RUN_FILES.has(file)) {

@@ -243,6 +243,30 @@ test('datasets: the GTSRB folder of a run is listed; its analysis is written on 
   report.resume();
 });
 
+test('datasets: an audit written under the runs folder is listed and linked from its GTSRB folder, served sandboxed', async () => {
+  const { gtsrbFixtureDir } = await import('../../test-support/paths.js');
+  const { runAudit } = await import('../audit/audit.js');
+  const dir = path.join(root, 'gtsrb-audit-run');
+  await writeRun(dir, 'completed', 1);
+  const cfg = JSON.parse(await fs.readFile(path.join(dir, 'config.json'), 'utf8'));
+  await fs.writeFile(path.join(dir, 'config.json'), JSON.stringify({ ...cfg, data: `gtsrb:${gtsrbFixtureDir}` }));
+  await runAudit({ data: `gtsrb:${gtsrbFixtureDir}`, folds: 0, out: path.join(root, 'datasets', 'fixture-audit') });
+  // a file named audit.json that is not an audit is not listed
+  await fs.mkdir(path.join(root, 'datasets', 'not-an-audit'), { recursive: true });
+  await fs.writeFile(path.join(root, 'datasets', 'not-an-audit', 'audit.json'), '{"format": 3}');
+  let body: { audits: { id: string; counts: { train: number; test: number } }[]; sources: { root: string; runs: string[]; audit?: string }[] } = { audits: [], sources: [] };
+  await waitFor('the audit to be listed and linked', async () => {
+    body = JSON.parse((await request('/api/datasets')).body);
+    return body.sources.some((s) => s.runs.includes('gtsrb-audit-run') && s.audit === 'datasets/fixture-audit');
+  }, 30_000);
+  assert.deepEqual(body.audits.map((a) => a.id), ['datasets/fixture-audit']);
+  assert.deepEqual([body.audits[0].counts.train, body.audits[0].counts.test], [258, 100]);
+  const page = await new Promise<http.IncomingMessage>((res) => http.get({ host: '127.0.0.1', port: d.port, path: '/runs/datasets/fixture-audit/audit.html', headers: { Cookie: cookie() } }, res));
+  assert.equal(page.statusCode, 200);
+  assert.match(String(page.headers['content-security-policy']), /sandbox/);
+  page.resume();
+});
+
 test('convkit serve: a missing runs folder or a taken port is one error line, exit 2', async () => {
   const { runCli } = await import('../../test-support/prepare.js');
   let r = await runCli(['serve', '--runs', path.join(root, 'nope'), '--port', '0']);

@@ -232,7 +232,7 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
         return sendJson(res, 200, { points: await batchCurves(dir) });
       }
       case '/api/datasets':
-        return sendJson(res, 200, { datasets: [...index.datasets.values()], sources: await datasetSources() });
+        return sendJson(res, 200, { datasets: [...index.datasets.values()], audits: [...index.audits.values()], sources: await datasetSources() });
     }
     throw new HttpError(404, 'not found');
   }
@@ -268,7 +268,15 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
       const root = await roots.get(r.data)!;
       if (root) byRoot.set(root, [...(byRoot.get(root) ?? []), r.id]);
     }
-    return [...byRoot].map(([root, runs]) => ({ root, runs, report: [...index.datasets.values()].find((d) => path.resolve(d.root) === root || path.resolve(d.root) === path.join(root, 'GTSRB'))?.id }));
+    const sameFolder = (p: string, root: string) => path.resolve(p) === root || path.resolve(p) === path.join(root, 'GTSRB');
+    // the newest audit of the folder (`convkit audit gtsrb:ROOT --out RUNS/datasets/NAME`)
+    const audits = [...index.audits.values()].sort((a, b) => b.created.localeCompare(a.created));
+    return [...byRoot].map(([root, runs]) => ({
+      root,
+      runs,
+      report: [...index.datasets.values()].find((d) => sameFolder(d.root, root))?.id,
+      audit: audits.find((a) => a.html && a.source && sameFolder(a.source, root))?.id,
+    }));
   }
 
   const analysing = new Map<string, Promise<{ id: string }>>();

@@ -7,13 +7,17 @@ import { api, app, message, post, runHref } from './common.js';
 /** What /api/datasets answers: analysis reports under the runs folder, and the GTSRB folders of the runs. */
 interface Datasets {
   datasets: { id: string; root: string; counts?: { train: number; test: number; classes: number } }[];
-  sources: { root: string; runs: string[]; report: string | null }[];
+  audits: { id: string; source: string; kind: string; created: string; counts: { train: number; test: number; leaks: number; labelSuspects: number | null }; html: boolean }[];
+  sources: { root: string; runs: string[]; report: string | null; audit?: string }[];
 }
 
-const reportHref = (id: string): string => `/runs/${id.split('/').map(encodeURIComponent).join('/')}/report.html`;
+const fileHref = (id: string, file: string): string => `/runs/${id.split('/').map(encodeURIComponent).join('/')}/${file}`;
+const reportHref = (id: string): string => fileHref(id, 'report.html');
+/** `convkit audit --out DIR` writes audit.json and audit.html (audit/options.ts AUDIT_FILE_NAMES). */
+const auditHref = (id: string): string => fileHref(id, 'audit.html');
 
 async function main() {
-  const { datasets, sources } = await api<Datasets>('/api/datasets');
+  const { datasets, audits, sources } = await api<Datasets>('/api/datasets');
   const sourceList = h(
     'ul',
     { id: 'sources' },
@@ -42,6 +46,8 @@ async function main() {
                 }
               },
             }, 'write its analysis'),
+        s.audit ? ' · ' : null,
+        s.audit ? h('a', { href: auditHref(s.audit), class: 'audit' }, 'audit') : null,
       ),
     ),
   );
@@ -54,6 +60,23 @@ async function main() {
       ? h('ul', { id: 'datasets' }, ...datasets.map((d) => h('li', {}, h('a', { href: reportHref(d.id) }, `GTSRB analysis: ${d.id}`), d.counts ? ` — ${num(d.counts.train)} training, ${num(d.counts.test)} test images, ${d.counts.classes} classes (${d.root})` : '')))
       : h('p', { class: 'muted' }, 'None yet.'),
     h('p', { class: 'muted' }, 'From a shell: ', h('code', {}, 'convkit analyse gtsrb GTSRB_ROOT --out RUNS/datasets/NAME'), ' (class counts, image sizes, samples and meta signs).'),
+    h('h2', {}, 'Audits under the runs folder'),
+    audits.length
+      ? h(
+          'ul',
+          { id: 'audits' },
+          ...audits.map((a) =>
+            h(
+              'li',
+              { 'data-id': a.id },
+              a.html ? h('a', { href: auditHref(a.id) }, `audit: ${a.id}`) : h('a', { href: fileHref(a.id, 'audit.json') }, `audit: ${a.id} (JSON)`),
+              ` — ${a.source}: ${num(a.counts.train)} training, ${num(a.counts.test)} test images, ${num(a.counts.leaks)} train/test leaks` +
+                (a.counts.labelSuspects === null ? '' : `, ${num(a.counts.labelSuspects)} label suspects`),
+            ),
+          ),
+        )
+      : h('p', { class: 'muted' }, 'None yet.'),
+    h('p', { class: 'muted' }, 'From a shell: ', h('code', {}, 'convkit audit gtsrb:GTSRB_ROOT --out RUNS/datasets/NAME'), ' (duplicates and leaks, label suspects, quality, classes: docs/audit.md).'),
   );
   document.body.dataset.ready = '1';
 }
