@@ -1,8 +1,9 @@
 // Which folds find misfiled images better: by image or by GTSRB track? A copy of a GTSRB training set gets `--plant`
 // images filed under another class (test-support/gtsrb-misfiled.ts), then confident learning (src/audit/label-suspects.ts)
 // runs with folds by image and folds by track, same seeds, and the planted images' ranks among the suspects are counted.
-//   node --import tsx bench/label-suspects.ts ROOT [--tracks-per-class N] [--plant N] [--folds K] [--epochs E]
+//   node --import tsx bench/label-suspects.ts ROOT [--tracks-per-class N] [--plant N] [--whole-tracks] [--folds K] [--epochs E]
 //        [--model NAME] [--seeds 1,2] [--modes image,track] [--json OUT.json]
+// --whole-tracks misfiles whole tracks (all ~30 frames of --plant signs) instead of single images.
 // ROOT holds GTSRB/Final_Training/Images (the official training set). Prints one line per seed and mode, and the
 // figures as JSON (to --json too).
 import { promises as fs } from 'node:fs';
@@ -15,6 +16,7 @@ const { values, positionals } = parseArgs({
   options: {
     'tracks-per-class': { type: 'string', default: '0' },
     plant: { type: 'string', default: '40' },
+    'whole-tracks': { type: 'boolean', default: false },
     folds: { type: 'string', default: String(DEFAULT_SUSPECT_FOLDS) },
     epochs: { type: 'string', default: String(DEFAULT_SUSPECT_EPOCHS) },
     model: { type: 'string', default: 'auto' },
@@ -30,7 +32,7 @@ const CUTS = [10, 25, 50, 100, 200];
 
 const rows: Record<string, unknown>[] = [];
 for (const seed of values.seeds.split(',').map(Number)) {
-  const { root, misfiled } = await copyWithMisfiled(src, { tracksPerClass: Number(values['tracks-per-class']), plant: Number(values.plant), seed });
+  const { root, misfiled } = await copyWithMisfiled(src, { tracksPerClass: Number(values['tracks-per-class']), plant: Number(values.plant), seed, wholeTracks: values['whole-tracks'] });
   try {
     const t0 = performance.now();
     const d = await loadTrainingImages(root, SIZE);
@@ -44,6 +46,12 @@ for (const seed of values.seeds.split(',').map(Number)) {
         { folds: Number(values.folds), model: values.model, epochs: Number(values.epochs), seed, onProgress: (l) => process.stderr.write(l + '\n') },
       );
       const ranks = r.suspects.flatMap((s, i) => (planted.has(d.files[s.index]) ? [i + 1] : []));
+      // A planted unit (image, or whole track) is found at k when one of its images is among the k strongest suspects.
+      const unitRank = new Map<number, number>();
+      r.suspects.forEach((s, i) => {
+        const m = planted.get(d.files[s.index]);
+        if (m && !unitRank.has(m.unit)) unitRank.set(m.unit, i + 1);
+      });
       const rightSuggestion = r.suspects.filter((s) => planted.get(d.files[s.index])?.truth === s.suggested).length;
       // Out-of-fold accuracy against the folder's labels, and the mean p(given) of the clean images: how confident the fold models are.
       let correct = 0;
@@ -66,6 +74,7 @@ for (const seed of values.seeds.split(',').map(Number)) {
         suspects: r.suspects.length,
         ...Object.fromEntries(CUTS.map((c) => [`recall@${c}`, ranks.filter((k) => k <= c).length])),
         flagged: ranks.length,
+        ...(values['whole-tracks'] ? Object.fromEntries(CUTS.map((c) => [`tracks@${c}`, [...unitRank.values()].filter((k) => k <= c).length])) : {}),
         suggestedTrueClass: rightSuggestion,
         plantedRanks: ranks,
         oofAccuracy: +(correct / d.labels.length).toFixed(4),

@@ -17,6 +17,8 @@ export interface Misfiled {
   /** The class it shows, and the class folder it was moved to. */
   truth: number;
   filedAs: number;
+  /** Which planted unit (image, or whole track) it belongs to: 0, 1, … */
+  unit: number;
 }
 
 async function csvLines(file: string): Promise<string[]> {
@@ -25,12 +27,13 @@ async function csvLines(file: string): Promise<string[]> {
 
 /**
  * Copies `tracksPerClass` tracks of each class (0: all) of `src`'s training set (GTSRB/Final_Training/Images) into a
- * fresh temp folder, then misfiles `plant` images, each from a different track, chosen with `seed`: moved to a
- * randomly chosen other class folder. The moved file is named `9TTTT_SSSSS` (a track number no real class folder
- * uses), so it stays a track of one image, as a misfiled file is; its CSV row follows it with the new ClassId. The
+ * fresh temp folder, then misfiles `plant` images (or, with `wholeTracks`, whole tracks), each from a different
+ * track, chosen with `seed`: moved to a randomly chosen other class folder, their CSV rows following them with the new
+ * ClassId. Moved files are renamed `9NNNN_SSSSS`, one track number per planted unit that no real track uses, so a
+ * misfiled image is a track of its own and a misfiled track stays one track. The
  * copy gets a one-image Final_Test/ (a training image), since the training set alone is not a GTSRB folder to the reader.
  */
-export async function copyWithMisfiled(src: string, o: { tracksPerClass: number; plant: number; seed: number }): Promise<{ root: string; misfiled: Misfiled[] }> {
+export async function copyWithMisfiled(src: string, o: { tracksPerClass: number; plant: number; seed: number; wholeTracks?: boolean }): Promise<{ root: string; misfiled: Misfiled[] }> {
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'convkit-misfiled-'));
   const srcImages = path.join(src, 'GTSRB', 'Final_Training', 'Images');
   const dstImages = path.join(root, 'GTSRB', 'Final_Training', 'Images');
@@ -51,24 +54,29 @@ export async function copyWithMisfiled(src: string, o: { tracksPerClass: number;
   rng.shuffle(candidates);
   const usedTracks = new Set<string>();
   const misfiled: Misfiled[] = [];
+  const trackOf = (line: string) => line.split(';')[0].split('_')[0];
   for (const { c, line } of candidates) {
-    if (misfiled.length === o.plant) break;
-    const name = line.split(';')[0];
-    const track = `${c}/${name.split('_')[0]}`;
+    if (usedTracks.size === o.plant) break;
+    const track = `${c}/${trackOf(line)}`;
     if (usedTracks.has(track)) continue;
     usedTracks.add(track);
+    const newTrack = `9${String(usedTracks.size).padStart(4, '0')}`; // no real track number starts with 9: no clash
     const truth = Number(c);
     let filedAs = rng.int(classes.length - 1);
     if (filedAs >= classes.indexOf(c)) filedAs++;
     const to = classes[filedAs];
-    const newName = `9${name.slice(1)}`;
-    await fs.rename(path.join(dstImages, c, name), path.join(dstImages, to, newName));
-    rows.set(c, rows.get(c)!.filter((l) => l !== line));
-    const fields = line.split(';');
-    fields[0] = newName;
-    fields[fields.length - 1] = String(Number(to));
-    rows.get(to)!.push(fields.join(';'));
-    misfiled.push({ file: path.join('GTSRB', 'Final_Training', 'Images', to, newName), truth, filedAs: Number(to) });
+    const moved = o.wholeTracks ? rows.get(c)!.slice(1).filter((l) => trackOf(l) === trackOf(line)) : [line];
+    for (const l of moved) {
+      const fields = l.split(';');
+      const newName = `${newTrack}_${fields[0].split('_')[1]}`;
+      await fs.rename(path.join(dstImages, c, fields[0]), path.join(dstImages, to, newName));
+      fields[0] = newName;
+      fields[fields.length - 1] = String(Number(to));
+      rows.get(to)!.push(fields.join(';'));
+      misfiled.push({ file: path.join('GTSRB', 'Final_Training', 'Images', to, newName), truth, filedAs: Number(to), unit: usedTracks.size - 1 });
+    }
+    const gone = new Set(moved);
+    rows.set(c, rows.get(c)!.filter((l) => !gone.has(l)));
   }
   for (const [c, lines] of rows) await fs.writeFile(path.join(dstImages, c, `GT-${c}.csv`), lines.join('\r\n') + '\r\n');
   const first = rows.get(classes[0])![1].split(';');
