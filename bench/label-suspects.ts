@@ -65,6 +65,9 @@ for (const seed of values.seeds.split(',').map(Number)) {
         if (!plantedIdx.has(i)) cleanSelf += row[d.labels[i]];
       }
       const plantedSelf = [...plantedIdx].map((i) => r.probabilities[i * 43 + d.labels[i]]);
+      // For comparison: every image ranked by self-confidence alone (no thresholds), lowest p(given) first.
+      const bySelf = Array.from(d.labels, (y, i) => i).sort((a, b) => r.probabilities[a * 43 + d.labels[a]] - r.probabilities[b * 43 + d.labels[b]] || a - b);
+      const selfRanks = bySelf.flatMap((i, k) => (plantedIdx.has(i) ? [k + 1] : []));
       const row = {
         seed,
         folds: mode,
@@ -75,6 +78,7 @@ for (const seed of values.seeds.split(',').map(Number)) {
         ...Object.fromEntries(CUTS.map((c) => [`recall@${c}`, ranks.filter((k) => k <= c).length])),
         flagged: ranks.length,
         ...(values['whole-tracks'] ? Object.fromEntries(CUTS.map((c) => [`tracks@${c}`, [...unitRank.values()].filter((k) => k <= c).length])) : {}),
+        ...Object.fromEntries(CUTS.map((c) => [`selfConfidenceRecall@${c}`, selfRanks.filter((k) => k <= c).length])),
         suggestedTrueClass: rightSuggestion,
         plantedRanks: ranks,
         oofAccuracy: +(correct / d.labels.length).toFixed(4),
