@@ -10,7 +10,7 @@ import { ConvkitError, readInputFile } from '../util/errors.js';
 export interface ExclusionRecord {
   /** SHA-256 of the exclude file as read. */
   sha256: string;
-  /** The images left out, relative to the GTSRB folder (the one holding Final_Training/ or Train.csv), sorted. */
+  /** The images left out, relative to the GTSRB folder (the one holding Final_Training/ or Train.csv; absolute for a --test-root's), sorted. */
   files: string[];
 }
 
@@ -98,6 +98,10 @@ export async function resolveExclusion(file: string, root: string, base: string,
     if (!s) throw new ConvkitError(`${e.key ? `${e.key}: ` : ''}${e.path} is not an image of ${root} (paths are relative to it, or absolute)`, { file, line: e.line });
     excluded.add(s);
   }
-  const files = [...excluded].map((s) => path.relative(base, s.file).split(path.sep).join('/')).sort();
+  const shown = (f: string) => {
+    const rel = path.relative(base, f);
+    return rel.startsWith('..') ? path.resolve(f) : rel.split(path.sep).join('/'); // a --test-root image: absolute
+  };
+  const files = [...excluded].map((s) => shown(s.file)).sort();
   return { record: { sha256, files }, excluded };
 }
