@@ -68,6 +68,13 @@ for (const seed of values.seeds.split(',').map(Number)) {
       // For comparison: every image ranked by self-confidence alone (no thresholds), lowest p(given) first.
       const bySelf = Array.from(d.labels, (y, i) => i).sort((a, b) => r.probabilities[a * 43 + d.labels[a]] - r.probabilities[b * 43 + d.labels[b]] || a - b);
       const selfRanks = bySelf.flatMap((i, k) => (plantedIdx.has(i) ? [k + 1] : []));
+      // The planted images confident learning did not flag: why (p(truth) below its class's threshold, or another class first).
+      const flaggedIdx = new Set(r.suspects.map((x) => x.index));
+      const missed = [...plantedIdx].filter((i) => !flaggedIdx.has(i)).map((i) => {
+        const truth = planted.get(d.files[i])!.truth;
+        const p = (k: number) => +r.probabilities[i * 43 + k].toFixed(4);
+        return { pGiven: p(d.labels[i]), pTruth: p(truth), tTruth: +r.thresholds[truth].toFixed(4) };
+      });
       const row = {
         seed,
         folds: mode,
@@ -81,6 +88,7 @@ for (const seed of values.seeds.split(',').map(Number)) {
         ...Object.fromEntries(CUTS.map((c) => [`selfConfidenceRecall@${c}`, selfRanks.filter((k) => k <= c).length])),
         suggestedTrueClass: rightSuggestion,
         plantedRanks: ranks,
+        missed: missed.slice(0, 12),
         oofAccuracy: +(correct / d.labels.length).toFixed(4),
         meanSelfConfidenceClean: +(cleanSelf / (d.labels.length - plantedIdx.size)).toFixed(4),
         meanSelfConfidencePlanted: +(plantedSelf.reduce((s, v) => s + v, 0) / plantedSelf.length).toFixed(4),
