@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
 import sharp from 'sharp';
 import { runCli } from '../../test-support/cli.js';
-import { extended, extendedRequired } from '../../test-support/extended.js';
+import { extended } from '../../test-support/extended.js';
 import { gtsrbFixtureDir, gtsrbMiniDir } from '../../test-support/paths.js';
 import { parsePnm } from '../datasets/pnm.js';
 import type { AuditReport } from './audit-types.js';
@@ -20,18 +20,6 @@ import { assessQuality } from './quality.js';
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const SHAPE = { height: 32, width: 32, channels: 3 };
-
-/** Whether label-suspects.ts is the real module or the audit branch's placeholder (replaced at merge). */
-async function labelSuspectsImplemented(): Promise<boolean> {
-  const { rankLabelSuspects } = await import('./label-suspects.js');
-  try {
-    rankLabelSuspects(new Float32Array([0.9, 0.1, 0.2, 0.8]), new Int32Array([0, 1]), 2);
-    return true;
-  } catch (e) {
-    if (/merged from the suspects branch/.test((e as Error).message)) return false;
-    throw e;
-  }
-}
 
 describe('perceptual hash and duplicates (fixtures)', () => {
   test('the hash ignores brightness and contrast; pairsWithin finds exactly the pairs a full comparison finds', async () => {
@@ -211,16 +199,13 @@ describe('convkit audit on gtsrb-mini with planted problems', () => {
   let tmp: string;
   let planted: Planted;
   let report: AuditReport;
-  let suspectsRun = false;
   let stderr = '';
 
   before(async () => {
     if (need.skip) return;
     tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'convkit-audit-'));
     planted = await plant(path.join(tmp, 'data'));
-    suspectsRun = await labelSuspectsImplemented();
-    // label suspects only where the real module is there (the audit branch carries a placeholder until the merge)
-    const r = await runCli(['audit', 'gtsrb', planted.root, '--out', path.join(tmp, 'audit'), ...(suspectsRun ? [] : ['--folds', '0'])], { timeoutMs: 1_800_000 });
+    const r = await runCli(['audit', 'gtsrb', planted.root, '--out', path.join(tmp, 'audit')], { timeoutMs: 1_800_000 });
     stderr = r.stderr;
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /train\/test leaks/);
@@ -256,18 +241,12 @@ describe('convkit audit on gtsrb-mini with planted problems', () => {
     assert.ok(found.length >= 9, `found ${found.length}/10 darkened images among ${dark.size} dark ones (threshold ${report.quality.dark.threshold})`);
   });
 
-  test(
-    '≥ 6 of the 10 misfiled images are among the 50 strongest label suspects',
-    // needs the real label-suspects.ts (the suspects branch); counted as skipped, with this reason, until then — but
-    // never where the extended group is required (CI), so a missing module cannot pass quietly there
-    need.skip ? need : { skip: suspectsRun || extendedRequired() ? false : 'label-suspects.ts is the audit branch placeholder (runs after the merge)' },
-    () => {
-      assert.ok(suspectsRun, 'label-suspects.ts is still the placeholder');
-      const top = report.label_suspects.slice(0, 50);
-      const found = planted.misfiled.filter((m) => top.some((s) => s.file === m.file && s.given === m.wrong));
-      assert.ok(found.length >= 6, `found ${found.length}/10 misfiled images among the top 50: ${JSON.stringify(top.slice(0, 10))}`);
-    },
-  );
+  test('≥ 6 of the 10 misfiled images are among the 50 strongest label suspects', need, () => {
+    assert.equal(report.label_search?.by_group, false, 'folds by image (the default)');
+    const top = report.label_suspects.slice(0, 50);
+    const found = planted.misfiled.filter((m) => top.some((s) => s.file === m.file && s.given === m.wrong));
+    assert.ok(found.length >= 6, `found ${found.length}/10 misfiled images among the top 50: ${JSON.stringify(top.slice(0, 10))}`);
+  });
 
   test('the HTML page renders in Chromium: no console error, every section, the leaks with their thumbnails', need, async () => {
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });

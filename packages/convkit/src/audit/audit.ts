@@ -39,7 +39,7 @@ async function labelSuspects(d: LoadedAuditData, o: z.output<typeof AuditSchema>
   const { findLabelSuspects } = await import('./label-suspects.js'); // tfjs loads only when label suspects are searched
   const t = d.train;
   const r = await findLabelSuspects(
-    { x: asFloat(t.x), shape: [t.count, d.info.height, d.info.width, d.info.channels], labels: t.y, numClasses: d.info.numClasses, groups: foldGroups(t.tracks) },
+    { x: asFloat(t.x), shape: [t.count, d.info.height, d.info.width, d.info.channels], labels: t.y, numClasses: d.info.numClasses, groups: o.foldsBy === 'track' ? foldGroups(t.tracks) : null },
     { folds: o.folds, model: o.model ?? '', epochs: o.epochs, seed: o.seed, batchSize: o.batchSize, onProgress: (line) => log(`convkit audit: ${line}`) },
   );
   return {

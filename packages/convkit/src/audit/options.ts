@@ -20,6 +20,7 @@ export const AUDIT_OPTIONS = [
   { key: 'testRoot', arg: 'dir', help: "GTSRB folders: take the test set from this GTSRB folder's Final_Test/ (for a copy of the training set alone)", value: 'nonEmptyText' },
   { key: 'threshold', arg: 'bits', help: 'near-duplicates: perceptual hashes at most this many bits apart (of 143)', value: 'nonNegativeInt', default: DEFAULT_HASH_THRESHOLD },
   { key: 'folds', arg: 'k', help: 'label suspects: models trained on k folds for out-of-fold probabilities (0: no label suspects)', value: 'nonNegativeInt', default: 4 },
+  { key: 'foldsBy', arg: 'unit', help: 'label suspects: what a fold keeps together: image (finds single misfiled images best) or track (GTSRB tracks whole: finds misfiled tracks); docs/audit-label-suspects.md', value: 'choice', choices: ['image', 'track'], default: 'image' },
   { key: 'model', arg: 'name', help: 'label suspects: zoo model (or model file) trained on each fold (default: chosen for the image size)', value: 'nonEmptyText' },
   { key: 'epochs', arg: 'n', help: 'label suspects: epochs per fold model', value: 'positiveInt', default: 5 },
   { key: 'batchSize', arg: 'n', help: 'label suspects: batch size of the fold models', value: 'positiveInt' },

@@ -30,6 +30,7 @@ export function registerPrepareCommands(program: Command): void {
       );
       if (report.kept.length === report.files.length) process.stdout.write('nothing to do: every set is up to date (--force to rebuild)\n');
       else process.stdout.write(`${report.images} images × ${report.files.length - report.kept.length} variants in ${report.seconds.toFixed(1)} s (${report.workers} workers)` + (report.skipped.length ? `, ${report.skipped.length} skipped` : '') + '\n');
+      if (report.excluded) process.stdout.write(`${report.excluded.files.length} images left out, as listed in ${report.excluded.file} (sha256 ${report.excluded.sha256.slice(0, 12)}…)\n`);
       for (const s of report.skipped.slice(0, 20)) process.stdout.write(`  skipped ${s.file}${s.line !== undefined ? `:${s.line}` : ''}: ${s.reason}\n`);
       if (report.skipped.length > 20) process.stdout.write(`  … and ${report.skipped.length - 20} more (see --json)\n`);
     });

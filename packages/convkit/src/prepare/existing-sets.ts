@@ -3,6 +3,7 @@ import path from 'node:path';
 import { h5, hasHdf5Signature } from '../datasets/hdf5.js';
 import { convkitSibling, syncDir } from '../util/atomic.js';
 import { ConvkitError } from '../util/errors.js';
+import type { ExclusionRecord } from './exclude.js';
 import type { H5SetWriter } from './hdf5.js';
 
 /** HDF5 root attribute holding, as JSON, what a prepared set was made from and how (a `PrepareRecord`). */
@@ -22,9 +23,14 @@ export interface PrepareRecord {
   /** Rows found in the source per split (after --scale): a source that grew or shrank is not the same source. */
   images: { train: number; test: number; meta: number };
   convkitVersion: string;
+  /** Images left out with --exclude (absent when none: sets made before the option stay up to date). */
+  exclude?: ExclusionRecord;
 }
 
 export type ExistingSet = { state: 'missing' } | { state: 'up-to-date'; counts: { train: number; test: number; meta: number } } | { state: 'different'; why: string };
+
+/** A recorded value in one line of an error message (an exclusion list may name thousands of files). */
+const shorten = (s: string) => (s.length > 100 ? `${s.slice(0, 99)}…` : s);
 
 /** Whether `file` already holds the set `want` describes. */
 export async function existingSet(file: string, want: PrepareRecord): Promise<ExistingSet> {
@@ -51,7 +57,7 @@ export async function existingSet(file: string, want: PrepareRecord): Promise<Ex
     for (const key of Object.keys(want) as (keyof PrepareRecord)[]) {
       const a = JSON.stringify(have[key]);
       const b = JSON.stringify(want[key]);
-      if (a !== b) return { state: 'different', why: `made with ${key} ${a ?? 'unset'}, not ${b}` };
+      if (a !== b) return { state: 'different', why: `made with ${key} ${shorten(a ?? 'unset')}, not ${shorten(b ?? 'unset')}` };
     }
     const count = (split: string) => ((f.get(`y_${split}`) as { shape?: number[] } | null)?.shape ?? [0])[0];
     return { state: 'up-to-date', counts: { train: count('train'), test: count('test'), meta: count('meta') } };

@@ -8,6 +8,7 @@ import { CONVKIT_VERSION } from '../version.js';
 import { LUMA_WEIGHTS } from '../image/color.js';
 import { existingSet, PREPARE_RECORD_ATTR, publishAll, type PrepareRecord } from './existing-sets.js';
 import { H5SetWriter } from './hdf5.js';
+import { resolveExclusion, type ExclusionRecord } from './exclude.js';
 import { ConvkitError } from '../util/errors.js';
 import { settleInterruptedWrites } from '../util/atomic.js';
 import { LHE_RADIUS, modeChannels, PREPARE_MODES, type PrepareMode } from '../image/modes.js';
@@ -52,6 +53,8 @@ export interface PrepareReport {
   kept: string[];
   /** Rows and images left out under --skip-bad, with their cause. */
   skipped: { file: string; line?: number; reason: string }[];
+  /** Images left out with --exclude: the list file and what the sets record of it. */
+  excluded?: ExclusionRecord & { file: string };
   images: number;
   seconds: number;
   workers: number;
@@ -72,6 +75,15 @@ export async function prepareGtsrb(input: PrepareGtsrbInput, log: (m: string) =>
   const modes = [...new Set(o.modes)];
   const t0 = performance.now();
   const index = await indexGtsrb(o.root, { testGt: o.testGt, testRoot: o.testRoot, skipBad: o.skipBad });
+  let excluded: PrepareReport['excluded'];
+  if (o.exclude !== undefined) {
+    // Before --scale and the shuffle: the kept images are drawn from what remains.
+    const x = await resolveExclusion(o.exclude, o.root, index.root, [...index.train, ...index.test]);
+    index.train = index.train.filter((s) => !x.excluded.has(s));
+    index.test = index.test.filter((s) => !x.excluded.has(s));
+    excluded = { file: path.resolve(o.exclude), ...x.record };
+    log(`convkit: leaving out the ${x.record.files.length} images listed in ${o.exclude}`);
+  }
 
   const subset = (samples: GtsrbSample[], seed: number): GtsrbSample[] => {
     if (o.scale >= 1) return samples;
@@ -95,6 +107,7 @@ export async function prepareGtsrb(input: PrepareGtsrbInput, log: (m: string) =>
     testGt: o.testGt ? path.resolve(o.testGt) : null,
     images: { train: splits.train.length, test: splits.test.length, meta: splits.meta.length },
     convkitVersion: CONVKIT_VERSION,
+    ...(excluded ? { exclude: { sha256: excluded.sha256, files: excluded.files } } : {}),
   });
   // Existing sets: kept when up to date, replaced only with --force; decided before any work, for all variants.
   const kept = new Map<string, PreparedFile>();
@@ -115,7 +128,7 @@ export async function prepareGtsrb(input: PrepareGtsrbInput, log: (m: string) =>
   const written: { size: number; mode: PrepareMode; writer: H5SetWriter }[] = [];
   let pool: PreparePool | null = null;
   if (kept.size === sizes.length * modes.length) {
-    return { root: index.root, layout: index.layout, files: [...kept.values()], kept: [...kept.keys()], skipped, images: 0, seconds: (performance.now() - t0) / 1000, workers: 0 };
+    return { root: index.root, layout: index.layout, files: [...kept.values()], kept: [...kept.keys()], skipped, ...(excluded ? { excluded } : {}), images: 0, seconds: (performance.now() - t0) / 1000, workers: 0 };
   }
   try {
     for (const size of sizes) {
@@ -186,6 +199,7 @@ export async function prepareGtsrb(input: PrepareGtsrbInput, log: (m: string) =>
     }),
     kept: [...kept.keys()],
     skipped,
+    ...(excluded ? { excluded } : {}),
     images: splits.train.length + splits.test.length + splits.meta.length,
     seconds,
     workers,

@@ -24,6 +24,7 @@ export const PREPARE_OPTIONS = [
   { key: 'skipBad', help: 'skip bad rows and images (counted in the report) instead of stopping', value: 'flag', default: false },
   { key: 'testGt', arg: 'file', help: 'GT-final_test.csv when it is not in Final_Test/ or Final_Test/Images/', value: 'nonEmptyText' },
   { key: 'testRoot', arg: 'dir', help: "take the test set from this GTSRB folder's Final_Test/ (for a copy of the training set alone)", value: 'nonEmptyText' },
+  { key: 'exclude', arg: 'file', help: 'leave out the images FILE lists: the top-level "exclude" array of a convkit audit JSON, or one path per line (# comments); paths relative to <root>, or absolute', value: 'nonEmptyText' },
   { key: 'workers', arg: 'n', help: 'worker threads (default: one per core)', value: 'positiveInt' },
   { key: 'force', help: 'replace sets that already exist in --out (else: kept when made from the same source and parameters, an error when not)', value: 'flag', default: false },
 ] as const satisfies readonly TableOption[];

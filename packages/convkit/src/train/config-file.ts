@@ -15,7 +15,7 @@ const TOP_KEYS = ['train', 'prepare', 'description'];
 
 /**
  * `convkit train --config FILE` (YAML or JSON): a `train:` block (TrainConfigSchema's keys, as the command line's
- * options or in camelCase), an optional `prepare:` block (size, mode, roi, test, seed) and a free `description`.
+ * options or in camelCase), an optional `prepare:` block (size, mode, roi, test, seed, exclude) and a free `description`.
  */
 export async function readTrainConfigFile(file: string): Promise<TrainConfigFile> {
   const cfg = await readConfigFile(file);
@@ -28,7 +28,7 @@ export async function readTrainConfigFile(file: string): Promise<TrainConfigFile
   const train = parseTrainOptions(d.train, cfg, ['train']);
   let prepare: PrepareBlock | undefined;
   if (d.prepare !== undefined && d.prepare !== null) {
-    if (typeof d.prepare !== 'object' || Array.isArray(d.prepare)) throw new ConvkitError('prepare: expected a mapping (size, mode, roi, test, seed)', { file, line: cfg.lineOf(['prepare']) });
+    if (typeof d.prepare !== 'object' || Array.isArray(d.prepare)) throw new ConvkitError('prepare: expected a mapping (size, mode, roi, test, seed, exclude)', { file, line: cfg.lineOf(['prepare']) });
     const { value, original } = camelKeys(d.prepare as Record<string, unknown>, cfg, ['prepare']);
     prepare = parseConfigWith(PrepareBlockSchema, value, cfg, ['prepare'], original);
   }
