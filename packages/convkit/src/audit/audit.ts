@@ -25,7 +25,12 @@ export interface AuditResult {
 
 /** Float32 NHWC in [0, 1], as the fold models take it. */
 function asFloat(x: Uint8Array | Float32Array): Float32Array {
-  return x instanceof Float32Array ? x : Float32Array.from(x, (v) => v / 255);
+  if (x instanceof Float32Array) return x;
+  // A loop, not Float32Array.from(x, map): with a map function V8 first lists every value in a JS array, which
+  // fails ("invalid array length") on the full GTSRB training set (39,209 × 32 × 32 × 3 values).
+  const out = new Float32Array(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = x[i] / 255;
+  return out;
 }
 
 /** Track ids as fold groups: an image without a track (-1) is a group of its own. */
@@ -36,7 +41,7 @@ function foldGroups(tracks: Int32Array | undefined): Int32Array | null {
 
 async function labelSuspects(d: LoadedAuditData, o: z.output<typeof AuditSchema>, log: (m: string) => void): Promise<{ entries: LabelSuspectEntry[]; search: LabelSearch } | null> {
   if (o.folds === 0) return null;
-  const { findLabelSuspects } = await import('./label-suspects.js'); // tfjs loads only when label suspects are searched
+  const { defaultSuspectModel, findLabelSuspects } = await import('./label-suspects.js'); // tfjs loads only when label suspects are searched
   const t = d.train;
   const r = await findLabelSuspects(
     { x: asFloat(t.x), shape: [t.count, d.info.height, d.info.width, d.info.channels], labels: t.y, numClasses: d.info.numClasses, groups: o.foldsBy === 'track' ? foldGroups(t.tracks) : null },
@@ -44,7 +49,7 @@ async function labelSuspects(d: LoadedAuditData, o: z.output<typeof AuditSchema>
   );
   return {
     entries: r.suspects.map((s) => ({ file: imageName(t, 'train', s.index), split: 'train', index: s.index, given: s.given, suggested: s.suggested, score: s.score })),
-    search: { folds: r.folds, by_group: r.byGroup, model: o.model ?? 'default', epochs: o.epochs, seed: o.seed, seconds: r.seconds, thresholds: Array.from(r.thresholds) },
+    search: { folds: r.folds, by_group: r.byGroup, model: o.model ?? defaultSuspectModel(d.info.height, d.info.width), epochs: o.epochs, seed: o.seed, seconds: r.seconds, thresholds: Array.from(r.thresholds) },
   };
 }
 

@@ -38,14 +38,7 @@ export interface LabelSuspectsResult {
   seconds: number;
 }
 
-/** k of the k-fold cross-validation when the caller has no preference. */
-export const DEFAULT_SUSPECT_FOLDS = 4;
-/**
- * Epochs of each fold model by default: gtsrb-vgg-bn reaches 99 % training accuracy in 8 on gtsrb-mini's folds
- * (1,935 images; the 4 folds take 75 s on 2 cores) and on 10 tracks per class of the full set
- * (docs/audit-label-suspects.md).
- */
-export const DEFAULT_SUSPECT_EPOCHS = 8;
+export { DEFAULT_SUSPECT_EPOCHS, DEFAULT_SUSPECT_FOLDS } from './options.js';
 const DEFAULT_BATCH_SIZE = 64;
 const LEARNING_RATE = 0.001;
 
