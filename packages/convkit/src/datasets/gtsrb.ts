@@ -109,7 +109,7 @@ export function gtsrbTrackId(sample: Pick<GtsrbSample, 'file' | 'classId'>): num
 export interface GtsrbIndexOptions {
   /** Ground-truth CSV of the official test set, when it is not in `Final_Test/` or `Final_Test/Images/`. */
   testGt?: string;
-  /** Another GTSRB folder whose `Final_Test/` supplies the test set (a training-only copy, such as /work/gtsrb). */
+  /** Another GTSRB folder whose `Final_Test/` supplies the test set (a training-only copy, such as /tmp/gtsrb). */
   testRoot?: string;
   /** Skip bad rows and class folders (recorded in `skipped`) instead of failing on the first one. */
   skipBad?: boolean;
