@@ -1,3 +1,4 @@
+import { LUMA_WEIGHTS } from '../image/color.js';
 import type { AuditSplitName, FlaggedImage, QualityCheck, QualityReport } from './audit-types.js';
 import { imageName, luminanceOf, type AuditSplit } from './load.js';
 
@@ -96,7 +97,7 @@ export function assessQuality(train: AuditSplit, test: AuditSplit, shape: { heig
   });
   const oneSize = sizesKnown && size.every((v) => v === size[0]);
   return {
-    dark: check('brightness: mean luminance (0.2125 R + 0.7154 G + 0.0721 B) in [0, 1]', brightness, who),
+    dark: check(`brightness: mean luminance (${LUMA_WEIGHTS[0]} R + ${LUMA_WEIGHTS[1]} G + ${LUMA_WEIGHTS[2]} B) in [0, 1]`, brightness, who),
     low_contrast: check('contrast: standard deviation of the luminance (RMS contrast)', contrast, who),
     blurred: check(`sharpness: standard deviation of the 4-neighbour Laplacian of the luminance at ${h}×${w}, divided by the contrast`, sharpness, who),
     tiny: check(

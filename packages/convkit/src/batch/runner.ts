@@ -80,14 +80,18 @@ export async function runBatch(config: BatchConfig, o: BatchRunOptions): Promise
       await appendRecord(config.out, r);
     };
     const paths = slurmPaths(config.out);
+    // Who ran a job: a Slurm task records its job id in the batch folder.
+    const ranBy = async (job: Job) => {
+      const slurmJobId = await readSlurmJobId(paths, job);
+      return { executor: slurmJobId ? ('slurm' as const) : ('local' as const), slurmJobId };
+    };
     // Runs that ended while no batch was watching (a Slurm task after the batch was killed, an orphaned local job).
     const todo: Job[] = [];
     const following: Job[] = [];
     let skipped = 0;
     for (const job of jobs) {
       const st = await jobStatus(job);
-      const slurmJobId = await readSlurmJobId(paths, job);
-      const executor = slurmJobId ? 'slurm' : 'local';
+      const { executor, slurmJobId } = await ranBy(job);
       if (st.state === 'done') {
         await record(await collectRecord(config.name, job, st, { executor, slurmJobId }));
         skipped++;
@@ -194,7 +198,7 @@ export async function runBatch(config: BatchConfig, o: BatchRunOptions): Promise
       const again: Job[] = [];
       for (const job of followed) {
         const st = await jobStatus(job);
-        if (st.state === 'done' || st.state === 'failed') await finish(job, st, { executor: (await readSlurmJobId(paths, job)) ? 'slurm' : 'local', slurmJobId: await readSlurmJobId(paths, job) });
+        if (st.state === 'done' || st.state === 'failed') await finish(job, st, await ranBy(job));
         else again.push(job);
       }
       if (again.length && !summary.interrupted) summary.interrupted = await execute(again);

@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { sha256File } from '../datasets/download.js';
 
 /** Extensions of model files: a Keras/tfjs topology, or a module exporting a builder. */
 export const TOPOLOGY_EXT = ['.json'];
@@ -19,5 +18,5 @@ export function isModelModule(name: string): boolean {
 
 /** SHA-256 (hex) of the model module `name` resolves to (as training imports it: against the working directory). */
 export async function modelModuleSha256(name: string): Promise<string> {
-  return createHash('sha256').update(await fs.readFile(path.resolve(name))).digest('hex');
+  return sha256File(path.resolve(name));
 }

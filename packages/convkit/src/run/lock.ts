@@ -3,9 +3,9 @@ import { closeSync, promises as fs, openSync, readFileSync, readlinkSync, realpa
 import os from 'node:os';
 import path from 'node:path';
 import { pidAlive } from '../util/atomic.js';
-import { isProcessPid, processStartMs, processStartTicks } from '../util/proc.js';
+import { isProcessPid, processStartTicks, startedAfter } from '../util/proc.js';
+import { readConfigFile } from '../util/config-file.js';
 import { ConvkitError } from '../util/errors.js';
-import { parse as parseYaml } from 'yaml';
 import { RUN_FILE_NAMES } from './layout.js';
 import { readRunStatus, REMOTE_STATUS_SILENCE_MS } from './status.js';
 
@@ -60,10 +60,7 @@ export function lockHolderState(info: RunLockInfo): 'alive' | 'dead' | 'unknown'
   const ticks = processStartTicks(info.pid);
   if (ticks !== null && typeof info.startTicks === 'number') return ticks === info.startTicks ? 'alive' : 'dead';
   // A lock without startTicks (written before 2026-12-04): the process under that pid started after the lock was written.
-  const startMs = processStartMs(info.pid);
-  const lockMs = Date.parse(info.started);
-  if (startMs !== null && Number.isFinite(lockMs) && startMs > lockMs + 2000) return 'dead';
-  return 'alive';
+  return startedAfter(info.pid, info.started) ? 'dead' : 'alive';
 }
 
 /** The lock file of `dir`, or null if the run has no writer (or the file is unreadable garbage). */
@@ -138,7 +135,8 @@ async function isTrainOf(argv: string[], cwd: string, real: string): Promise<boo
   const configFile = values.get('--config');
   if (!configFile || values.has('--out')) return false;
   try {
-    const doc = parseYaml(await fs.readFile(path.resolve(cwd, configFile), 'utf8')) as { train?: { out?: string }; out?: string } | null;
+    // read as `convkit train --config` reads it
+    const doc = (await readConfigFile(path.resolve(cwd, configFile))).data as { train?: { out?: string }; out?: string } | null;
     return await same(doc?.train?.out ?? doc?.out);
   } catch {
     return false;

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { pidAlive, writeJsonAtomic } from '../util/atomic.js';
-import { isProcessPid, processStartMs } from '../util/proc.js';
+import { isProcessPid, startedAfter } from '../util/proc.js';
 import { readJsonOrNull } from '../util/json-files.js';
 import { runFiles } from './layout.js';
 import type { EpochLogs } from './metrics.js';
@@ -56,7 +56,5 @@ export function effectiveState(status: RunStatus): RunState | 'killed' {
     return Number.isFinite(updated) && Date.now() - updated > REMOTE_STATUS_SILENCE_MS ? 'killed' : 'running';
   }
   if (!isProcessPid(status.pid) || !pidAlive(status.pid)) return 'killed';
-  const startMs = processStartMs(status.pid);
-  const statusMs = Date.parse(status.started);
-  return startMs !== null && Number.isFinite(statusMs) && startMs > statusMs + 2000 ? 'killed' : 'running';
+  return startedAfter(status.pid, status.started) ? 'killed' : 'running';
 }

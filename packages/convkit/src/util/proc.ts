@@ -27,3 +27,13 @@ export function processStartMs(pid: number): number | null {
     return null;
   }
 }
+
+/**
+ * Whether the process now under `pid` started after `iso` (with 2 s of slack for clock rounding): then it is not the
+ * process that wrote that time (its pid was recycled). False when /proc or the time cannot tell.
+ */
+export function startedAfter(pid: number, iso: string): boolean {
+  const startMs = processStartMs(pid);
+  const thenMs = Date.parse(iso);
+  return startMs !== null && Number.isFinite(thenMs) && startMs > thenMs + 2000;
+}
