@@ -2,9 +2,11 @@
 // folder and from folders earlier in LAYERS, never from a later one, and no import cycle anywhere.
 // `image` (pure transforms on decoded images) sits below `datasets` so readers can resize on load (gtsrb:ROOT).
 // `run` is the run folder's format, read by train, batch, report and web.
+// `inference` (issue 21: a trained model as an inference graph, the native predictor, the ONNX export) reads run folders and
+// models and serves train (evaluate), report and web.
 // `audit` (issue 23: duplicates, label suspects, quality of a dataset) trains fold models (train), writes its page with
 // report's self-contained HTML and views (report), and the dashboard links its outputs (web): between report and web.
-const LAYERS = ['util', 'image', 'datasets', 'prepare', 'models', 'run', 'train', 'batch', 'report', 'audit', 'web', 'cli'];
+const LAYERS = ['util', 'image', 'datasets', 'prepare', 'models', 'run', 'inference', 'train', 'batch', 'report', 'audit', 'web', 'cli'];
 const SRC = '^packages/convkit/src/';
 
 const upstreamRules = LAYERS.slice(0, -1).map((layer, i) => ({
