@@ -27,7 +27,9 @@ fi
 # npm ci only when the lock file changed since the last install
 if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
   echo "setup: npm ci"
-  npm ci --no-audit --no-fund --loglevel=error
+  # onnxruntime-node's install script (npm runs it unless it is told not to) would fetch CUDA libraries from outside
+  # the registry on linux/x64; ONNXRUNTIME_NODE_INSTALL=skip is its documented switch. Its CPU binary is in the package.
+  ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --loglevel=error
 fi
 
 echo "setup: building (native addon + TypeScript)"
