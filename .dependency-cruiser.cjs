@@ -4,9 +4,10 @@
 // `run` is the run folder's format, read by train, batch, report and web.
 // `inference` (issue 21: a trained model as an inference graph, the native predictor, the ONNX export) reads run folders and
 // models and serves train (evaluate), report and web.
+// `export` (issue 21: the trained network written as ONNX) reads the inference graph, run folders and models; the CLI calls it.
 // `audit` (issue 23: duplicates, label suspects, quality of a dataset) trains fold models (train), writes its page with
 // report's self-contained HTML and views (report), and the dashboard links its outputs (web): between report and web.
-const LAYERS = ['util', 'image', 'datasets', 'prepare', 'models', 'run', 'inference', 'train', 'batch', 'report', 'audit', 'web', 'cli'];
+const LAYERS = ['util', 'image', 'datasets', 'prepare', 'models', 'run', 'inference', 'export', 'train', 'batch', 'report', 'audit', 'web', 'cli'];
 const SRC = '^packages/convkit/src/';
 
 const upstreamRules = LAYERS.slice(0, -1).map((layer, i) => ({
