@@ -24,6 +24,7 @@ export const REQUIRED_TOOLS = {
   h5py: pythonTool(['h5py', 'numpy'], { debian: ['python3-h5py', 'python3-numpy'], use: 'reads the HDF5 files convkit writes' }),
   crcmod: pythonTool(['crcmod.predefined'], { debian: ['python3-crcmod'], use: 'the TensorBoard event-file reader (CRC-32C)' }),
   scipy: pythonTool(['numpy', 'scipy.ndimage'], { debian: ['python3-scipy', 'python3-numpy'], use: "Keras's affine warp (scipy.ndimage) for the augmentation check" }),
+  onnx: pythonTool(['onnx', 'onnx.checker'], { debian: ['python3-onnx'], use: "ONNX's own checker (onnx.checker.check_model, full check) on the exported files" }),
   chromium: { debian: ['chromium'], use: 'the report and dashboard tests in a browser', check: () => (existsSync('/usr/bin/chromium') ? null : '/usr/bin/chromium not found') },
   slurm: {
     debian: ['slurm-wlm', 'munge'], use: 'the batch tests on a local Slurm cluster',

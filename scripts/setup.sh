@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what convkit needs on a Debian/Ubuntu machine, then builds it. Safe to run again: it only does what is missing.
 #   system: oneDNN (native backend), Fashion-MNIST, zip, and the tools the test suite checks against, listed once in
-#   scripts/required-tools.mjs (h5py, crcmod, scipy, Chromium, slurm-wlm + munge, g++'s ASan runtime, oneDNN)
+#   scripts/required-tools.mjs (h5py, crcmod, scipy, python3-onnx, Chromium, slurm-wlm + munge, g++'s ASan runtime, oneDNN)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

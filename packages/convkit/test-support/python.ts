@@ -1,8 +1,8 @@
 // Python peers of the tests (h5py reads our HDF5 files, a crcmod-based reader checks TensorBoard files, scipy gives
-// Keras's affine warp). The tools and their Debian packages are listed once, in scripts/required-tools.mjs.
+// Keras's affine warp, onnx checks the ONNX export). The tools and their Debian packages are listed once, in scripts/required-tools.mjs.
 import { findPython, REQUIRED_TOOLS, requireTool, skipWithoutTool } from '../../../scripts/required-tools.mjs';
 
-export type PythonTool = 'h5py' | 'crcmod' | 'scipy';
+export type PythonTool = 'h5py' | 'crcmod' | 'scipy' | 'onnx';
 
 /**
  * The `skip` option of a test whose check runs in Python: the reason when the modules are missing, so the summary
