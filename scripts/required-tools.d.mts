@@ -1,6 +1,6 @@
 // Types of required-tools.mjs for the TypeScript tests.
 export interface RequiredTool { debian: string[]; use: string; python?: string[]; check(): string | null }
-export type ToolName = 'h5py' | 'crcmod' | 'scipy' | 'chromium' | 'slurm' | 'asan' | 'cli' | 'onednn';
+export type ToolName = 'h5py' | 'crcmod' | 'scipy' | 'onnx' | 'chromium' | 'slurm' | 'asan' | 'cli' | 'onednn';
 export const REQUIRED_TOOLS: Record<ToolName, RequiredTool>;
 export function findPython(modules: string[]): string | null;
 export function toolsRequired(): boolean;

@@ -6,6 +6,7 @@ import { CONVKIT_VERSION } from '../version.js';
 import { registerAuditCommands } from './audit.js';
 import { registerAugmentCommands } from './augment.js';
 import { registerBatchCommands } from './batch.js';
+import { registerExportCommands } from './export.js';
 import { registerAnalyseCommands, registerDownloadCommands } from './gtsrb.js';
 import { registerInfoCommands } from './info.js';
 import { registerPrepareCommands } from './prepare.js';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerAuditCommands(program);
   registerDownloadCommands(program);
   registerReportCommands(program);
+  registerExportCommands(program);
   registerServeCommands(program);
   registerBatchCommands(program);
   return program;

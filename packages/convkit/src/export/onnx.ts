@@ -254,16 +254,26 @@ export function onnxModelBytes(g: InferenceGraph, meta: OnnxMetadata = {}): Uint
   return onnx.ModelProto.encode(model).finish();
 }
 
+/** What `exportOnnx` wrote. */
+export interface OnnxExport {
+  file: string;
+  bytes: number;
+  opset: number;
+  input: { name: string; shape: (number | string)[] };
+  output: { name: string; shape: (number | string)[] };
+  classNames?: string[];
+}
+
 /**
  * Writes `source` (a LayersModel, a run folder or a model folder holding model.json) as an ONNX file, atomically.
  * A run folder also gives its class names, model name and preparation to the metadata. Loading from a folder needs
  * a tfjs backend set (the CLI selects one). Throws a ConvkitError naming the layer the export cannot express.
  */
-export async function exportOnnx(source: string | LayersModel, file: string, meta: OnnxMetadata = {}): Promise<{ bytes: number; nodes: number }> {
+export async function exportOnnx(source: string | LayersModel, file: string, meta: OnnxMetadata = {}): Promise<OnnxExport> {
   const { modelGraph, UnsupportedLayerError } = await import('../inference/graph.js');
+  if (await fs.stat(file).then((s) => s.isDirectory(), () => false)) throw new ConvkitError('is a directory; --onnx takes the file to write', { file });
   let model: LayersModel;
-  let owned = false;
-  let sourceName = typeof source === 'string' ? source : source.name;
+  let from = typeof source === 'string' ? source : source.name;
   if (typeof source === 'string') {
     const { readRunConfigOrNull } = await import('../run/config.js');
     const { runFiles } = await import('../run/layout.js');
@@ -271,26 +281,33 @@ export async function exportOnnx(source: string | LayersModel, file: string, met
     const cfg = await readRunConfigOrNull(source);
     if (cfg) {
       meta = { classNames: cfg.dataset?.classNames, model: cfg.model, preparation: cfg.dataset?.preparation, ...meta };
-      sourceName = runFiles(source).model;
+      from = runFiles(source).model;
+    } else if (!(await fs.stat(path.join(source, 'model.json')).then((s) => s.isFile(), () => false))) {
+      throw new ConvkitError('neither a run folder (config.json) nor a model folder (model.json)', { file: source });
     }
-    model = await loadModel(sourceName);
-    owned = true;
+    model = await loadModel(from);
   } else model = source;
   try {
     let graph: InferenceGraph;
     try {
       graph = modelGraph(model);
     } catch (e) {
-      if (e instanceof UnsupportedLayerError) throw new ConvkitError(`cannot export to ONNX: ${e.message}`, { file: sourceName });
+      if (e instanceof UnsupportedLayerError) throw new ConvkitError(`cannot export to ONNX: ${e.message}`, { file: from });
       throw e;
     }
     const classes = graph.tensors[graph.output].shape[0];
     if (meta.classNames && meta.classNames.length !== classes) meta = { ...meta, classNames: undefined };
     const bytes = onnxModelBytes(graph, meta);
-    if (await fs.stat(file).then((s) => s.isDirectory(), () => false)) throw new ConvkitError('is a directory; --onnx takes the file to write', { file });
-    await writeFileAtomic(path.resolve(file), bytes);
-    return { bytes: bytes.length, nodes: graph.nodes.length };
+    await writeFileAtomic(file, bytes);
+    return {
+      file,
+      bytes: bytes.length,
+      opset: ONNX_OPSET,
+      input: { name: ONNX_INPUT, shape: ['batch', ...graph.tensors[0].shape] },
+      output: { name: ONNX_OUTPUT, shape: ['batch', classes] },
+      ...(meta.classNames ? { classNames: meta.classNames } : {}),
+    };
   } finally {
-    if (owned) model.dispose();
+    if (typeof source === 'string') model.dispose();
   }
 }
