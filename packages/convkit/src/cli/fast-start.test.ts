@@ -32,7 +32,7 @@ async function probe(args: string[]): Promise<Loaded> {
   }
 }
 
-for (const args of [['--help'], ['models'], ['models', '--json'], ['datasets'], ['train', '--help'], ['prepare', 'gtsrb', '--help'], ['batch', 'run', '--help'], ['audit', '--help']]) {
+for (const args of [['--help'], ['models'], ['models', '--json'], ['datasets'], ['train', '--help'], ['prepare', 'gtsrb', '--help'], ['batch', 'run', '--help'], ['audit', '--help'], ['export', '--help']]) {
   test(`convkit ${args.join(' ')} loads neither tfjs, the native addon, sharp, h5wasm nor zod`, async () => {
     const r = await probe(args);
     assert.equal(r.code, 0);

@@ -5,13 +5,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
 import * as ort from 'onnxruntime-node';
+import { runCli } from '../../test-support/cli.js';
 import { gtsrbFixtureDir, mnistFixtureDir } from '../../test-support/paths.js';
 import { requirePython, skipWithoutPython } from '../../test-support/python.js';
 import { loadDataset } from '../datasets/index.js';
 import { readIdxPair } from '../datasets/idx.js';
 import type { ImageSplit } from '../datasets/types.js';
-import { loadModel } from '../models/io.js';
+import { loadModel, saveModel } from '../models/io.js';
 import { listModels } from '../models/index.js';
 import { readRunConfig } from '../run/config.js';
 import { runFiles } from '../run/layout.js';
@@ -117,4 +119,34 @@ test("ONNX's checker (python3-onnx, full check) accepts every export and reads i
     assert.equal(m.meta[ONNX_METADATA_KEYS.inputLayout], 'NHWC');
     assert.equal(m.meta[ONNX_METADATA_KEYS.model], e.model);
   }
+});
+
+test('convkit export RUN --onnx FILE writes the file; bad input is one error line, exit 2, and no file', async () => {
+  const run = path.join(base, 'mnist-cnn');
+  const file = path.join(base, 'cli', 'digits.onnx');
+  const ok = await runCli(['export', run, '--onnx', file]);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stdout, /^wrote .*digits\.onnx: ONNX opset 13, input image \[batch, 28, 28, 1\] NHWC float32, output probabilities \[batch, 10\], \d+ bytes\n$/);
+  const session = await ort.InferenceSession.create(file);
+  assert.deepEqual(session.inputNames, [ONNX_INPUT]);
+  await session.release();
+
+  // A model folder with a layer the inference graph lacks.
+  const odd = path.join(base, 'layer-norm');
+  const m = tfl.sequential({ layers: [tfl.layers.flatten({ inputShape: [4, 4, 1] }), tfl.layers.layerNormalization(), tfl.layers.dense({ units: 3, activation: 'softmax' })] });
+  await saveModel(m, odd);
+  m.dispose();
+  const cases: [string[], RegExp, string][] = [
+    [['export', base, '--onnx', path.join(base, 'no.onnx')], /^convkit: error: .*: neither a run folder \(config\.json\) nor a model folder \(model\.json\)$/, path.join(base, 'no.onnx')],
+    [['export', run, '--onnx', base], /^convkit: error: .*: is a directory; --onnx takes the file to write$/, ''],
+    [['export', odd, '--onnx', path.join(base, 'odd.onnx')], /^convkit: error: .*layer-norm: cannot export to ONNX: layer .* \(LayerNormalization\): layer type not supported/, path.join(base, 'odd.onnx')],
+    [['export', run], /required option '--onnx <file>' not specified/, ''],
+  ];
+  for (const [args, want, absent] of cases) {
+    const r = await runCli(args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr.split('\n')[0], want);
+    if (absent) assert.equal(await fs.stat(absent).then(() => true, () => false), false, `${absent} not written`);
+  }
+  assert.deepEqual((await fs.readdir(path.join(base, 'cli'))).sort(), ['digits.onnx'], 'no temporary file left');
 });
