@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { promises as fs } from 'node:fs';
+import { promises as fs, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -27,7 +27,7 @@ import { exportOnnx, ONNX_INPUT, ONNX_METADATA_KEYS, ONNX_OUTPUT } from './onnx.
 
 const base = await fs.mkdtemp(path.join(os.tmpdir(), 'convkit-onnx-trained-'));
 const exported: { model: string; file: string; classes: number }[] = [];
-process.on('exit', () => void fs.rm(base, { recursive: true, force: true }));
+process.on('exit', () => rmSync(base, { recursive: true, force: true }));
 
 /** Test images as float32 NHWC in [0, 1], with their labels. */
 async function testImages(model: string): Promise<{ x: Float32Array; y: Int32Array; count: number }> {
