@@ -33,6 +33,9 @@ export { AugmentSchema, AUGMENT_PRESETS, type AugmentSpec, type AugmentSpecInput
 export { evaluateSplit, type Evaluation } from './train/evaluate.js';
 export { evaluateRun, predictImages, type Prediction } from './train/inference.js';
 
+// Export (docs/export.md)
+export { exportOnnx, ONNX_INPUT, ONNX_METADATA_KEYS, ONNX_OUTPUT, type OnnxExport, type OnnxMetadata } from './export/onnx.js';
+
 // Runs (the run folder's format: docs/run-folder.md)
 export { runFiles } from './run/layout.js';
 export { readRunConfig, type RunConfigFile } from './run/config.js';
