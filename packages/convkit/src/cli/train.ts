@@ -46,12 +46,13 @@ export function registerTrainCommands(program: Command): void {
     .argument('<dir>', 'run folder')
     .option('--data <source>', 'evaluate on this dataset\'s test split instead')
     .option('--backend <name>', 'tfjs backend', 'auto')
+    .option('--onnx <file>', "score this ONNX file (the run's `convkit export`) with onnxruntime-node instead of the run's model (needs onnxruntime-node installed)")
     .option('--json', 'print JSON', false)
     .action(async (dir, o) => {
       const { evaluateRun } = await import('../train/inference.js');
-      const r = await evaluateRun(dir, { data: o.data, backend: o.backend });
+      const r = await evaluateRun(dir, { data: o.data, backend: o.backend, onnx: o.onnx });
       if (o.json) printJson(r);
-      else process.stdout.write(`${r.data}: ${r.count} images, accuracy ${(r.test_accuracy * 100).toFixed(2)} %, loss ${r.test_loss.toFixed(4)}\n`);
+      else process.stdout.write(`${r.data}: ${r.count} images, accuracy ${(r.test_accuracy * 100).toFixed(2)} %, loss ${r.test_loss.toFixed(4)}${o.onnx ? ' (onnxruntime)' : ''}\n`);
     });
 
   program

@@ -3,16 +3,15 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import * as ort from 'onnxruntime-node';
 import { extended } from '../../test-support/extended.js';
 import { gtsrbMiniDir } from '../../test-support/paths.js';
-import { loadDataset } from '../datasets/index.js';
 import { evaluateRun } from '../train/inference.js';
 import { trainRun } from '../train/run.js';
-import { exportOnnx, ONNX_INPUT, ONNX_OUTPUT } from './onnx.js';
+import { exportOnnx } from './onnx.js';
 
 // The recipe's model trained briefly on gtsrb-mini (2,580 training images; 2 epochs reach about 9 % on its test images,
-// 4 times chance, in a minute on 2 cores): its ONNX export scored by onnxruntime-node on the 1,290 test images gets the accuracy `convkit evaluate` reports.
+// 4 times chance, in a minute on 2 cores): its ONNX export scored by onnxruntime-node (`convkit evaluate --onnx`) on
+// the 1,290 test images gets the accuracy `convkit evaluate` reports for the run.
 
 test('gtsrb-resnet-wide trained on gtsrb-mini: onnxruntime scores the export as convkit evaluate scores the run', extended(gtsrbMiniDir), async () => {
   const base = await fs.mkdtemp(path.join(os.tmpdir(), 'convkit-onnx-mini-'));
@@ -24,27 +23,12 @@ test('gtsrb-resnet-wide trained on gtsrb-mini: onnxruntime scores the export as 
     const file = path.join(base, 'gtsrb.onnx');
     await exportOnnx(run, file);
 
-    const test = (await loadDataset(data)).test;
-    const [h, w, c] = [32, 32, 3];
-    const x = test.x instanceof Float32Array ? test.x : Float32Array.from(test.x, (v) => v / 255);
-    assert.equal(x.length, test.count * h * w * c);
-    const session = await ort.InferenceSession.create(file, { intraOpNumThreads: 2 });
-    let right = 0;
-    for (let i = 0; i < test.count; i += 256) {
-      const n = Math.min(256, test.count - i);
-      const p = (await session.run({ [ONNX_INPUT]: new ort.Tensor('float32', x.subarray(i * h * w * c, (i + n) * h * w * c), [n, h, w, c]) }))[ONNX_OUTPUT].data as Float32Array;
-      const k = p.length / n;
-      for (let j = 0; j < n; j++) {
-        let best = 0;
-        for (let q = 1; q < k; q++) if (p[j * k + q] > p[j * k + best]) best = q;
-        if (best === test.y[i + j]) right++;
-      }
-    }
-    await session.release();
-    process.stderr.write(`gtsrb-mini: ${right}/${test.count} right under onnxruntime, convkit evaluate ${(convkit.test_accuracy * 100).toFixed(2)} % of ${convkit.count}\n`);
-    assert.equal(convkit.count, test.count);
+    const onnx = await evaluateRun(run, { onnx: file });
+    process.stderr.write(`gtsrb-mini: accuracy ${(onnx.test_accuracy * 100).toFixed(2)} % under onnxruntime, ${(convkit.test_accuracy * 100).toFixed(2)} % under convkit evaluate (${convkit.count} images)\n`);
+    assert.equal(convkit.count, 1290);
     assert.ok(convkit.test_accuracy > 3 / 43, `the brief training learned (${convkit.test_accuracy})`);
-    assert.equal(right, Math.round(convkit.test_accuracy * convkit.count), 'the same number of test images right');
+    assert.equal(onnx.count, convkit.count);
+    assert.equal(onnx.test_accuracy, convkit.test_accuracy, 'the same test images right');
   } finally {
     await fs.rm(base, { recursive: true, force: true });
   }

@@ -17,6 +17,7 @@ import { loadModel, saveModel } from '../models/io.js';
 import { listModels } from '../models/index.js';
 import { readRunConfig } from '../run/config.js';
 import { runFiles } from '../run/layout.js';
+import { evaluateRun } from '../train/inference.js';
 import { trainRun } from '../train/run.js';
 import { exportOnnx, ONNX_INPUT, ONNX_METADATA_KEYS, ONNX_OUTPUT } from './onnx.js';
 
@@ -149,4 +150,28 @@ test('convkit export RUN --onnx FILE writes the file; bad input is one error lin
     if (absent) assert.equal(await fs.stat(absent).then(() => true, () => false), false, `${absent} not written`);
   }
   assert.deepEqual((await fs.readdir(path.join(base, 'cli'))).sort(), ['digits.onnx'], 'no temporary file left');
+});
+
+test('convkit evaluate RUN --onnx FILE: onnxruntime scores the export on the run\'s test split as convkit scores the run', async () => {
+  for (const name of ['mnist-cnn', 'gtsrb-v3']) {
+    const run = path.join(base, name);
+    const file = path.join(run, 'model.onnx');
+    const convkit = await evaluateRun(run);
+    const onnx = await evaluateRun(run, { onnx: file });
+    assert.equal(onnx.backend, 'onnxruntime');
+    assert.equal(onnx.count, convkit.count);
+    assert.equal(onnx.test_accuracy, convkit.test_accuracy, `${name}: accuracy`);
+    assert.ok(Math.abs(onnx.test_loss - convkit.test_loss) < 1e-5, `${name}: loss ${onnx.test_loss} vs ${convkit.test_loss}`);
+  }
+  const run = path.join(base, 'mnist-cnn');
+  const r = await runCli(['evaluate', run, '--onnx', path.join(run, 'model.onnx')]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^mnist:embedded: 2000 images, accuracy \d+\.\d\d %, loss \d\.\d{4} \(onnxruntime\)\n$/);
+  const bad = await runCli(['evaluate', run, '--onnx', runFiles(run).config]);
+  assert.equal(bad.code, 2, bad.stderr);
+  assert.match(bad.stderr, /^convkit: error: .*config\.json: onnxruntime cannot load it: /);
+  // an export of another shape (GTSRB 32×32×3) on the MNIST run's data
+  const other = await runCli(['evaluate', run, '--onnx', path.join(base, 'gtsrb-v1', 'model.onnx')]);
+  assert.equal(other.code, 2, other.stderr);
+  assert.match(other.stderr, /^convkit: error: mnist:embedded: images are 28×28×1 but the model expects 32×32×3\n$/);
 });

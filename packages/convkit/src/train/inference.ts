@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { loadDataset } from '../datasets/index.js';
 import { loadModel } from '../models/io.js';
 import { readImage, toRgb } from '../datasets/image-file.js';
@@ -8,28 +9,49 @@ import { resizeImage } from '../image/resize.js';
 import { toSize } from '../image/to-size.js';
 import { ConvkitError } from '../util/errors.js';
 import { selectBackend } from './backend.js';
-import { evaluateSplit } from './evaluate.js';
+import { evaluateSplit, type BatchPredict } from './evaluate.js';
 import { readRunConfig } from '../run/config.js';
 import { runFiles } from '../run/layout.js';
 import { limitTestSplit } from './run.js';
 import { pixelsPerImage } from '../datasets/types.js';
 
-/** `convkit evaluate`: the saved model on the test split of its data (or of `data`). */
-export async function evaluateRun(dir: string, opts: { data?: string; backend?: string } = {}) {
+/** `convkit evaluate`: the saved model on the test split of its data (or of `data`); with `onnx`, that ONNX file run by onnxruntime instead. */
+export async function evaluateRun(dir: string, opts: { data?: string; backend?: string; onnx?: string } = {}) {
   const cfg = await readRunConfig(dir);
-  const backend = await selectBackend(opts.backend ?? 'auto');
-  const model = await loadModel(runFiles(dir).model);
-  const dataset = await loadDataset(opts.data ?? cfg.data, { seed: cfg.seed });
-  const [, h, w, c] = model.inputs[0].shape as number[];
-  if (dataset.height !== h || dataset.width !== w || dataset.channels !== c) {
-    throw new ConvkitError(`images are ${dataset.height}×${dataset.width}×${dataset.channels} but the model expects ${h}×${w}×${c}`, { file: opts.data ?? cfg.data });
+  let backend: string;
+  let shape: number[];
+  let numClasses: number;
+  let model: LayersModel | BatchPredict;
+  let release: () => Promise<void> | void;
+  if (opts.onnx !== undefined) {
+    const { openOnnx } = await import('../export/onnx-runtime.js');
+    const session = await openOnnx(opts.onnx);
+    backend = 'onnxruntime';
+    shape = session.inputShape;
+    numClasses = session.numClasses;
+    model = session.predict;
+    release = session.close;
+  } else {
+    backend = await selectBackend(opts.backend ?? 'auto');
+    const m = await loadModel(runFiles(dir).model);
+    shape = m.inputs[0].shape.slice(1) as number[];
+    numClasses = (m.outputs[0].shape as number[])[1];
+    model = m;
+    release = () => void m.dispose();
   }
-  const numClasses = (model.outputs[0].shape as number[])[1];
-  // The run's own data: the test images its result was scored on (its --limit-test subset, if any).
-  const test = opts.data === undefined ? limitTestSplit(dataset.test, cfg.limitTest, cfg.seed, pixelsPerImage(dataset)) : dataset.test;
-  const ev = await evaluateSplit(model, test, { height: h, width: w, channels: c, numClasses });
-  model.dispose();
-  return { data: opts.data ?? cfg.data, count: ev.count, test_accuracy: ev.accuracy, test_loss: ev.loss, backend };
+  try {
+    const dataset = await loadDataset(opts.data ?? cfg.data, { seed: cfg.seed });
+    const [h, w, c] = shape;
+    if (dataset.height !== h || dataset.width !== w || dataset.channels !== c) {
+      throw new ConvkitError(`images are ${dataset.height}×${dataset.width}×${dataset.channels} but the model expects ${h}×${w}×${c}`, { file: opts.data ?? cfg.data });
+    }
+    // The run's own data: the test images its result was scored on (its --limit-test subset, if any).
+    const test = opts.data === undefined ? limitTestSplit(dataset.test, cfg.limitTest, cfg.seed, pixelsPerImage(dataset)) : dataset.test;
+    const ev = await evaluateSplit(model, test, { height: h, width: w, channels: c, numClasses });
+    return { data: opts.data ?? cfg.data, count: ev.count, test_accuracy: ev.accuracy, test_loss: ev.loss, backend };
+  } finally {
+    await release();
+  }
 }
 
 /**
