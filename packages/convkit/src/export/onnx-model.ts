@@ -142,7 +142,8 @@ export function onnxModelBytes(g: InferenceGraph, meta: OnnxMetadata = {}): Uint
       }
       case 'scaleShift': {
         // BatchNormalization over axis 1 (NCHW's channels, or a flat tensor's features) with mean 0 and variance 1:
-        // exactly x · scale + shift, and a node onnxruntime folds into a preceding convolution.
+        // exactly x · scale + shift; onnxruntime folds it into a convolution right before it, else runs it as a
+        // depthwise 1×1 convolution.
         const { input, result } = elementwise(n.input);
         const c = n.scale.length;
         const ins = [input, init('scale', [c], n.scale), init('shift', [c], n.shift), init('mean', [c], new Float32Array(c)), init('var', [c], new Float32Array(c).fill(1))];
