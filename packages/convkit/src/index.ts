@@ -30,7 +30,7 @@ export { TensorBoard, type TensorBoardOptions } from './train/callbacks/tensorbo
 export { AugmentSchema, AUGMENT_PRESETS, type AugmentSpec, type AugmentSpecInput } from './train/augment/schema.js';
 
 // Evaluation and inference
-export { evaluateSplit, type Evaluation } from './train/evaluate.js';
+export { evaluateSplit, type BatchPredict, type Evaluation } from './train/evaluate.js';
 export { evaluateRun, predictImages, type Prediction } from './train/inference.js';
 
 // Export (docs/export.md)
