@@ -8,11 +8,12 @@ import { duration, num, pct } from '../../report/views/format.js';
 import { renderPerClass } from '../../report/views/per-class.js';
 import type { RunSummary } from '../api-types.js';
 import { api, app, lineChart, message, onRunEvents, post, stateBadge, type LineSeries } from './common.js';
+import type { TryItDataset } from './try-it-api.js';
 
 /** What /api/run answers (the run's files as they are on disk; only the fields this page reads are typed). */
 interface RunData {
   summary: RunSummary;
-  config: { tensorboardBatches?: boolean } | null;
+  config: { tensorboardBatches?: boolean; dataset?: TryItDataset } | null;
   status: { epoch: number; epochs: number; batch: number; batches: number; message?: string } | null;
   result: { test_accuracy: number } | null;
   metrics: HistoryRow[];
@@ -32,6 +33,7 @@ let xAxis = localStorage.getItem('convkit.xaxis') ?? 'epoch';
 const head = h('div', { id: 'run-head' });
 const charts = h('div', { class: 'charts', id: 'charts' });
 const analysis = h('div', { id: 'analysis' });
+const tryIt = h('section', { id: 'try-it' });
 
 function xValues(metrics: HistoryRow[]): number[] {
   if (xAxis === 'epoch') return metrics.map((m) => m.epoch);
@@ -114,6 +116,7 @@ async function refresh(): Promise<RunData> {
   drawCharts();
   document.body.dataset.state = d.summary.state;
   drawAnalysisEntry(d);
+  drawTryItEntry(d);
   return d;
 }
 
@@ -172,8 +175,39 @@ async function showAnalysis(): Promise<void> {
   }
 }
 
+// Try it: the run's own model classifies a drawing or a photo in this page. tfjs (~2 MB) loads only when asked.
+function drawTryItEntry(d: RunData): void {
+  if (tryIt.dataset.opened) return;
+  const done = d.summary.state !== 'running' && d.summary.state !== 'pending';
+  tryIt.replaceChildren(
+    h('h2', {}, 'Try it'),
+    done
+      ? h('button', { id: 'try-open', onclick: () => openTryIt(d) }, 'Draw a digit or drop a photo: the model runs in this page')
+      : h('p', { class: 'muted' }, 'Available once the run has stopped (it loads the saved model).'),
+  );
+}
+
+async function openTryIt(d: RunData): Promise<void> {
+  tryIt.dataset.opened = '1';
+  const body = h('div', { id: 'try-body' }, h('p', { class: 'muted' }, 'Loading tfjs…'));
+  tryIt.replaceChildren(h('h2', {}, 'Try it'), body);
+  try {
+    if (!window.convkitTryIt) {
+      await new Promise<void>((resolve, reject) => {
+        const s = h('script', { src: '/static/try-it.js' });
+        s.onload = () => resolve();
+        s.onerror = () => reject(new Error('cannot load /static/try-it.js'));
+        document.head.append(s);
+      });
+    }
+    await window.convkitTryIt!.mount(body, { id, dataset: d.config?.dataset });
+  } catch (e) {
+    body.replaceChildren(h('p', { class: 'error' }, message(e)));
+  }
+}
+
 async function main(): Promise<void> {
-  app.replaceChildren(head, controls, charts, analysis);
+  app.replaceChildren(head, controls, charts, tryIt, analysis);
   let lastCount = -1;
   let lastKey = '';
   onRunEvents((event, s) => {
