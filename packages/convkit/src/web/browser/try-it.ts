@@ -17,10 +17,17 @@ import type { TryIt, TryItDataset } from './try-it-api.js';
 const PAD = 280; // the drawing pad's side in CSS pixels (10× MNIST's 28)
 const MAX_MAPS = 32;
 
+/** The WebGL renderer's name: a GPU, or a software rasteriser (SwiftShader, llvmpipe) in a browser without one. */
+function webglRenderer(): string {
+  const gl = h('canvas').getContext('webgl2') ?? h('canvas').getContext('webgl');
+  const info = gl?.getExtension('WEBGL_debug_renderer_info');
+  return String((info && gl?.getParameter(info.UNMASKED_RENDERER_WEBGL)) ?? gl?.getParameter(gl.RENDERER) ?? 'unknown renderer');
+}
+
 /** WebGL when the browser gives a working context, else the CPU backend; with the reason shown. */
 async function pickBackend(): Promise<{ name: string; note: string }> {
   try {
-    if (await tf.setBackend('webgl')) return { name: 'webgl', note: 'WebGL (GPU)' };
+    if (await tf.setBackend('webgl')) return { name: 'webgl', note: `WebGL on ${webglRenderer()}` };
   } catch {
     /* no WebGL: below */
   }
