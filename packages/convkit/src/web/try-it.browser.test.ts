@@ -11,6 +11,7 @@ import { mnistFixtureDir } from '../../test-support/paths.js';
 import { readIdxPair } from '../datasets/idx.js';
 import { readImage } from '../datasets/image-file.js';
 import { predictImages, predictionInput } from '../train/inference.js';
+import type {} from './browser/try-it-api.js'; // window.convkitTryIt
 import { startDashboard, type Dashboard } from './server.js';
 
 // The run page's try-it panel in real Chromium (the flags of dashboard.browser.test.ts): a briefly trained mnist-cnn
@@ -96,26 +97,52 @@ test('a 7 drawn with mouse strokes is classified as 7, from the same input convk
   assert.equal(top1(probabilities), 7);
 });
 
-test('a real MNIST test image chosen through the file input: the same input and probabilities as convkit predict', async () => {
+/** The first MNIST test digit (of the in-repo 500) the run classifies right, written as a PNG as a user would have it. */
+async function rightDigit(): Promise<{ file: string; label: number }> {
   const mnist = await readIdxPair(path.join(mnistFixtureDir, 't10k-images-idx3-ubyte.gz'), path.join(mnistFixtureDir, 't10k-labels-idx1-ubyte.gz'));
-  // the first test digit the run classifies right (a 2-core CI run is brief), written as a PNG as a user would have it
-  let k = 0;
-  let file = '';
-  for (; k < 50; k++) {
-    file = path.join(out, `mnist-test-${k}.png`);
+  for (let k = 0; k < 50; k++) {
+    const file = path.join(out, `mnist-test-${k}.png`);
     await sharp(Buffer.from(mnist.x.subarray(k * 784, (k + 1) * 784)), { raw: { width: 28, height: 28, channels: 1 } }).png().toFile(file);
-    if ((await predictImages(path.join(runs, 'cnn'), [file], { topK: 1 }))[0].top[0].class === mnist.y[k]) break;
+    if ((await predictImages(path.join(runs, 'cnn'), [file], { topK: 1 }))[0].top[0].class === mnist.y[k]) return { file, label: mnist.y[k] };
   }
-  assert.ok(k < 50, 'the run classifies one of the first 50 test digits right');
-  const before = await classified();
-  await page.setInputFiles('#try-file', file);
-  await page.waitForFunction((n) => Number(document.querySelector<HTMLElement>('#try-body')!.dataset.classified) > n, before);
-  assert.equal(await page.getAttribute('#try-body', 'data-top1'), String(mnist.y[k]));
-  const { input, probabilities } = await last();
+  assert.fail('the run classifies none of the first 50 test digits right');
+}
+
+/** Chooses `file` in the panel's file input; the page's top-1, input and probabilities are checked against convkit predict's. */
+async function classifyFile(p: Page, file: string, label: number): Promise<void> {
+  const before = await p.$eval('#try-body', (e) => Number((e as HTMLElement).dataset.classified ?? 0));
+  await p.setInputFiles('#try-file', file);
+  await p.waitForFunction((n) => Number(document.querySelector<HTMLElement>('#try-body')!.dataset.classified) > n, before);
+  assert.equal(await p.getAttribute('#try-body', 'data-top1'), String(label));
+  const { input, probabilities } = await p.evaluate(() => window.convkitTryIt!.last!);
   assert.deepEqual(Float32Array.from(input), await predictionInput(await readImage(file), undefined, 28, 28, 1)); // 28×28 grey: no resize, equal
   const [cli] = await predictImages(path.join(runs, 'cnn'), [file], { topK: 10 });
   for (const t of cli.top) assert.ok(Math.abs(probabilities[t.class] - t.probability) < 1e-4, `class ${t.class}: page ${probabilities[t.class]}, predict ${t.probability}`);
+}
+
+test('a real MNIST test image chosen through the file input: the same input and probabilities as convkit predict', async () => {
+  const { file, label } = await rightDigit();
+  await classifyFile(page, file, label);
   await page.locator('#try-it').screenshot({ path: path.join(out, 'try-it-file.png') });
+});
+
+test('without WebGL the panel runs on the CPU backend, says so, and gives the same answer', async () => {
+  // no GPU and no SwiftShader: no WebGL at all (--disable-webgl leaves OffscreenCanvas's, which tfjs uses)
+  const noGl = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, '--disable-software-rasterizer'] });
+  try {
+    const p = await (await noGl.newContext()).newPage();
+    p.setDefaultTimeout(120_000);
+    await p.goto(d.loginUrl);
+    await p.goto(new URL('/run?id=cnn', d.url).href);
+    await p.click('#try-open');
+    await p.waitForSelector('#try-body[data-ready]');
+    assert.equal(await p.getAttribute('#try-body', 'data-backend'), 'cpu');
+    assert.match((await p.textContent('#try-status')) ?? '', /runs in this page on cpu \(CPU in JavaScript: this browser gives no WebGL context\)/);
+    const { file, label } = await rightDigit();
+    await classifyFile(p, file, label);
+  } finally {
+    await noGl.close();
+  }
 });
 
 test('the model folder is the only one served, to authenticated clients; nothing came from the network', async () => {

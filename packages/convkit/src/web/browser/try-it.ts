@@ -5,6 +5,7 @@
 // image/to-size-js.ts). The tfjs packages register their backends when imported (their API, not a registry of ours).
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+import type { MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgl';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { modelInput } from '../../image/model-input.js';
@@ -17,11 +18,11 @@ import type { TryIt, TryItDataset } from './try-it-api.js';
 const PAD = 280; // the drawing pad's side in CSS pixels (10× MNIST's 28)
 const MAX_MAPS = 32;
 
-/** The WebGL renderer's name: a GPU, or a software rasteriser (SwiftShader, llvmpipe) in a browser without one. */
+/** The renderer of tfjs's own WebGL context: a GPU, or a software rasteriser (SwiftShader, llvmpipe) without one. */
 function webglRenderer(): string {
-  const gl = h('canvas').getContext('webgl2') ?? h('canvas').getContext('webgl');
-  const info = gl?.getExtension('WEBGL_debug_renderer_info');
-  return String((info && gl?.getParameter(info.UNMASKED_RENDERER_WEBGL)) ?? gl?.getParameter(gl.RENDERER) ?? 'unknown renderer');
+  const gl = (tf.backend() as MathBackendWebGL).gpgpu.gl;
+  const info = gl.getExtension('WEBGL_debug_renderer_info');
+  return String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
 }
 
 /** WebGL when the browser gives a working context, else the CPU backend; with the reason shown. */
