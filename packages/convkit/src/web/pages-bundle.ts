@@ -31,7 +31,7 @@ export function pageBundle(page: PageName): Promise<string> {
 let tryIt: Promise<string> | undefined;
 const bundleTryIt = async () => (await bundleBrowser([path.join(here, 'browser', `${TRY_IT_BUNDLE}.ts`)]))[0];
 
-/** The try-it panel's script (tfjs-core, -layers, the WebGL and CPU backends: ~2 MB), bundled apart so pages stay light. */
+/** The try-it panel's script (tfjs-core, -layers, the WebGL and CPU backends: 1.5 MB minified), bundled apart so pages stay light. */
 export function tryItBundle(): Promise<string> {
   return builtOrBundled(path.join(PAGES_BUNDLE_DIR, `${TRY_IT_BUNDLE}.js`), async () => {
     tryIt ??= bundleTryIt();

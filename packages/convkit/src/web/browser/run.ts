@@ -175,7 +175,7 @@ async function showAnalysis(): Promise<void> {
   }
 }
 
-// Try it: the run's own model classifies a drawing or a photo in this page. tfjs (~2 MB) loads only when asked.
+// Try it: the run's own model classifies a drawing or a photo in this page. tfjs (1.5 MB) loads only when asked.
 function drawTryItEntry(d: RunData): void {
   if (tryIt.dataset.opened) return;
   const done = d.summary.state !== 'running' && d.summary.state !== 'pending';

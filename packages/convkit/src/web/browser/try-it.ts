@@ -1,4 +1,4 @@
-// The run page's try-it panel, bundled apart (/static/try-it.js, ~2 MB with tfjs) and loaded when the panel opens:
+// The run page's try-it panel, bundled apart (/static/try-it.js, 1.5 MB with tfjs) and loaded when the panel opens:
 // draw a digit or drop / paste / choose a photo; the run's own model (tfjs format, from /api/run/model/) classifies it
 // in this page, with the WebGL backend, or the CPU one when the browser has no WebGL (the panel says which ran).
 // The image reaches the model as `convkit predict` gives it (image/model-input.ts; sharp's part re-implemented in
