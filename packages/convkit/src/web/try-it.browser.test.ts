@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import sharp from 'sharp';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { requireTool } from '../../../../scripts/required-tools.mjs';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../test-support/chromium.js';
 import { runCli } from '../../test-support/cli.js';
 import { mnistFixtureDir } from '../../test-support/paths.js';
 import { readIdxPair } from '../datasets/idx.js';
@@ -17,8 +18,6 @@ import { startDashboard, type Dashboard } from './server.js';
 // The run page's try-it panel in real Chromium (the flags of dashboard.browser.test.ts): a briefly trained mnist-cnn
 // run's own model, loaded by tfjs in the page, classifies a digit drawn with mouse strokes and a real MNIST test image
 // chosen through the file input; the page's input and probabilities are checked against `convkit predict`'s.
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let out: string;
 let runs: string;

@@ -140,15 +140,16 @@ const controls = h(
 // The report's views (confusion, per-class, errors, feature maps): the same code as `convkit report --html`.
 let analysed: Promise<RunAnalysis> | null = null;
 
+/** A section that needs the run stopped: its title and the button that opens it, or why it has to wait. */
+function offerWhenStopped(section: HTMLElement, d: RunData, title: string, button: HTMLButtonElement, needs: string): void {
+  const done = d.summary.state !== 'running' && d.summary.state !== 'pending';
+  section.replaceChildren(h('h2', {}, title), done ? button : h('p', { class: 'muted' }, `Available once the run has stopped (${needs}).`));
+}
+
 function drawAnalysisEntry(d: RunData): void {
   if (analysis.dataset.drawn) return;
-  const done = d.summary.state !== 'running' && d.summary.state !== 'pending';
-  analysis.replaceChildren(
-    h('h2', {}, 'Analysis of the test set'),
-    done
-      ? h('button', { id: 'analyse', onclick: showAnalysis }, 'Confusion matrix, per-class accuracy, errors, feature maps')
-      : h('p', { class: 'muted' }, 'Available once the run has stopped (it evaluates the best checkpoint on the test split).'),
-  );
+  const open = h('button', { id: 'analyse', onclick: showAnalysis }, 'Confusion matrix, per-class accuracy, errors, feature maps');
+  offerWhenStopped(analysis, d, 'Analysis of the test set', open, 'it evaluates the best checkpoint on the test split');
 }
 
 async function showAnalysis(): Promise<void> {
@@ -178,13 +179,8 @@ async function showAnalysis(): Promise<void> {
 // Try it: the run's own model classifies a drawing or a photo in this page. tfjs (1.5 MB) loads only when asked.
 function drawTryItEntry(d: RunData): void {
   if (tryIt.dataset.opened) return;
-  const done = d.summary.state !== 'running' && d.summary.state !== 'pending';
-  tryIt.replaceChildren(
-    h('h2', {}, 'Try it'),
-    done
-      ? h('button', { id: 'try-open', onclick: () => openTryIt(d) }, 'Draw a digit or drop a photo: the model runs in this page')
-      : h('p', { class: 'muted' }, 'Available once the run has stopped (it loads the saved model).'),
-  );
+  const open = h('button', { id: 'try-open', onclick: () => openTryIt(d) }, 'Draw a digit or drop a photo: the model runs in this page');
+  offerWhenStopped(tryIt, d, 'Try it', open, 'it loads the saved model');
 }
 
 async function openTryIt(d: RunData): Promise<void> {
