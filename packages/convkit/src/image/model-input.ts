@@ -1,6 +1,6 @@
 // How a photo or a drawing becomes a model's input: `convkit predict` (sharp resizes, in Node) and the dashboard's
-// try-it panel (the same steps in the page, `toSizeInBrowser`) both go through `modelInput`, so the decision (the
-// run's preparation mode or plain channels and size) and the prepared modes' arithmetic are one code.
+// try-it panel (in the page, `toSizeJs` of to-size-js.ts doing sharp's part) both go through `modelInput`, so the
+// decision (the run's preparation mode, or plain channels and size) and the prepared modes' arithmetic are one code.
 import { applyMode, PREPARE_MODES, type PrepareMode } from './modes.js';
 import { toRgb, type RawImage } from './raw-image.js';
 import { resizeImage } from './resize.js';

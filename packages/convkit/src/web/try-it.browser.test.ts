@@ -91,6 +91,7 @@ test('a 7 drawn with mouse strokes is classified as 7, from the same input convk
   let worst = 0;
   for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(want[i] - input[i]));
   assert.ok(worst <= 16 / 255, `pad: page input within ${worst * 255} levels of predict's`);
+  process.stderr.write(`try-it pad: page input within ${Math.round(worst * 255)} of 255 levels of predict's\n`);
   const [cli] = await predictImages(path.join(runs, 'cnn'), [png], { topK: 1 });
   assert.equal(cli.top[0].class, 7);
   assert.equal(top1(probabilities), 7);
@@ -123,6 +124,38 @@ test('a real MNIST test image chosen through the file input: the same input and 
   const { file, label } = await rightDigit();
   await classifyFile(page, file, label);
   await page.locator('#try-it').screenshot({ path: path.join(out, 'try-it-file.png') });
+});
+
+test('a photo dropped on the panel, then pasted: colour and 3× the input size, seen as convkit predict sees it', async () => {
+  const { file: digit, label } = await rightDigit();
+  // a colour "photo" of the digit at 84×84, yellow on black (the page converts it to grey in linear light and
+  // resizes it, as sharp does for predict)
+  const photo = path.join(out, 'photo.png');
+  const { data, channels } = await readImage(digit);
+  const rgb = Buffer.alloc(28 * 28 * 3);
+  for (let i = 0; i < 28 * 28; i++) rgb.set([data[i * channels], Math.round(data[i * channels] * 0.9), Math.round(data[i * channels] * 0.2)], i * 3);
+  await sharp(rgb, { raw: { width: 28, height: 28, channels: 3 } }).resize(84, 84, { kernel: 'cubic' }).png().toFile(photo);
+  assert.equal((await readImage(photo)).channels, 3);
+  const want = await predictionInput(await readImage(photo), undefined, 28, 28, 1);
+  const [cli] = await predictImages(path.join(runs, 'cnn'), [photo], { topK: 1 });
+  assert.equal(cli.top[0].class, label);
+  const bytes = [...(await fs.readFile(photo))];
+  for (const how of ['drop', 'paste'] as const) {
+    const before = await classified();
+    await page.evaluate(([how, bytes]) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array(bytes as number[])], 'photo.png', { type: 'image/png' }));
+      if (how === 'drop') document.querySelector('#try-body')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      else document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+    }, [how, bytes] as const);
+    await page.waitForFunction((n) => Number(document.querySelector<HTMLElement>('#try-body')!.dataset.classified) > n, before);
+    assert.equal(await page.getAttribute('#try-body', 'data-top1'), String(label), how);
+    const { input } = await last();
+    let worst = 0;
+    for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(want[i] - input[i]));
+    assert.ok(worst <= 16 / 255, `${how}: page input within ${worst * 255} levels of predict's`);
+    process.stderr.write(`try-it ${how}: page input within ${Math.round(worst * 255)} of 255 levels of predict's\n`);
+  }
 });
 
 test('without WebGL the panel runs on the CPU backend, says so, and gives the same answer', async () => {

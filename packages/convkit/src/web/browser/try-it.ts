@@ -130,7 +130,7 @@ async function mount(el: HTMLElement, { id, dataset }: { id: string; dataset?: T
       const [, fh, fw, fk] = fmShape;
       const scale = Math.max(1, Math.floor(84 / fw));
       maps.replaceChildren(
-        h('p', { class: 'muted' }, `${conv.name} (${conv.getClassName()}${'activation' in conv ? ` + ${(conv.getConfig().activation as string) ?? 'linear'}` : ''}): ${fh}×${fw}×${fk}${fk > MAX_MAPS ? `, first ${MAX_MAPS}` : ''}, each map scaled to its own range`),
+        h('p', { class: 'muted' }, `${conv.name} (${conv.getClassName()}${conv.getConfig().activation ? ` + ${String(conv.getConfig().activation)}` : ''}): ${fh}×${fw}×${fk}${fk > MAX_MAPS ? `, first ${MAX_MAPS}` : ''}, each map scaled to its own range`),
         ...Array.from({ length: Math.min(fk, MAX_MAPS) }, (_, k) => {
           const c = h('canvas', { class: 'try-map', 'data-channel': k, title: `channel ${k}` });
           drawValues(c, fm, fh, fw, fk, k, scale);
