@@ -7,10 +7,12 @@ import sharp from 'sharp';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { requireTool } from '../../../../scripts/required-tools.mjs';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../test-support/chromium.js';
-import { runCli } from '../../test-support/cli.js';
-import { mnistFixtureDir } from '../../test-support/paths.js';
+import { runCli, waitFor } from '../../test-support/cli.js';
+import { gtsrbFixtureDir, mnistFixtureDir } from '../../test-support/paths.js';
+import { indexGtsrb } from '../datasets/gtsrb.js';
 import { readIdxPair } from '../datasets/idx.js';
 import { readImage } from '../datasets/image-file.js';
+import { prepareGtsrb } from '../prepare/gtsrb.js';
 import { predictImages, predictionInput } from '../train/inference.js';
 import type {} from './browser/try-it-api.js'; // window.convkitTryIt
 import { startDashboard, type Dashboard } from './server.js';
@@ -175,6 +177,34 @@ test('without WebGL the panel runs on the CPU backend, says so, and gives the sa
   } finally {
     await noGl.close();
   }
+});
+
+test('a GTSRB run on a prepared L-CLAHE set: a sign photo reaches its model through the same CLAHE, bit for bit', async () => {
+  // a brief run on the in-repo GTSRB subset: what is checked is the input and the page's agreement with predict
+  const prepared = path.join(out, 'prepared');
+  await prepareGtsrb({ root: gtsrbFixtureDir, out: prepared, sizes: [24], modes: ['L-CLAHE'] });
+  const r = await runCli(['train', '--model', 'gtsrb-v1', '--data', path.join(prepared, 'set-24x24-L-CLAHE.h5'), '--epochs', '1', '--out', path.join(runs, 'gtsrb'), '--progress', 'none']);
+  assert.equal(r.code, 0, r.stderr);
+  await waitFor('the run index to see the GTSRB run', async () => d.index.runs.get('gtsrb')?.state === 'completed', 60_000);
+  const sign = await readImage((await indexGtsrb(gtsrbFixtureDir)).test[3].file);
+  const photo = path.join(out, 'sign.png');
+  await sharp(Buffer.from(sign.data), { raw: { width: sign.width, height: sign.height, channels: sign.channels } }).png().toFile(photo);
+  const p = await page.context().newPage();
+  p.setDefaultTimeout(120_000);
+  await p.goto(new URL('/run?id=gtsrb', d.url).href);
+  await p.click('#try-open');
+  await p.waitForSelector('#try-body[data-ready]');
+  assert.match((await p.textContent('#try-status')) ?? '', /input 24×24×1 \(L-CLAHE, as prepared\), 43 classes/);
+  await p.setInputFiles('#try-file', photo);
+  await p.waitForSelector('#try-body[data-classified]');
+  const { input, probabilities } = await p.evaluate(() => window.convkitTryIt!.last!);
+  assert.deepEqual(Float32Array.from(input), await predictionInput(await readImage(photo), { mode: 'L-CLAHE' }, 24, 24, 1));
+  const [cli] = await predictImages(path.join(runs, 'gtsrb'), [photo], { topK: 43 });
+  for (const t of cli.top) assert.ok(Math.abs(probabilities[t.class] - t.probability) < 1e-4, `class ${t.class}`);
+  const top = await p.$eval('#try-top li', (li) => li.textContent ?? '');
+  assert.ok(top.startsWith(`${cli.top[0].class} ${cli.top[0].name}`), top); // classes by number and name
+  await p.locator('#try-it').screenshot({ path: path.join(out, 'try-it-gtsrb.png') });
+  await p.close();
 });
 
 test('the model folder is the only one served, to authenticated clients; nothing came from the network', async () => {
