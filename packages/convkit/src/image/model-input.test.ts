@@ -71,4 +71,20 @@ test('the page sees an image as convkit predict does: prepared modes bit for bit
     assert.ok(Math.abs(m.max - r.max) < 1e-3);
   }
   process.stderr.write(`toSizeJs vs sharp: worst case ${worst.name}: ${worst.max} levels, mean ${worst.mean.toFixed(3)}\n`);
+
+  // transparency (sharp premultiplies around the resize): a GTSRB photo fading out to the left. Where the resized alpha
+  // is 0 the colour is invisible and may differ fully (one pixel of 24×24 measured), so only the mean is bounded here.
+  const img = photos[0];
+  const n = img.width * img.height;
+  const rgba = new Uint8Array(n * 4);
+  for (let p = 0; p < n; p++) {
+    rgba.set(img.data.subarray(p * 3, p * 3 + 3), p * 4);
+    rgba[p * 4 + 3] = Math.round(((p % img.width) / (img.width - 1)) * 255);
+  }
+  const faded: RawImage = { data: rgba, width: img.width, height: img.height, channels: 4 };
+  assert.deepEqual(toSizeJs(faded, img.height, img.width, 3), await toSize(faded, img.height, img.width, 3), 'no resize: alpha dropped, colours kept');
+  for (const [size, c] of [[24, 1], [24, 3], [48, 3]] as const) {
+    const r = diff(toSizeJs(faded, size, size, c), await toSize(faded, size, size, c));
+    assert.ok(r.mean <= 1, `transparent →${size}×${c}: mean ${r.mean.toFixed(3)} levels`);
+  }
 });

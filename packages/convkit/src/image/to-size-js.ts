@@ -110,6 +110,9 @@ export function toSizeJs(img: RawImage, height: number, width: number, channels:
   const colour = img.channels !== 1;
   // the bands processed: grey (sharp's greyscale) or RGB, then alpha, as floats in 0..255
   const bands = (channels === 1 || !colour ? 1 : 3) + (alpha ? 1 : 0);
+  const resize = w !== width || h !== height;
+  // sharp premultiplies by alpha (back to bytes) before resizing and divides after; without a resize it keeps the values
+  const premultiplied = alpha && resize;
   const f = new Float64Array(n * bands);
   for (let p = 0; p < n; p++) {
     const src = p * img.channels;
@@ -117,21 +120,18 @@ export function toSizeJs(img: RawImage, height: number, width: number, channels:
     let k = 0;
     if (channels === 1 && colour) f[p * bands + k++] = toSrgbByte(0.2126 * TO_LINEAR[data[src]] + 0.7152 * TO_LINEAR[data[src + 1]] + 0.0722 * TO_LINEAR[data[src + 2]]);
     else for (let b = 0; b < (colour ? 3 : 1); b++) f[p * bands + k++] = data[src + b];
-    // sharp premultiplies by alpha before resizing and divides after
-    if (alpha) {
-      for (let b = 0; b < k; b++) f[p * bands + b] *= a / 255;
-      f[p * bands + k] = a;
-    }
+    if (alpha) f[p * bands + k] = a;
+    if (premultiplied) for (let b = 0; b < k; b++) f[p * bands + b] = Math.floor((f[p * bands + b] * a) / 255); // truncated, as measured against sharp
   }
-  const resized = w === width && h === height ? f : resizeFloat(f, h, w, bands, height, width);
+  const resized = resize ? resizeFloat(f, h, w, bands, height, width) : f;
   const colourBands = bands - (alpha ? 1 : 0);
   const out = new Uint8Array(width * height * channels);
   for (let p = 0; p < width * height; p++) {
     const a = alpha ? resized[p * bands + colourBands] : 255;
     for (let b = 0; b < channels; b++) {
       let v = resized[p * bands + Math.min(b, colourBands - 1)];
-      if (alpha) v = a > 0 ? (v * 255) / a : 0;
-      out[p * channels + b] = Math.max(0, Math.min(255, Math.round(v)));
+      if (premultiplied) v = a > 0 ? (v * 255) / a : 0;
+      out[p * channels + b] = Math.max(0, Math.min(255, premultiplied ? Math.floor(v) : Math.round(v)));
     }
   }
   return out;
