@@ -1,7 +1,7 @@
 // Hand-written: what `to-size.ts` asks of sharp (libvips), in plain TypeScript for the dashboard's try-it panel, where
 // no libvips runs. No browser API does it: canvas scaling is neither Lanczos nor specified, and libvips's wasm build
-// (wasm-vips) is a 5 MB download that needs cross-origin isolation. Not bit-exact with libvips (its integer
-// pre-shrink and fixed-point kernels differ); `model-input.test.ts` measures the difference on real images.
+// (wasm-vips) is a multi-megabyte module built with threads (SharedArrayBuffer, so cross-origin isolation headers).
+// Not bit-exact with libvips (its fixed-point kernels differ); `model-input.test.ts` measures the difference.
 import type { RawImage } from './raw-image.js';
 
 const LANCZOS_A = 3;
