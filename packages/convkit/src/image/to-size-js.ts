@@ -25,9 +25,9 @@ function lanczos(x: number): number {
 }
 
 /** Box average by an integer factor along one axis (libvips shrink), edge pixels repeated for a partial last box. */
-function boxShrink(src: Float64Array, n: number, stride: number, k: number): { data: Float64Array; n: number } {
+function boxShrink(src: Float32Array, n: number, stride: number, k: number): { data: Float32Array; n: number } {
   const m = Math.ceil(n / k);
-  const out = new Float64Array((src.length / n) * m);
+  const out = new Float32Array((src.length / n) * m);
   const outer = src.length / (n * stride);
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < m; i++) {
@@ -54,9 +54,9 @@ function cubic(x: number): number {
  * Shrinking: Lanczos-3 widened by the factor, pixel centres aligned; enlarging: Catmull-Rom at input x = i·n/m − 0.5
  * (libvips's affine placement, measured against sharp). Edge pixels repeat.
  */
-function resampleAxis(src: Float64Array, n: number, stride: number, m: number): Float64Array {
+function resampleAxis(src: Float32Array, n: number, stride: number, m: number): Float32Array {
   const outer = src.length / (n * stride);
-  const out = new Float64Array(outer * m * stride);
+  const out = new Float32Array(outer * m * stride);
   const scale = n / m;
   const shrink = scale > 1;
   const radius = shrink ? LANCZOS_A * scale : 2;
@@ -84,7 +84,7 @@ function resampleAxis(src: Float64Array, n: number, stride: number, m: number): 
 }
 
 /** Resize of byte-valued samples as libvips `resize` with the Lanczos-3 kernel: box pre-shrink (its reducing gap of 2), then one axis at a time. */
-function resizeFloat(data: Float64Array, h: number, w: number, c: number, height: number, width: number): Float64Array {
+function resizeBytes(data: Float32Array, h: number, w: number, c: number, height: number, width: number): Float32Array {
   let cur = data;
   let ch = h;
   let cw = w;
@@ -108,12 +108,13 @@ export function toSizeJs(img: RawImage, height: number, width: number, channels:
   const n = w * h;
   const alpha = img.channels === 4;
   const colour = img.channels !== 1;
-  // the bands processed: grey (sharp's greyscale) or RGB, then alpha, as floats in 0..255
+  // the bands processed: grey (sharp's greyscale) or RGB, then alpha; whole numbers 0..255 between steps (libvips's
+  // uchar), so float32 holds them exactly at half float64's memory (a 12-megapixel photo is 48 M samples)
   const bands = (channels === 1 || !colour ? 1 : 3) + (alpha ? 1 : 0);
   const resize = w !== width || h !== height;
   // sharp premultiplies by alpha (back to bytes) before resizing and divides after; without a resize it keeps the values
   const premultiplied = alpha && resize;
-  const f = new Float64Array(n * bands);
+  const f = new Float32Array(n * bands);
   for (let p = 0; p < n; p++) {
     const src = p * img.channels;
     const a = alpha ? data[src + 3] : 255;
@@ -123,7 +124,7 @@ export function toSizeJs(img: RawImage, height: number, width: number, channels:
     if (alpha) f[p * bands + k] = a;
     if (premultiplied) for (let b = 0; b < k; b++) f[p * bands + b] = Math.floor((f[p * bands + b] * a) / 255); // truncated, as measured against sharp
   }
-  const resized = resize ? resizeFloat(f, h, w, bands, height, width) : f;
+  const resized = resize ? resizeBytes(f, h, w, bands, height, width) : f;
   const colourBands = bands - (alpha ? 1 : 0);
   const out = new Uint8Array(width * height * channels);
   for (let p = 0; p < width * height; p++) {
