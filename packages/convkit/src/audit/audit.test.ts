@@ -7,6 +7,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
 import sharp from 'sharp';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../test-support/chromium.js';
 import { runCli } from '../../test-support/cli.js';
 import { extended } from '../../test-support/extended.js';
 import { gtsrbFixtureDir, gtsrbMiniDir } from '../../test-support/paths.js';
@@ -17,8 +18,6 @@ import { loadAuditData } from './load.js';
 import { hammingAt, HASH_WORDS, pairsWithin, perceptualHash } from './phash.js';
 import { assessQuality } from './quality.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const SHAPE = { height: 32, width: 32, channels: 3 };
 
 describe('perceptual hash and duplicates (fixtures)', () => {

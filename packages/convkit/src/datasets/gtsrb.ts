@@ -1,7 +1,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ConvkitError } from '../util/errors.js';
-import { readImage, toRgb } from './image-file.js';
+import { readImage } from './image-file.js';
+import { toRgb } from '../image/raw-image.js';
 import type { RawImage } from './pnm.js';
 
 /** The 43 GTSRB classes in English, index = ClassId. */

@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { chromium, type Browser } from 'playwright-core';
 import { requireTool } from '../../../../scripts/required-tools.mjs';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../test-support/chromium.js';
 import { gtsrbFixtureDir } from '../../test-support/paths.js';
 import { runCli } from '../../test-support/cli.js';
 import { loadDataset } from '../datasets/index.js';
@@ -19,8 +20,6 @@ import type { RunAnalysis } from './analysis-types.js';
 
 // A small real GTSRB run: the in-repo GTSRB fixture prepared at 24×24 L (258 train, 100 test images), gtsrb-v1 for 2 epochs,
 // and a 1-epoch run scored on 60 of the test images (--limit-test) to compare with. Artefacts (HTML, screenshots) stay in `out` for a human to look at.
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let out: string;
 let data: string;

@@ -2,10 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { loadDataset } from '../datasets/index.js';
 import { loadModel } from '../models/io.js';
-import { readImage, toRgb } from '../datasets/image-file.js';
+import { readImage } from '../datasets/image-file.js';
 import type { RawImage } from '../datasets/pnm.js';
-import { applyMode, PREPARE_MODES, type PrepareMode } from '../image/modes.js';
-import { resizeImage } from '../image/resize.js';
+import { modelInput } from '../image/model-input.js';
 import { toSize } from '../image/to-size.js';
 import { ConvkitError } from '../util/errors.js';
 import { selectBackend } from './backend.js';
@@ -54,17 +53,9 @@ export async function evaluateRun(dir: string, opts: { data?: string; backend?: 
   }
 }
 
-/**
- * An image as the model's training data was made: through the same resize and colour mode for a model trained on
- * a `convkit prepare` set, else converted to the model's channels and size; float32 in [0, 1], NHWC.
- */
-export async function predictionInput(img: RawImage, preparation: { mode?: string } | undefined, h: number, w: number, c: number, invert = false): Promise<Float32Array> {
-  if (invert) img = { ...img, data: img.data.map((v, i) => (img.channels === 4 && i % 4 === 3 ? v : 255 - v)) };
-  const mode = preparation?.mode;
-  if (mode !== undefined && (PREPARE_MODES as readonly string[]).includes(mode)) {
-    return applyMode(mode as PrepareMode, resizeImage(toRgb(img), h, w), h, w);
-  }
-  return Float32Array.from(await toSize(img, h, w, c === 1 ? 1 : 3), (v) => v / 255);
+/** An image as the model's training data was made (see image/model-input.ts); sharp converts channels and size. */
+export function predictionInput(img: RawImage, preparation: { mode?: string } | undefined, h: number, w: number, c: number, invert = false): Promise<Float32Array> {
+  return modelInput(img, preparation, h, w, c, toSize, invert);
 }
 
 export interface Prediction {

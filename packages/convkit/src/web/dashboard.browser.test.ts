@@ -6,6 +6,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { requireTool } from '../../../../scripts/required-tools.mjs';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../test-support/chromium.js';
 import { runCli } from '../../test-support/cli.js';
 import { cliMain, repoRoot } from '../../test-support/paths.js';
 import { startDashboard, type Dashboard } from './server.js';
@@ -13,8 +14,6 @@ import { startDashboard, type Dashboard } from './server.js';
 // The dashboard in real Chromium over real runs: a finished mnist-cnn run (confusion matrix, convolution walk-through)
 // and a live mnist-dnn `convkit train` child whose curve must grow, then stop from the page and resume from the shell.
 // Screenshots stay in `out` (printed at the end) for a human to look at.
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let out: string;
 let runs: string;

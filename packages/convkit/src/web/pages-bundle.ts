@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleBrowser, builtOrBundled } from '../report/views-bundle.js';
 import { writeFileAtomic } from '../util/atomic.js';
-import { PAGES, type PageName } from './pages.js';
+import { PAGES, TRY_IT_BUNDLE, type PageName } from './pages.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** Where `npm run build` puts the pages' scripts: dist/web/pages/<page>.js. */
@@ -28,8 +28,21 @@ export function pageBundle(page: PageName): Promise<string> {
   });
 }
 
-/** `npm run build`'s step after tsc: writes dist/web/pages/<page>.js for every page. */
+let tryIt: Promise<string> | undefined;
+const bundleTryIt = async () => (await bundleBrowser([path.join(here, 'browser', `${TRY_IT_BUNDLE}.ts`)]))[0];
+
+/** The try-it panel's script (tfjs-core, -layers, the WebGL and CPU backends: 1.5 MB minified), bundled apart so pages stay light. */
+export function tryItBundle(): Promise<string> {
+  return builtOrBundled(path.join(PAGES_BUNDLE_DIR, `${TRY_IT_BUNDLE}.js`), async () => {
+    tryIt ??= bundleTryIt();
+    tryIt.catch(() => (tryIt = undefined));
+    return tryIt;
+  });
+}
+
+/** `npm run build`'s step after tsc: writes dist/web/pages/<page>.js for every page, and the try-it panel's script. */
 export async function writePageBundles(dir = PAGES_BUNDLE_DIR): Promise<void> {
   const scripts = await bundlePages();
   for (const [page, text] of scripts) await writeFileAtomic(path.join(dir, `${page}.js`), text);
+  await writeFileAtomic(path.join(dir, `${TRY_IT_BUNDLE}.js`), await bundleTryIt());
 }

@@ -8,6 +8,8 @@ export const PAGES = {
   datasets: 'Datasets',
 } as const;
 export type PageName = keyof typeof PAGES;
+/** The run page's try-it panel (tfjs in the page): web/browser/try-it.ts, /static/try-it.js, loaded when the panel opens. */
+export const TRY_IT_BUNDLE = 'try-it';
 
 const NAV: PageName[] = ['runs', 'compare', 'maths', 'descent', 'datasets'];
 

@@ -7,13 +7,14 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readRunConfigOrNull } from '../run/config.js';
+import { RUN_FILE_NAMES } from '../run/layout.js';
 import { readRunMetrics } from '../run/metrics.js';
 import { readRunResultOrNull } from '../run/result.js';
 import { readRunStatus } from '../run/status.js';
 import { ConvkitError } from '../util/errors.js';
 import { accessFor, authorise, newSecret, type Access } from './auth.js';
 import { analysisDirFor, gtsrbRootOf } from './datasets.js';
-import { PAGES, pageHtml, type PageName } from './pages.js';
+import { PAGES, pageHtml, TRY_IT_BUNDLE, type PageName } from './pages.js';
 import { RunIndex } from './run-index.js';
 import type { RunSummary } from './run-summary.js';
 import { hostAllowed, LIMITS, originAllowed, resolveUnder, tokenMatches } from './security.js';
@@ -190,6 +191,7 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
     }
     if (pathname === '/favicon.ico') return void res.writeHead(204).end();
     if (pathname.startsWith('/static/')) return serveStatic(res, pathname.slice('/static/'.length));
+    if (pathname.startsWith('/api/run/model/')) return serveModelFile(res, runDir(params.get('id')), pathname.slice('/api/run/model/'.length));
     if (pathname.startsWith('/runs/')) {
       const file = await resolveUnder(runsDir, pathname.slice('/runs/'.length));
       if (!file) throw new HttpError(404, 'not found');
@@ -316,8 +318,23 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
     return p;
   }
 
+  /**
+   * A file of a run's saved model (tfjs format: model.json and the weight files it names), for the run page's try-it
+   * panel, which loads it with tfjs in the page: one plain name, resolved inside the run folder's own model/ folder
+   * (not through a model/ link to elsewhere).
+   */
+  async function serveModelFile(res: http.ServerResponse, dir: string, name: string): Promise<void> {
+    const file = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/.test(name) ? await resolveUnder(dir, `${RUN_FILE_NAMES.model}/${name}`) : null;
+    if (!file || path.dirname(file) !== path.join(await fs.realpath(dir), RUN_FILE_NAMES.model)) throw new HttpError(404, 'no such file in the run\'s saved model (it is written when training ends)');
+    return serveFile(res, file);
+  }
+
   async function serveStatic(res: http.ServerResponse, name: string): Promise<void> {
     if (Object.hasOwn(VENDOR, name)) return serveFile(res, VENDOR[name]);
+    if (name === `${TRY_IT_BUNDLE}.js`) {
+      const { tryItBundle } = await import('./pages-bundle.js'); // tfjs for the page: only when a run page opens its try-it panel
+      return send(res, 200, TYPES['.js'], await tryItBundle(), { 'Cache-Control': 'no-cache' });
+    }
     const page = /^([a-z]+)\.js$/.exec(name)?.[1];
     if (page && Object.hasOwn(PAGES, page)) {
       const { pageBundle } = await import('./pages-bundle.js'); // web/browser/<page>.ts bundled with the report's views

@@ -8,11 +8,12 @@ import { duration, num, pct } from '../../report/views/format.js';
 import { renderPerClass } from '../../report/views/per-class.js';
 import type { RunSummary } from '../api-types.js';
 import { api, app, lineChart, message, onRunEvents, post, stateBadge, type LineSeries } from './common.js';
+import type { TryItDataset } from './try-it-api.js';
 
 /** What /api/run answers (the run's files as they are on disk; only the fields this page reads are typed). */
 interface RunData {
   summary: RunSummary;
-  config: { tensorboardBatches?: boolean } | null;
+  config: { tensorboardBatches?: boolean; dataset?: TryItDataset } | null;
   status: { epoch: number; epochs: number; batch: number; batches: number; message?: string } | null;
   result: { test_accuracy: number } | null;
   metrics: HistoryRow[];
@@ -32,6 +33,7 @@ let xAxis = localStorage.getItem('convkit.xaxis') ?? 'epoch';
 const head = h('div', { id: 'run-head' });
 const charts = h('div', { class: 'charts', id: 'charts' });
 const analysis = h('div', { id: 'analysis' });
+const tryIt = h('section', { id: 'try-it' });
 
 function xValues(metrics: HistoryRow[]): number[] {
   if (xAxis === 'epoch') return metrics.map((m) => m.epoch);
@@ -114,6 +116,7 @@ async function refresh(): Promise<RunData> {
   drawCharts();
   document.body.dataset.state = d.summary.state;
   drawAnalysisEntry(d);
+  drawTryItEntry(d);
   return d;
 }
 
@@ -137,15 +140,16 @@ const controls = h(
 // The report's views (confusion, per-class, errors, feature maps): the same code as `convkit report --html`.
 let analysed: Promise<RunAnalysis> | null = null;
 
+/** A section that needs the run stopped: its title and the button that opens it, or why it has to wait. */
+function offerWhenStopped(section: HTMLElement, d: RunData, title: string, button: HTMLButtonElement, needs: string): void {
+  const done = d.summary.state !== 'running' && d.summary.state !== 'pending';
+  section.replaceChildren(h('h2', {}, title), done ? button : h('p', { class: 'muted' }, `Available once the run has stopped (${needs}).`));
+}
+
 function drawAnalysisEntry(d: RunData): void {
   if (analysis.dataset.drawn) return;
-  const done = d.summary.state !== 'running' && d.summary.state !== 'pending';
-  analysis.replaceChildren(
-    h('h2', {}, 'Analysis of the test set'),
-    done
-      ? h('button', { id: 'analyse', onclick: showAnalysis }, 'Confusion matrix, per-class accuracy, errors, feature maps')
-      : h('p', { class: 'muted' }, 'Available once the run has stopped (it evaluates the best checkpoint on the test split).'),
-  );
+  const open = h('button', { id: 'analyse', onclick: showAnalysis }, 'Confusion matrix, per-class accuracy, errors, feature maps');
+  offerWhenStopped(analysis, d, 'Analysis of the test set', open, 'it evaluates the best checkpoint on the test split');
 }
 
 async function showAnalysis(): Promise<void> {
@@ -172,8 +176,34 @@ async function showAnalysis(): Promise<void> {
   }
 }
 
+// Try it: the run's own model classifies a drawing or a photo in this page. tfjs (1.5 MB) loads only when asked.
+function drawTryItEntry(d: RunData): void {
+  if (tryIt.dataset.opened) return;
+  const open = h('button', { id: 'try-open', onclick: () => openTryIt(d) }, 'Draw a digit or drop a photo: the model runs in this page');
+  offerWhenStopped(tryIt, d, 'Try it', open, 'it loads the saved model');
+}
+
+async function openTryIt(d: RunData): Promise<void> {
+  tryIt.dataset.opened = '1';
+  const body = h('div', { id: 'try-body' }, h('p', { class: 'muted' }, 'Loading tfjs…'));
+  tryIt.replaceChildren(h('h2', {}, 'Try it'), body);
+  try {
+    if (!window.convkitTryIt) {
+      await new Promise<void>((resolve, reject) => {
+        const s = h('script', { src: '/static/try-it.js' });
+        s.onload = () => resolve();
+        s.onerror = () => reject(new Error('cannot load /static/try-it.js'));
+        document.head.append(s);
+      });
+    }
+    await window.convkitTryIt!.mount(body, { id, dataset: d.config?.dataset });
+  } catch (e) {
+    body.replaceChildren(h('p', { class: 'error' }, message(e)));
+  }
+}
+
 async function main(): Promise<void> {
-  app.replaceChildren(head, controls, charts, analysis);
+  app.replaceChildren(head, controls, charts, tryIt, analysis);
   let lastCount = -1;
   let lastKey = '';
   onRunEvents((event, s) => {
