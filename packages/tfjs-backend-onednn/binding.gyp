@@ -14,7 +14,8 @@
         "native/dropout.cc",
         "native/batchnorm.cc",
         "native/tile.cc",
-        "native/transform.cc"
+        "native/transform.cc",
+        "native/plan.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

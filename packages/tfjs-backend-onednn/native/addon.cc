@@ -198,6 +198,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   initBatchNorm(env, exports);
   initTile(env, exports);
   initTransform(env, exports);
+  initPlan(env, exports);
   return exports;
 }
 

@@ -167,6 +167,7 @@ void initDropout(Napi::Env env, Napi::Object exports);
 void initBatchNorm(Napi::Env env, Napi::Object exports);
 void initTile(Napi::Env env, Napi::Object exports);
 void initTransform(Napi::Env env, Napi::Object exports);
+void initPlan(Napi::Env env, Napi::Object exports);
 
 }  // namespace convkit
 

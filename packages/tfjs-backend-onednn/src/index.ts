@@ -36,6 +36,7 @@ export {
 } from './gradients/FusedBatchNorm_grad.js';
 export { nativeKernelConfigs } from './register_all_kernels.js';
 export { kernelStats, resetKernelStats } from './kernel_utils.js';
+export { InferencePlan, fuseGraph, type PlanGraph, type PlanNode, type PlanActivation } from './plan.js';
 
 /** Backend priority: above tfjs-cpu (1), so it becomes tfjs's default once imported. */
 export const BACKEND_PRIORITY = 2;

@@ -5,6 +5,8 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
+import type { PlanSpec } from './plan.js';
+
 type F32 = Float32Array;
 type Dims = number[];
 
@@ -76,6 +78,14 @@ export interface NativeAddon {
   /** dx = dMean / N + dVariance * 2 (x - mean) / N [+ dy * k] (absent terms are zero). */
   momentsGrad(x: F32, channels: number, mean: F32, dMean: F32 | null, dVariance: F32 | null,
     dx: F32, dy?: F32 | null, k?: F32 | null): void;
+  /** Compiles an inference plan (steps built by src/plan.ts); returns its id. */
+  planCreate(spec: PlanSpec): number;
+  /** Runs plan `plan` on n inputs x (NHWC, n · inputSize floats) into y (n · outputSize). */
+  planRun(plan: number, x: F32, n: number, y: F32): void;
+  /** Frees a plan (idempotent). */
+  planDispose(plan: number): void;
+  /** oneDNN implementation names of the plan's primitives for batch size n. */
+  planImpls(plan: number, n: number): string[];
 }
 
 /**
@@ -89,6 +99,9 @@ const CODE_NAMES = {
   binary: ['Add', 'Sub', 'Mul', 'Div', 'Max', 'Min', 'SquaredDiff', 'ReluGrad'],
   reduce: ['Sum', 'Mean', 'Max', 'Min', 'Prod'],
   fillMode: ['constant', 'reflect', 'wrap', 'nearest'],
+  planStep: ['conv', 'dense', 'maxPool', 'avgPool', 'scaleShift', 'sum', 'eltwise', 'softmax', 'flatten'],
+  planPost: ['eltwise', 'mul', 'add', 'sum'],
+  planActivation: ['relu', 'relu6', 'elu', 'sigmoid', 'tanh'],
 } as const;
 type Family = keyof typeof CODE_NAMES;
 export type OpCodes = { readonly [F in Family]: Readonly<Record<(typeof CODE_NAMES)[F][number], number>> };
@@ -141,7 +154,7 @@ const loaded = load();
 /** Op codes for kernels that never run (the addon is missing): every code is -1. */
 const noCodes = Object.fromEntries(Object.entries(CODE_NAMES).map(([f, names]) =>
   [f, Object.fromEntries(names.map((n) => [n, -1]))])) as unknown as OpCodes;
-const codes: OpCodes = loaded.codes ?? noCodes;
+export const codes: OpCodes = loaded.codes ?? noCodes;
 export const Act = codes.activation;
 export const UnaryOp = codes.unary;
 export const BinaryOp = codes.binary;
