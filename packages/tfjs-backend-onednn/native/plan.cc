@@ -719,7 +719,7 @@ class Builder {
           pe.scratch = std::max(pe.scratch, pd.scratchpad_desc().get_size());
           if (pe.sumTensor >= 0)
             pe.sumInPlace = desc_[pe.sumTensor] == desc_[s.out] && lastUse_[pe.sumTensor] == static_cast<int>(i) &&
-                            pe.sumTensor != p_.input;
+                            pe.sumTensor != p_.input && std::find(s.in.begin(), s.in.end(), pe.sumTensor) == s.in.end();
           break;
         }
         pe.inDesc = {pd.src_desc()};
@@ -727,7 +727,7 @@ class Builder {
         finish<convolution_forward>(pe, pd, s.out);
         if (pe.sumTensor >= 0)
           pe.sumInPlace = desc_[pe.sumTensor] == desc_[s.out] && lastUse_[pe.sumTensor] == static_cast<int>(i) &&
-                          pe.sumTensor != p_.input;
+                          pe.sumTensor != p_.input && std::find(s.in.begin(), s.in.end(), pe.sumTensor) == s.in.end();
         break;
       }
       case kStepDense: {

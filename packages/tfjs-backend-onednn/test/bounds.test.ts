@@ -19,6 +19,11 @@ const pool = { x: [1, 4, 4, 2], y: [1, 2, 2, 2], geom: [[2, 2], [2, 2], [0, 0], 
 const wsBytes = nat.maxPoolWorkspaceBytes(pool.x, pool.y, ...(pool.geom as [number[], number[], number[], number[]]));
 const ws = () => new Int32Array(Math.ceil(wsBytes / 4));
 const eps = 1e-3;
+// A one-layer inference plan ([2, 2, 3] → dense → [4]) for planRun.
+const planSpec = { tensors: [[2, 2, 3], [4]], input: 0, output: 1,
+  steps: [{ op: (nat.opCodes as { planStep: { dense: number } }).planStep.dense, inputs: [0], output: 1,
+    weights: buf(12, 4), weightsShape: [12, 4], bias: null, post: [] }] };
+const planId = nat.planCreate(planSpec as Parameters<NativeAddon['planCreate']>[0]);
 
 const cases: Record<string, () => unknown[]> = {
   conv2dForward: () => [buf(...conv.x), conv.x, buf(...conv.w), conv.w, buf(4), buf(...conv.y), conv.y,
@@ -43,6 +48,7 @@ const cases: Record<string, () => unknown[]> = {
   batchNormGrad: () => [buf(4, 3), buf(4, 3), 3, buf(3), buf(3), buf(3), eps, buf(3), buf(3), buf(3), buf(3), buf(3)],
   moments: () => [buf(4, 3), 3, buf(3), buf(3)],
   transform: () => [buf(2, 3, 4, 2), [2, 3, 4, 2], buf(2, 8), buf(2, 5, 6, 2), [5, 6], true, 0, 0],
+  planRun: () => [planId, buf(2, 2, 2, 3), 2, buf(2, 4)],
   momentsGrad: () => [buf(4, 3), 3, buf(3), buf(3), buf(3), buf(4, 3), buf(4, 3), buf(3)],
 };
 // Bindings without a buffer to check against a shape.
@@ -51,6 +57,8 @@ const noShapedBuffers = new Set([
   'convImplsRun', 'convWinogradAvailable', 'maxPoolWorkspaceBytes',
   // Writes its single output over the output's own length.
   'dropoutMask',
+  // Inference plans: the buffers inside planCreate's spec and the plan handles are checked by test/plan.test.ts.
+  'planCreate', 'planDispose', 'planImpls',
 ]);
 
 const call = (name: string, args: unknown[]) =>

@@ -2,14 +2,16 @@
 // holds only their names. Each name must select the operation it names.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Act, BinaryOp, FillMode, nat, ReduceOp, UnaryOp } from '../src/native.js';
+import { Act, BinaryOp, codes as allCodes, FillMode, nat, ReduceOp, UnaryOp } from '../src/native.js';
 
 const x = Float32Array.from([-2.5, -1, -0.25, 0, 0.5, 3, 7, NaN]);
 const y = Float32Array.from([1.5, -3, 0.25, 2, -0.5, 3, 1, 4]);
 
 test('the TS code tables are the addon\'s, and each family\'s codes are distinct', () => {
   const codes = nat().opCodes as Record<string, Record<string, number>>;
-  const tables: Record<string, Record<string, number>> = { activation: Act, unary: UnaryOp, binary: BinaryOp, reduce: ReduceOp, fillMode: FillMode };
+  const tables: Record<string, Record<string, number>> = { activation: Act, unary: UnaryOp, binary: BinaryOp, reduce: ReduceOp, fillMode: FillMode,
+    // The inference plan's (src/plan.ts reads them from `codes`).
+    planStep: allCodes.planStep, planPost: allCodes.planPost, planActivation: allCodes.planActivation };
   assert.deepEqual(Object.keys(codes).sort(), Object.keys(tables).sort());
   for (const [family, table] of Object.entries(tables)) {
     assert.deepEqual(table, codes[family], family);
