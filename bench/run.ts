@@ -3,7 +3,10 @@
 // in one run, with ratios and achieved GFLOP/s. Not a test: nothing asserted.
 //
 //   npm run bench -- [--rounds 3] [--seconds 5] [--models mnist-cnn,gtsrb-v1-24,gtsrb-v1-48]
-//                    [--no-cpu] [--no-torch] [--threads N]
+//                    [--no-cpu] [--no-torch] [--threads N] [--no-inference] [--inference-seconds 3]
+//
+// After the training tables, the inference table (bench/inference.ts): convkit's predictor against
+// onnxruntime-node on convkit's ONNX export and against tfjs-layers' predict, batch 1 and 64.
 //
 // onednn and the PyTorch peer are measured in alternation, `rounds` times
 // (all models on onednn, then all on PyTorch, then again): this machine's
@@ -17,6 +20,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import {
   OneDnnAdam, getNumThreads, isAvailable, loadError, onednnVersion, setNumThreads,
 } from '@convkit/tfjs-backend-onednn';
+import { inferenceBench, inferenceCases } from './inference.js';
 import { forwardFlops, specs, syntheticBatch } from './models.js';
 import type { ModelSpec } from './models.js';
 
@@ -187,3 +191,8 @@ console.log(`\n${started.toISOString().slice(0, 10)}, ${os.cpus()[0]?.model ?? '
   `16 (MNIST) / 2 (GTSRB 24) / 1 (GTSRB 48) images, one step; load average at start ${started.load.toFixed(2)}, at end ` +
   `${os.loadavg()[0].toFixed(2)} (other jobs on the machine lower wall-clock img/s; the per-CPU-second ` +
   `ratio is less sensitive to them).`);
+
+if (!flag('no-inference')) {
+  console.log('');
+  await inferenceBench({ rounds, seconds: Number(opt('inference-seconds', '3')), threads, cases: inferenceCases.map((c) => c.id) });
+}
