@@ -87,6 +87,15 @@ test('loadPredictor reads a model folder and a run folder; a layer the graph lac
     const wantLn = tf.tidy(() => (ln.predict(xs) as tf.Tensor).dataSync() as Float32Array);
     assert.deepEqual(p.predict(xs.dataSync() as Float32Array, 5), wantLn);
     p.dispose();
+
+    // A tfjs backend other than onednn asked for: tfjs-layers' predict on it.
+    const onCpu = await loadPredictor(model, { backend: 'cpu' });
+    assert.equal(onCpu.engine, 'tfjs');
+    assert.equal(onCpu.note, 'running tfjs-layers predict: the tfjs backend "cpu" was asked for');
+    assert.equal(tf.getBackend(), 'cpu');
+    assert.ok(maxDiff(onCpu.predict(x.dataSync() as Float32Array, 2), want) < 1e-5);
+    onCpu.dispose();
+    await selectBackend('onednn');
     tf.dispose([x, xs]);
     model.dispose();
     ln.dispose();

@@ -48,10 +48,15 @@ function checkInput(x: Float32Array, n: number, inSize: number): void {
   if (x.length !== n * inSize) throw new RangeError(`predict: x holds ${x.length} values, ${n} images need ${n * inSize}`);
 }
 
-/** A run folder (its model/) or a model folder (model.json), or an already loaded LayersModel. */
+/**
+ * A run folder (its model/) or a model folder (model.json), or an already loaded LayersModel. `backend`: the tfjs
+ * backend to activate (unset or 'auto': tfjs's current one); the native plan runs unless it names a backend other
+ * than 'onednn' (e.g. 'cpu': tfjs-layers' predict on it, with a note saying so).
+ */
 export async function loadPredictor(source: string | LayersModel, opts?: { backend?: string }): Promise<Predictor> {
-  if (opts?.backend && tf.getBackend() !== opts.backend && !(await tf.setBackend(opts.backend))) {
-    throw new Error(`loadPredictor: tfjs backend "${opts.backend}" failed to initialise`);
+  const backend = opts?.backend && opts.backend !== 'auto' ? opts.backend : undefined;
+  if (backend && tf.getBackend() !== backend && !(await tf.setBackend(backend))) {
+    throw new Error(`loadPredictor: tfjs backend "${backend}" failed to initialise`);
   }
   const owned = typeof source === 'string';
   const model = typeof source === 'string' ? await loadModel(await modelDir(source)) : source;
@@ -66,7 +71,7 @@ export async function loadPredictor(source: string | LayersModel, opts?: { backe
   let note: string | undefined;
   try {
     const graph = modelGraph(model);
-    const native = await nativePlans();
+    const native = backend && backend !== 'onednn' ? `the tfjs backend "${backend}" was asked for` : await nativePlans();
     if (typeof native === 'string') {
       note = `running tfjs-layers predict: ${native}`;
     } else {
