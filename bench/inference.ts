@@ -1,6 +1,6 @@
 // The inference table of `npm run bench` (also runnable alone: `node --import tsx bench/inference.ts`):
 // convkit's predictor (the oneDNN inference plan) against onnxruntime-node running convkit's own ONNX export of
-// the same model, and against tfjs-layers' predict on the onednn backend, at batch 1 and 64, in alternating rounds
+// the same model (with its default spinning threads, and without), and against tfjs-layers' predict on the onednn backend, at batch 1 and 64, in alternating rounds
 // (each round times every engine on every case for `seconds`; ratios are per round, then the median).
 //
 //   node --import tsx bench/inference.ts [--rounds 3] [--seconds 3] [--threads 2] [--cases v1-24,v1-48,resnet-wide]
@@ -24,7 +24,9 @@ export const inferenceCases: InferenceCase[] = [
   { id: 'resnet-wide', title: 'gtsrb-resnet-wide 32×32×3 (the recipe\'s model)', model: 'gtsrb-resnet-wide', inputShape: [32, 32, 3] },
 ];
 const BATCHES = [1, 64];
-const ENGINES = ['plan', 'ort', 'tfjs'] as const;
+// onnxruntime twice: with its defaults (intra-op threads spin while waiting for work, as in the issue's measurement)
+// and with spinning off (session.intra_op.allow_spinning 0), which suffers less when other jobs share the cores.
+const ENGINES = ['plan', 'ort', 'ortNoSpin', 'tfjs'] as const;
 type Engine = (typeof ENGINES)[number];
 
 /** Calls fn (after `warmup` calls) until `secs` have passed; returns ms per call. */
@@ -44,7 +46,7 @@ const median = (xs: number[]) => {
   return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
 };
 
-interface Loaded { c: InferenceCase; model: tfl.LayersModel; predictor: Predictor; session: ort.InferenceSession; x: Map<number, Float32Array> }
+interface Loaded { c: InferenceCase; model: tfl.LayersModel; predictor: Predictor; session: ort.InferenceSession; noSpin: ort.InferenceSession; x: Map<number, Float32Array> }
 
 /** Runs the table; prints progress lines and the markdown table; returns ms per batch per round. */
 export async function inferenceBench(opts: { rounds: number; seconds: number; threads: number; cases: string[] }): Promise<void> {
@@ -58,15 +60,18 @@ export async function inferenceBench(opts: { rounds: number; seconds: number; th
       const model = await buildModel(c.model, { inputShape: c.inputShape, numClasses: 43 });
       const file = path.join(dir, `${c.id}.onnx`);
       await exportOnnx(model, file);
-      const session = await ort.InferenceSession.create(file, { intraOpNumThreads: opts.threads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' });
+      const ortOptions: ort.InferenceSession.SessionOptions = { intraOpNumThreads: opts.threads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' };
+      const session = await ort.InferenceSession.create(file, ortOptions);
+      const noSpin = await ort.InferenceSession.create(file, { ...ortOptions, extra: { session: { intra_op: { allow_spinning: '0' } } } });
       const predictor = await loadPredictor(model);
       if (predictor.engine !== 'onednn-plan') throw new Error(`${c.id}: the predictor fell back to tfjs (${predictor.note})`);
       const x = new Map(BATCHES.map((n) => [n, tf.tidy(() => tf.randomUniform([n, ...c.inputShape], 0, 1, 'float32', 1).dataSync() as Float32Array)]));
-      loaded.push({ c, model, predictor, session, x });
+      loaded.push({ c, model, predictor, session, noSpin, x });
     }
     const run: Record<Engine, (l: Loaded, n: number) => unknown> = {
       plan: (l, n) => l.predictor.predict(l.x.get(n)!, n),
       ort: (l, n) => l.session.run({ [ONNX_INPUT]: new ort.Tensor('float32', l.x.get(n)!, [n, ...l.c.inputShape]) }),
+      ortNoSpin: (l, n) => l.noSpin.run({ [ONNX_INPUT]: new ort.Tensor('float32', l.x.get(n)!, [n, ...l.c.inputShape]) }),
       tfjs: (l, n) => tf.tidy(() => (l.model.predict(tf.tensor(l.x.get(n)!, [n, ...l.c.inputShape]), { batchSize: n }) as tf.Tensor).dataSync()),
     };
     const ms = new Map<string, number[]>(); // `${case}/${batch}/${engine}` → ms per batch, one per round
@@ -93,12 +98,13 @@ export async function inferenceBench(opts: { rounds: number; seconds: number; th
     console.log(`\n### Inference: convkit's predictor vs onnxruntime-node (convkit's ONNX export) vs tfjs-layers predict\n`);
     console.log(`Batch 1: latency (ms per image); batch 64: throughput. Medians of ${opts.rounds} rounds of ${opts.seconds} s per engine, ` +
       `the engines alternating within each round; a ratio > 1 means the predictor is faster (per-round ratios, median and range).\n`);
-    console.log('| model | batch | predictor (oneDNN plan) | onnxruntime-node | tfjs-layers predict | predictor vs onnxruntime | predictor vs tfjs-layers |');
-    console.log('|---|---:|---:|---:|---:|---:|---:|');
+    console.log('| model | batch | predictor (oneDNN plan) | onnxruntime-node | onnxruntime, no spinning | tfjs-layers predict | predictor vs onnxruntime | vs onnxruntime, no spinning | vs tfjs-layers |');
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const l of loaded) {
       for (const n of BATCHES) {
         const k = `${l.c.id}/${n}`;
-        console.log(`| ${l.c.title} | ${n} | ${cell(k, 'plan', n)} | ${cell(k, 'ort', n)} | ${cell(k, 'tfjs', n)} | ${fmtRatio(ratios(k, 'ort'))} | ${fmtRatio(ratios(k, 'tfjs'))} |`);
+        console.log(`| ${l.c.title} | ${n} | ${cell(k, 'plan', n)} | ${cell(k, 'ort', n)} | ${cell(k, 'ortNoSpin', n)} | ${cell(k, 'tfjs', n)} | ` +
+          `${fmtRatio(ratios(k, 'ort'))} | ${fmtRatio(ratios(k, 'ortNoSpin'))} | ${fmtRatio(ratios(k, 'tfjs'))} |`);
       }
     }
     console.log(`\n${new Date().toISOString().slice(0, 10)}, ${os.cpus()[0]?.model ?? 'cpu'}, ${opts.threads} threads each ` +
@@ -109,6 +115,7 @@ export async function inferenceBench(opts: { rounds: number; seconds: number; th
       l.predictor.dispose();
       l.model.dispose();
       await l.session.release();
+      await l.noSpin.release();
     }
     await fs.rm(dir, { recursive: true, force: true });
   }
