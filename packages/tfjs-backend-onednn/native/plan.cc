@@ -500,7 +500,8 @@ class Builder {
       if (pe.flatView) {
         const dims &x = p_.shapes[s.in[0]];
         memory view(memory::desc({n_, x[0] * x[1] * x[2]}, dt::f32, tag::ab), eng, ins[0].get_data_handle());
-        if (ins[0].get_data_handle() == DNNL_MEMORY_NONE || s.in[0] == p_.input) inst->inViews.push_back(view);
+        // Over the caller's input buffer itself (no reorder before it): its pointer is set on each run.
+        if (s.in[0] == p_.input && pe.inDesc[0] == desc_[s.in[0]]) inst->inViews.push_back(view);
         ins[0] = view;
       }
       memory out = mem[s.out];

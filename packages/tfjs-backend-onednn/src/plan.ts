@@ -154,6 +154,9 @@ function nativeOrThrow(): NativeAddon {
   return addon;
 }
 
+/** Frees the native plan of an InferencePlan collected without dispose(). */
+const unreleased = new FinalizationRegistry<{ nat: NativeAddon; id: number }>(({ nat, id }) => nat.planDispose(id));
+
 /** A compiled network: `run` takes n inputs (NHWC) in one Float32Array and returns n outputs. */
 export class InferencePlan {
   readonly inputSize: number;
@@ -162,6 +165,7 @@ export class InferencePlan {
 
   private constructor(private readonly nat: NativeAddon, spec: PlanSpec) {
     this.id = nat.planCreate(spec);
+    unreleased.register(this, { nat, id: this.id }, this);
     this.inputSize = size(spec.tensors[spec.input]);
     this.outputSize = size(spec.tensors[spec.output]);
   }
@@ -190,6 +194,7 @@ export class InferencePlan {
 
   dispose(): void {
     if (this.id !== null) this.nat.planDispose(this.id);
+    unreleased.unregister(this);
     this.id = null;
   }
 }
