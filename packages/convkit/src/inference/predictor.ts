@@ -101,7 +101,7 @@ export async function loadPredictor(source: string | LayersModel, opts?: { backe
       checkInput(x, n, inSize);
       return tf.tidy(() => {
         const y = model.predict(tf.tensor(x, [n, ...inputShape]), { batchSize: n }) as tf.Tensor;
-        return y.dataSync() as Float32Array;
+        return (y.dataSync() as Float32Array).slice(); // a copy: the backend may reuse a disposed tensor's buffer
       });
     },
     dispose: disposeModel,
