@@ -113,6 +113,40 @@ test('train → evaluate → predict on real digits, and a finished run is not o
   assert.ok(correct >= 4, `${correct}/6 digits recognised`);
   assert.equal(preds[6].top[0].class, preds[0].top[0].class, 'PGM and PNG of the same digit agree');
 
+  // The native predictor (the default backend) on the same run: evaluate scores the same test images alike, a folder
+  // of images by batches of 4 into a CSV gives the per-file call's classes, and --benchmark times it.
+  const evNative = await runCli(['evaluate', out, '--json']);
+  assert.equal(evNative.code, 0, evNative.stderr);
+  const en = JSON.parse(evNative.stdout);
+  assert.equal(en.engine, 'onednn-plan');
+  assert.ok(Math.abs(en.test_accuracy - result.test_accuracy) <= 2 / en.count, `oneDNN plan ${en.test_accuracy} vs tfjs-cpu ${result.test_accuracy}`);
+  const folder = path.join(tmp, 'digits');
+  await fs.mkdir(path.join(folder, 'sub'), { recursive: true });
+  for (const [i, f] of files.entries()) await fs.copyFile(f, path.join(folder, i % 2 ? 'sub' : '', path.basename(f)));
+  await fs.copyFile(pgm, path.join(folder, 'digit0.pgm'));
+  await fs.writeFile(path.join(folder, 'notes.txt'), 'not an image');
+  const csvFile = path.join(tmp, 'predictions.csv');
+  const pc = await runCli(['predict', out, folder, '--csv', csvFile, '--batch-size', '4', '--top', '2']);
+  assert.equal(pc.code, 0, pc.stderr);
+  const [header, ...rows] = (await fs.readFile(csvFile, 'utf8')).trim().split('\n');
+  assert.equal(header, 'file,class_1,name_1,probability_1,class_2,name_2,probability_2');
+  assert.equal(rows.length, 7, 'six PNGs (two folders) and the PGM, not notes.txt');
+  for (const row of rows) {
+    const [file, cls] = row.split(',');
+    const i = preds.findIndex((q: any) => path.basename(q.file) === path.basename(file));
+    assert.ok(i >= 0, file);
+    assert.equal(Number(cls), preds[i].top[0].class, `${file}: the batched oneDNN predictor and the per-file tfjs one agree`);
+  }
+  const bench = await runCli(['predict', out, '--benchmark', '--batch-size', '8', '--seconds', '0.2', '--json']);
+  assert.equal(bench.code, 0, bench.stderr);
+  const b = JSON.parse(bench.stdout);
+  assert.equal(b.engine, 'onednn-plan');
+  assert.deepEqual([b.batch_size, b.input_shape, b.rounds], [8, [28, 28, 1], 3]);
+  assert.ok(b.images_per_s > 0 && b.latency_ms > 0 && b.round_images_per_s.length === 3, JSON.stringify(b));
+  const both = await runCli(['predict', out, files[0], '--benchmark']);
+  assert.equal(both.code, 2);
+  oneLineError(both.stderr, /--benchmark.*no images/);
+
   const again = await runCli(args);
   assert.equal(again.code, 2);
   oneLineError(again.stderr, /finished run.*--force/);

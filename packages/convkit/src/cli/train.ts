@@ -1,9 +1,10 @@
+import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { RUN_FILE_NAMES as F } from '../run/layout.js';
 import { TRAIN_OPTIONS } from '../train/options.js';
 import { optionError } from '../util/errors.js';
 import { table } from '../util/term.js';
-import { addTableOptions, positiveInt, printJson } from './options.js';
+import { addTableOptions, positiveInt, positiveNumber, printJson } from './options.js';
 
 export function registerTrainCommands(program: Command): void {
   const train = program
@@ -57,20 +58,58 @@ export function registerTrainCommands(program: Command): void {
 
   program
     .command('predict')
-    .description('classify images (PNG, JPEG, PGM, PPM) with a trained run')
+    .description('classify images (PNG, JPEG, PGM, PPM; files or folders of them) with a trained run, by batches through its compiled predictor; or time the predictor (--benchmark)')
     .argument('<dir>', 'run folder')
-    .argument('<images...>', 'image files')
+    .argument('[images...]', 'image files, or folders searched recursively for them')
     .option('--top <k>', 'how many classes to show', positiveInt, 3)
     .option('--invert', 'invert grey levels first (dark digit on light paper → MNIST style)', false)
-    .option('--backend <name>', 'tfjs backend', 'auto')
+    .option('--batch-size <n>', 'images per predict call', positiveInt, 64)
+    .option('--csv <file>', 'write the predictions as CSV (file, then class, name, probability of each of the top k) instead of printing them')
+    .option('--benchmark', 'time the predictor on random input of the run\'s shape instead (warm-up, then the median of 3 rounds of --seconds): images_per_s and latency_ms of one call of --batch-size images', false)
+    .option('--seconds <s>', 'with --benchmark: length of each of the 3 timed rounds', positiveNumber, 3)
+    .option('--backend <name>', 'tfjs backend (onednn runs the compiled oneDNN plan; cpu runs tfjs)', 'auto')
     .option('--json', 'print JSON', false)
     .action(async (dir, images: string[], o) => {
-      const { predictImages } = await import('../train/inference.js');
-      const preds = await predictImages(dir, images, { topK: o.top, invert: o.invert, backend: o.backend });
-      if (o.json) printJson(preds);
+      if (o.benchmark) {
+        if (images.length) throw optionError('--benchmark', 'times random input: give no images with it');
+        const { benchmarkRun } = await import('../train/inference.js');
+        const b = await benchmarkRun(dir, { batchSize: o.batchSize, backend: o.backend, seconds: o.seconds });
+        if (o.json) printJson(b);
+        else {
+          if (b.note) process.stderr.write(`convkit: note: ${b.note}\n`);
+          process.stdout.write(`${b.engine} (${b.backend}), batch ${b.batch_size} of ${b.input_shape.join('×')}: ${Math.round(b.images_per_s)} images/s, ${b.latency_ms.toFixed(3)} ms per batch (median of ${b.rounds} rounds of ${b.seconds_per_round} s)\n`);
+        }
+        return;
+      }
+      if (!images.length) throw optionError('images', 'give image files or folders to classify (or --benchmark)');
+      const { predictImages, predictionsCsv } = await import('../train/inference.js');
+      const progress = predictProgress();
+      const preds = await predictImages(dir, images, { topK: o.top, invert: o.invert, backend: o.backend, batchSize: o.batchSize, onProgress: progress.update });
+      progress.stop();
+      if (o.csv) {
+        const { writeFileAtomic } = await import('../util/atomic.js');
+        await writeFileAtomic(o.csv, predictionsCsv(preds, Math.min(o.top, preds[0]?.top.length ?? o.top)));
+        process.stderr.write(`convkit: ${preds.length} predictions written to ${o.csv}\n`);
+      } else if (o.json) printJson(preds);
       else
         for (const p of preds) {
           process.stdout.write(`${p.file}\n${table(['class', 'name', 'probability'], p.top.map((t) => [t.class, t.name, t.probability.toFixed(4)]))}\n`);
         }
     });
+}
+
+/** A bar on a terminal, nothing elsewhere (the images are counted in the closing line of --csv). */
+function predictProgress() {
+  let bar: cliProgress.SingleBar | null = null;
+  return {
+    update: (done: number, total: number) => {
+      if (!process.stderr.isTTY || total <= 64) return;
+      if (!bar) {
+        bar = new cliProgress.SingleBar({ stream: process.stderr, format: 'predict {bar} {value}/{total} images | ETA {eta_formatted}', barsize: 24, hideCursor: false, clearOnComplete: true }, cliProgress.Presets.shades_classic);
+        bar.start(total, 0);
+      }
+      bar.update(done);
+    },
+    stop: () => bar?.stop(),
+  };
 }

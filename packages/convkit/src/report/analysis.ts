@@ -7,7 +7,7 @@ import { loadDataset } from '../datasets/index.js';
 import { pixelsPerImage, type ImageDataset, type ImageSplit } from '../datasets/types.js';
 import { loadModel } from '../models/io.js';
 import { selectBackend } from '../train/backend.js';
-import { makeBatch, type BatchShape } from '../train/batches.js';
+import { batchPixels, type BatchShape } from '../train/batches.js';
 import { readCheckpoint } from '../run/checkpoint.js';
 import { hasCheckpoint, manifestKey, type CheckpointState } from '../run/checkpoint-files.js';
 import { notARunError, readRunConfig } from '../run/config.js';
@@ -16,6 +16,7 @@ import { ANALYSIS_FILE_NAMES, checkpointDir, RUN_FILE_NAMES, runFiles } from '..
 import { readRunMetricsText } from '../run/metrics.js';
 import { readRunResultOrNull, readRunResultText } from '../run/result.js';
 import { evaluateSplit } from '../train/evaluate.js';
+import { loadPredictor, type Predictor } from '../inference/predictor.js';
 import { limitTestSplit } from '../train/run.js';
 import { exists, writeJsonAtomic } from '../util/atomic.js';
 import { ConvkitError, isConvkitError } from '../util/errors.js';
@@ -123,13 +124,9 @@ export function pickFeatureMapImages(y: Int32Array, predicted: Int32Array, confi
   return picks.slice(0, n);
 }
 
-async function probabilities(model: LayersModel, split: ImageSplit, indices: number[], shape: BatchShape): Promise<Float32Array> {
+function probabilities(predictor: Predictor, split: ImageSplit, indices: number[], shape: BatchShape): Float32Array {
   if (!indices.length) return new Float32Array(0);
-  const { xs, ys } = makeBatch(split, Int32Array.from(indices), 0, indices.length, shape);
-  const out = model.predict(xs) as tf.Tensor;
-  const p = (await out.data()) as Float32Array;
-  tf.dispose([xs, ys, out]);
-  return p;
+  return predictor.predict(batchPixels(split, Int32Array.from(indices), 0, indices.length, shape), indices.length);
 }
 
 /** Confusion counts (rows = true class) and the per-class table. */
@@ -181,6 +178,9 @@ export async function analyseRun(runDir: string, opts: AnalyseOptions = {}): Pro
   const backend = await selectBackend(opts.backend ?? 'auto', log);
   const dataset = await loadRunData(runDir, cfg.data, cfg.seed);
   const { model, state } = await loadCheckpointModel(ck.dir);
+  // The test split through the compiled predictor (oneDNN plan, or tfjs when a layer has no native form); the feature
+  // maps through the model's own layers.
+  const predictor = await loadPredictor(model, { backend });
   try {
     const [, h, w, c] = model.inputs[0].shape as number[];
     if (dataset.height !== h || dataset.width !== w || dataset.channels !== c) {
@@ -190,7 +190,7 @@ export async function analyseRun(runDir: string, opts: AnalyseOptions = {}): Pro
     const shape = { height: h, width: w, channels: c, numClasses };
     // The test images `convkit evaluate` scores the run on (its --limit-test subset, if any), with the same function.
     const test = limitTestSplit(dataset.test, cfg.limitTest, cfg.seed, pixelsPerImage(dataset));
-    const ev = await evaluateSplit(model, test, shape);
+    const ev = await evaluateSplit((x, n) => predictor.predict(x, n), test, shape);
     const names = classNamesFor(numClasses, cfg.data, dataset.classNames ?? cfg.dataset?.classNames);
     const { confusion, perClass, topConfusions } = confusionOf(test.y, ev.predicted, numClasses, names);
 
@@ -204,7 +204,7 @@ export async function analyseRun(runDir: string, opts: AnalyseOptions = {}): Pro
 
     const wrong = [...test.y.keys()].filter((i) => ev.predicted[i] !== test.y[i]).sort((a, b) => ev.confidence[b] - ev.confidence[a] || a - b);
     const worstIdx = wrong.slice(0, settings.errors);
-    const probs = await probabilities(model, test, worstIdx, shape);
+    const probs = probabilities(predictor, test, worstIdx, shape);
     const worst: ErrorSample[] = [];
     for (const [j, i] of worstIdx.entries()) {
       const p = probs.subarray(j * numClasses, (j + 1) * numClasses);
@@ -254,6 +254,7 @@ export async function analyseRun(runDir: string, opts: AnalyseOptions = {}): Pro
     }
     return analysis;
   } finally {
+    predictor.dispose();
     model.dispose();
   }
 }
