@@ -31,7 +31,10 @@ export { AugmentSchema, AUGMENT_PRESETS, type AugmentSpec, type AugmentSpecInput
 
 // Evaluation and inference
 export { evaluateSplit, type BatchPredict, type Evaluation } from './train/evaluate.js';
-export { evaluateRun, predictImages, type Prediction } from './train/inference.js';
+export { evaluateRun, predictImages, benchmarkRun, type Prediction } from './train/inference.js';
+export { loadPredictor, type Predictor } from './inference/predictor.js';
+export { modelGraph, UnsupportedLayerError, type InferenceGraph, type GraphNode } from './inference/graph.js';
+export { benchmarkPredictor, type PredictorBenchmark } from './inference/benchmark.js';
 
 // Export (docs/export.md)
 export { exportOnnx, ONNX_INPUT, ONNX_METADATA_KEYS, ONNX_OUTPUT, type OnnxExport, type OnnxMetadata } from './export/onnx.js';

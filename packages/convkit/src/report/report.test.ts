@@ -144,7 +144,7 @@ test('--checkpoint best: the best epoch\'s weights score what training logged fo
   assert.equal(best.test.accuracy, logged.value);
   // The report scores through the compiled predictor (the oneDNN plan), training's validation through tfjs-layers:
   // the same weights, float32 sums in another order.
-  const loggedLoss = best.history.epochs[logged.epoch - 1].val_loss;
+  const loggedLoss = best.history.epochs[logged.epoch - 1].val_loss as number;
   assert.ok(Math.abs(best.test.loss - loggedLoss) <= 1e-6 * loggedLoss, `report loss ${best.test.loss} vs logged ${loggedLoss}`);
 });
 
