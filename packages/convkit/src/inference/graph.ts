@@ -1,4 +1,5 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
+import type { PlanActivation, PlanGraph, PlanNode } from '@convkit/tfjs-backend-onednn';
 
 // A trained LayersModel as a plain inference graph: the one walk of a model's layers, read by the native predictor
 // (which fuses and runs it with oneDNN) and by the ONNX export (which writes it). Dropout and other training-only
@@ -7,37 +8,22 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 // their shapes here omit the batch axis.
 
 /** Activations a graph node may apply (the ones convkit's layers use, and Keras's common others). */
-export const GRAPH_ACTIVATIONS = ['linear', 'relu', 'relu6', 'elu', 'sigmoid', 'tanh', 'softmax'] as const;
+export const GRAPH_ACTIVATIONS = ['linear', 'relu', 'relu6', 'elu', 'sigmoid', 'tanh', 'softmax'] as const satisfies readonly PlanActivation[];
 export type GraphActivation = (typeof GRAPH_ACTIVATIONS)[number];
 
 /** Explicit padding [top, left, bottom, right], as tfjs computes it for 'same' (the extra row/column at the bottom/right). */
 export type Pads = [number, number, number, number];
 
-export type GraphNode =
-  /** 2-D convolution, NHWC; `filter` is tfjs's HWIO [kh, kw, inChannels, outChannels]; `bias` [outChannels]. */
-  | { kind: 'conv2d'; input: number; output: number; filter: Float32Array; filterShape: [number, number, number, number]; bias?: Float32Array; strides: [number, number]; dilations: [number, number]; pads: Pads; activation: GraphActivation }
-  /** Fully connected on [N, in]; `kernel` is [in, units] (tfjs's layout); `bias` [units]. */
-  | { kind: 'dense'; input: number; output: number; kernel: Float32Array; kernelShape: [number, number]; bias?: Float32Array; activation: GraphActivation }
-  /** y = x · scale + shift per channel (the last axis): batch normalisation at inference. */
-  | { kind: 'scaleShift'; input: number; output: number; scale: Float32Array; shift: Float32Array }
-  /** Max or average pooling, NHWC; average pooling counts only the pixels inside the image (tfjs's and Keras's rule). */
-  | { kind: 'pool'; type: 'max' | 'avg'; input: number; output: number; size: [number, number]; strides: [number, number]; pads: Pads }
-  /** Element-wise sum of tensors of one shape. */
-  | { kind: 'add'; inputs: number[]; output: number }
-  /** [N, H, W, C] → [N, H·W·C] in NHWC order (Keras's channels-last Flatten). */
-  | { kind: 'flatten'; input: number; output: number }
-  /** An activation on its own (softmax over the last axis). */
-  | { kind: 'activation'; input: number; output: number; activation: GraphActivation };
+/**
+ * The nodes are the native backend's plan graph nodes (conv2d with an HWIO filter, dense with an [in, units] kernel,
+ * scaleShift, pool, add, flatten, activation; packages/tfjs-backend-onednn/src/plan.ts documents each): the graph is
+ * what the plan compiles, and what the ONNX export writes.
+ */
+export type GraphNode = PlanNode;
 
-export interface InferenceGraph {
+export interface InferenceGraph extends PlanGraph {
   /** The model's name. */
   name: string;
-  /** Tensor 0 is the input; shapes without the batch axis. */
-  tensors: { shape: number[] }[];
-  /** The nodes in an order where every input is computed before it is read. */
-  nodes: GraphNode[];
-  /** The output tensor ([classes]). */
-  output: number;
 }
 
 /** A layer the graph cannot express; the predictor falls back to tfjs with this reason. */

@@ -9,13 +9,7 @@ import { buildModel, listModels } from '../models/index.js';
 import { saveModel } from '../models/io.js';
 import { runFiles } from '../run/layout.js';
 import { selectBackend } from '../train/backend.js';
-import type { PlanGraph } from '@convkit/tfjs-backend-onednn';
-import type { InferenceGraph } from './graph.js';
 import { loadPredictor } from './predictor.js';
-
-// The predictor hands its graph to the native package, which declares its own graph type (it knows nothing of
-// convkit): the type-check of this line fails if the two drift apart.
-export const graphIsAPlanGraph = (g: InferenceGraph): PlanGraph => g;
 
 // The predictor's native plan against tfjs-layers' predict on every zoo model: the models' own initial weights with
 // random biases and batch-norm statistics (so no affine map is an identity, and the probabilities are far from
