@@ -137,12 +137,18 @@ test('train → evaluate → predict on real digits, and a finished run is not o
     assert.ok(i >= 0, file);
     assert.equal(Number(cls), preds[i].top[0].class, `${file}: the batched oneDNN predictor and the per-file tfjs one agree`);
   }
-  const bench = await runCli(['predict', out, '--benchmark', '--batch-size', '8', '--seconds', '0.2', '--json']);
+  const unset = { OMP_WAIT_POLICY: undefined, GOMP_SPINCOUNT: undefined }; // the user's choice, if any, is tested below
+  const bench = await runCli(['predict', out, '--benchmark', '--batch-size', '8', '--seconds', '0.2', '--json'], { env: unset });
   assert.equal(bench.code, 0, bench.stderr);
   const b = JSON.parse(bench.stdout);
   assert.equal(b.engine, 'onednn-plan');
   assert.deepEqual([b.batch_size, b.input_shape, b.rounds], [8, [28, 28, 1], 3]);
   assert.ok(b.images_per_s > 0 && b.latency_ms > 0 && b.round_images_per_s.length === 3, JSON.stringify(b));
+  // predict spins OpenMP's workers briefly (batch-1 latency) unless the user chose a policy; the timing records it
+  assert.deepEqual(b.threads, { omp_wait_policy: 'passive', gomp_spincount: '5000' });
+  const chosen = await runCli(['predict', out, '--benchmark', '--batch-size', '1', '--seconds', '0.1', '--json'], { env: { ...unset, OMP_WAIT_POLICY: 'active' } });
+  assert.equal(chosen.code, 0, chosen.stderr);
+  assert.deepEqual(JSON.parse(chosen.stdout).threads, { omp_wait_policy: 'active', gomp_spincount: null });
   const both = await runCli(['predict', out, files[0], '--benchmark']);
   assert.equal(both.code, 2);
   oneLineError(both.stderr, /--benchmark.*no images/);

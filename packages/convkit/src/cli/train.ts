@@ -70,6 +70,9 @@ export function registerTrainCommands(program: Command): void {
     .option('--backend <name>', 'tfjs backend (onednn runs the compiled oneDNN plan; cpu runs tfjs)', 'auto')
     .option('--json', 'print JSON', false)
     .action(async (dir, images: string[], o) => {
+      // Before the native backend loads: a short OpenMP spin for batch-1 latency (docs/inference.md).
+      const { spinBrieflyForLatency } = await import('../inference/threads.js');
+      spinBrieflyForLatency();
       if (o.benchmark) {
         if (images.length) throw optionError('--benchmark', 'times random input: give no images with it');
         const { benchmarkRun } = await import('../train/inference.js');

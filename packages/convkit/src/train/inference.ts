@@ -3,6 +3,7 @@ import path from 'node:path';
 import { loadDataset } from '../datasets/index.js';
 import { benchmarkPredictor } from '../inference/benchmark.js';
 import { loadPredictor } from '../inference/predictor.js';
+import { threadSettings } from '../inference/threads.js';
 import { readImage } from '../datasets/image-file.js';
 import type { RawImage } from '../datasets/pnm.js';
 import { modelInput } from '../image/model-input.js';
@@ -144,7 +145,7 @@ export async function benchmarkRun(dir: string, opts: { batchSize: number; backe
   const backend = await selectBackend(opts.backend ?? 'auto');
   const predictor = await loadPredictor(dir, { backend: opts.backend });
   try {
-    return { run: dir, backend, ...(predictor.note ? { note: predictor.note } : {}), ...benchmarkPredictor(predictor, opts) };
+    return { run: dir, backend, ...(predictor.note ? { note: predictor.note } : {}), ...benchmarkPredictor(predictor, opts), threads: threadSettings() };
   } finally {
     predictor.dispose();
   }
