@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { loadModel } from '../models/io.js';
 import { runFiles } from '../run/layout.js';
+import { loadNativePackage } from '../util/native-package.js';
 import { modelGraph, UnsupportedLayerError, type InferenceGraph } from './graph.js';
 
 // The predictor: a trained model compiled once into the native backend's inference plan (oneDNN primitives with the
@@ -19,21 +20,14 @@ export interface Predictor {
   dispose(): void;
 }
 
-/** What the predictor needs of the native package (imported lazily: convkit runs where it was not built). */
+/** What the predictor needs of the native package. */
 interface NativePlanModule {
-  isAvailable(): boolean;
-  loadError: Error | null;
   InferencePlan: { create(graph: InferenceGraph): { run(x: Float32Array, n: number): Float32Array; dispose(): void } };
 }
-const NATIVE_PACKAGE: string = '@convkit/tfjs-backend-onednn';
 
 async function nativePlans(): Promise<NativePlanModule | string> {
-  try {
-    const mod = (await import(NATIVE_PACKAGE)) as NativePlanModule;
-    return mod.isAvailable() ? mod : `the oneDNN addon is not loaded (${mod.loadError?.message ?? 'unknown reason'})`;
-  } catch (e) {
-    return `the native package does not load (${(e as Error).message.split('\n')[0]})`;
-  }
+  const native = await loadNativePackage();
+  return native.mod ? (native.mod as NativePlanModule) : `the oneDNN addon is not loaded (${native.why})`;
 }
 
 /** The model folder of `source`: a folder holding model.json, or a run folder (its model/). */

@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { ConvkitError } from '../util/errors.js';
+import { loadNativePackage } from '../util/native-package.js';
 
 export const NATIVE_BACKEND = 'onednn';
-// A variable, so convkit type-checks and runs where the native package was not built.
-const NATIVE_PACKAGE: string = '@convkit/tfjs-backend-onednn';
 const INSTALL_HINT = 'install oneDNN with `apt-get install libdnnl-dev` and build with `make build`';
 
 let nativeProbe: Promise<{ ok: boolean; why?: string }> | null = null;
@@ -13,16 +12,11 @@ let nativeModule: any = null;
 /** Tries once to load the oneDNN backend package; never throws. */
 export function probeNativeBackend(): Promise<{ ok: boolean; why?: string }> {
   nativeProbe ??= (async () => {
-    try {
-      const mod: any = await import(NATIVE_PACKAGE);
-      nativeModule = mod;
-      const available = typeof mod.isAvailable === 'function' ? mod.isAvailable() : true;
-      if (!available) return { ok: false, why: String(mod.loadError?.message ?? mod.loadError ?? 'native addon not loaded') };
-      if (!tf.findBackendFactory(NATIVE_BACKEND)) return { ok: false, why: 'package loaded but registered no "onednn" backend' };
-      return { ok: true };
-    } catch (e) {
-      return { ok: false, why: (e as Error).message.split('\n')[0] };
-    }
+    const native = await loadNativePackage();
+    if (!native.mod) return { ok: false, why: native.why };
+    nativeModule = native.mod;
+    if (!tf.findBackendFactory(NATIVE_BACKEND)) return { ok: false, why: 'package loaded but registered no "onednn" backend' };
+    return { ok: true };
   })();
   return nativeProbe;
 }
