@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { ImageSplit } from '../datasets/types.js';
-import { batchPixels, makeBatch, type BatchShape } from './batches.js';
+import { batchPixels, type BatchShape } from './batches.js';
 
 export interface Evaluation {
   loss: number;
@@ -20,8 +20,20 @@ const EPSILON = 1e-7; // Keras clips probabilities the same way before the log
 /** n NHWC images in [0, 1] → n × classes probabilities (e.g. an onnxruntime session on an exported model). */
 export type BatchPredict = (x: Float32Array, n: number) => Float32Array | Promise<Float32Array>;
 
+/** A tfjs model's predict as a BatchPredict. */
+function layersPredict(model: LayersModel, s: BatchShape): BatchPredict {
+  return async (x, n) => {
+    const xs = tf.tensor4d(x, [n, s.height, s.width, s.channels]);
+    const out = model.predict(xs) as tf.Tensor;
+    const probs = (await out.data()) as Float32Array;
+    tf.dispose([xs, out]);
+    return probs;
+  };
+}
+
 /** Runs the model (or `predict`) in inference mode over a whole split, batch by batch; loss is categorical cross-entropy. */
 export async function evaluateSplit(model: LayersModel | BatchPredict, split: ImageSplit, shape: BatchShape, batchSize = 512): Promise<Evaluation> {
+  const predict = typeof model === 'function' ? model : layersPredict(model, shape);
   const n = split.count;
   const predicted = new Int32Array(n);
   const confidence = new Float32Array(n);
@@ -30,14 +42,7 @@ export async function evaluateSplit(model: LayersModel | BatchPredict, split: Im
   let correct = 0;
   for (let start = 0; start < n; start += batchSize) {
     const end = Math.min(n, start + batchSize);
-    let probs: Float32Array;
-    if (typeof model === 'function') probs = await model(batchPixels(split, null, start, end, shape), end - start);
-    else {
-      const { xs, ys } = makeBatch(split, null, start, end, shape);
-      const out = model.predict(xs) as tf.Tensor;
-      probs = (await out.data()) as Float32Array;
-      tf.dispose([xs, ys, out]);
-    }
+    const probs = await predict(batchPixels(split, null, start, end, shape), end - start);
     const k = shape.numClasses;
     for (let i = 0; i < end - start; i++) {
       let best = 0;
