@@ -15,6 +15,9 @@ export interface FitOptions {
   shape: BatchShape;
   epochs: number;
   batchSize: number;
+  /** Keras's steps_per_epoch: every epoch is this many full batches, cycling through the training images (a new
+   *  shuffled pass whenever one ends). Default: one pass, ceil(count / batchSize) batches, the last one partial. */
+  stepsPerEpoch?: number;
   seed: number;
   /** On-the-fly augmentation of each training batch (parameters a pure function of seed, epoch and image). */
   augment?: AugmentSpec;
@@ -32,6 +35,30 @@ export interface FitOptions {
 /** The order in which epoch `epoch` visits the training images: a pure function of seed and epoch, so a resumed run replays it exactly. */
 export function epochOrder(seed: number, epoch: number, n: number): Int32Array {
   return new Rng((seed * 1000003 + epoch * 7919) >>> 0).permutation(n);
+}
+
+/** Batches in one epoch: `stepsPerEpoch` when set, else one pass over the n training images. */
+export function stepsInEpoch(n: number, batchSize: number, stepsPerEpoch?: number): number {
+  return stepsPerEpoch ?? Math.ceil(n / batchSize);
+}
+
+/**
+ * The images epoch `epoch` visits when every epoch is `steps` full batches: its stretch of an endless sequence of
+ * passes over the n images, pass p in the order `epochOrder(seed, p + 1, n)` (so with steps·batchSize = n it is
+ * exactly one pass per epoch, as without steps_per_epoch). A pure function of its arguments, for exact resumes.
+ */
+export function cycledOrder(seed: number, epoch: number, n: number, steps: number, batchSize: number): Int32Array {
+  const length = steps * batchSize;
+  const out = new Int32Array(length);
+  let g = (epoch - 1) * length;
+  for (let i = 0; i < length; ) {
+    const pass = Math.floor(g / n), at = g % n;
+    const take = Math.min(n - at, length - i);
+    out.set(epochOrder(seed, pass + 1, n).subarray(at, at + take), i);
+    i += take;
+    g += take;
+  }
+  return out;
 }
 
 export function learningRate(model: LayersModel): number | undefined {
@@ -56,7 +83,9 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 export async function fit(o: FitOptions): Promise<{ history: EpochLogs[]; ctx: TrainingContext }> {
   const cbs = new CallbackList(o.callbacks ?? []);
   const n = o.train.count;
-  const steps = Math.ceil(n / o.batchSize);
+  const steps = stepsInEpoch(n, o.batchSize, o.stepsPerEpoch);
+  const cycled = o.stepsPerEpoch !== undefined;
+  const visits = cycled ? steps * o.batchSize : n;
   const ctx: TrainingContext = {
     ...(o.context ?? {}),
     epochs: o.epochs,
@@ -78,11 +107,11 @@ export async function fit(o: FitOptions): Promise<{ history: EpochLogs[]; ctx: T
     ctx.epochProgress = progress;
     ctx.batchInEpoch = firstBatch;
     await cbs.epochBegin(epoch, ctx);
-    const order = epochOrder(o.seed, epoch, n);
+    const order = cycled ? cycledOrder(o.seed, epoch, n, steps, o.batchSize) : epochOrder(o.seed, epoch, n);
     const t0 = performance.now() - progress.seconds * 1000;
     for (let b = firstBatch; b < steps; b++) {
       const start = b * o.batchSize;
-      const end = Math.min(n, start + o.batchSize);
+      const end = Math.min(visits, start + o.batchSize);
       const { xs: raw, ys } = makeBatch(o.train, order, start, end, o.shape);
       const xs = augment ? augmentBatch(raw, order.subarray(start, end), o.seed, epoch, augment) : raw;
       const out = (await o.model.trainOnBatch(xs, ys)) as number[];

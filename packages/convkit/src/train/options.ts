@@ -16,6 +16,7 @@ export const TRAIN_OPTIONS = [
   { key: 'data', arg: 'source', help: 'mnist:embedded | mnist | fashion-mnist | IDX directory | ...', value: 'nonEmptyText', default: 'mnist:embedded' },
   { key: 'out', arg: 'dir', help: 'run folder to write; required unless --resume', value: 'nonEmptyText', required: true },
   { key: 'epochs', arg: 'n', help: `epochs (default ${DEFAULT_EPOCHS}, or the model's own)`, value: 'positiveInt' },
+  { key: 'stepsPerEpoch', arg: 'n', help: "Keras's steps_per_epoch: each epoch is n full batches, cycling through the training images (default: one pass over them)", value: 'positiveInt' },
   { key: 'batchSize', arg: 'n', help: `mini-batch size (default ${DEFAULT_BATCH_SIZE}, or the model's own)`, value: 'positiveInt' },
   { key: 'optimizer', arg: 'name', help: 'adam | sgd | rmsprop', value: 'choice', choices: Object.keys(DEFAULT_LR) as (keyof typeof DEFAULT_LR)[], default: 'adam' },
   { key: 'lr', arg: 'x', help: `learning rate (adam ${DEFAULT_LR.adam}, sgd ${DEFAULT_LR.sgd}, rmsprop ${DEFAULT_LR.rmsprop})`, value: 'positiveNumber' },

@@ -33,7 +33,7 @@ import { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
 import { DEFAULT_BATCH_SIZE, DEFAULT_EPOCHS, DEFAULT_LR, TrainConfigSchema, type TrainConfig, type TrainConfigInput } from './config.js';
 import { describeAugment, isActive } from './augment/schema.js';
 import { evaluateSplit } from './evaluate.js';
-import { fit } from './loop.js';
+import { fit, stepsInEpoch } from './loop.js';
 import { lossFor, scheduleCallbacks, withTrainingTools } from './tools.js';
 import { chooseValidation, type ValidationChoice } from './validation/select.js';
 import { loadChosenWeights } from './validation/final-weights.js';
@@ -223,7 +223,7 @@ async function executeRun(run: ResolvedRun, backend: string, ck: LoadedCheckpoin
   const { config, dataset, shape } = run;
   const dir = config.out;
   const files = runFiles(dir);
-  const steps = Math.ceil(run.train.count / config.batchSize);
+  const steps = stepsInEpoch(run.train.count, config.batchSize, config.stepsPerEpoch);
 
   seedGlobalRandom(config.seed);
   const model = await buildModel(config.model, { inputShape: [shape.height, shape.width, shape.channels], numClasses: shape.numClasses });
@@ -255,7 +255,7 @@ async function executeRun(run: ResolvedRun, backend: string, ck: LoadedCheckpoin
     const at = ck.state.batch ? `epoch ${ck.state.epoch + 1}, batch ${ck.state.batch}/${steps}` : `the end of epoch ${ck.state.epoch}`;
     log(`convkit: resuming ${config.model} on ${dataset.name} from ${displayPath(ck.dir)} (${at}), ${config.epochs} epochs, batch ${config.batchSize}`);
   } else {
-    log(`convkit: training ${config.model} on ${dataset.name} (${run.train.count} train, ${describeValidation(run)}, ${shape.height}×${shape.width}×${shape.channels}) with ${backend}, ${config.epochs} epochs, batch ${config.batchSize}${isActive(config.augment) ? `, augmented (${describeAugment(config.augment)})` : ''}`);
+    log(`convkit: training ${config.model} on ${dataset.name} (${run.train.count} train, ${describeValidation(run)}, ${shape.height}×${shape.width}×${shape.channels}) with ${backend}, ${config.epochs} epochs${config.stepsPerEpoch ? ` of ${config.stepsPerEpoch} steps` : ''}, batch ${config.batchSize}${isActive(config.augment) ? `, augmented (${describeAugment(config.augment)})` : ''}`);
   }
 
   let finished = false;
@@ -276,6 +276,7 @@ async function executeRun(run: ResolvedRun, backend: string, ck: LoadedCheckpoin
         shape,
         epochs: config.epochs,
         batchSize: config.batchSize,
+        stepsPerEpoch: config.stepsPerEpoch,
         seed: config.seed,
         augment: config.augment,
         initialEpoch: ck?.state.epoch ?? 0,
