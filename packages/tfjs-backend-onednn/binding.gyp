@@ -15,7 +15,11 @@
         "native/batchnorm.cc",
         "native/tile.cc",
         "native/transform.cc",
-        "native/plan.cc"
+        "native/plan.cc",
+        "native/layernorm.cc",
+        "native/gelu.cc",
+        "native/attention.cc",
+        "native/transpose.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

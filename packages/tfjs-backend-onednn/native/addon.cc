@@ -199,6 +199,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   initTile(env, exports);
   initTransform(env, exports);
   initPlan(env, exports);
+  initLayerNorm(env, exports);
+  initGelu(env, exports);
+  initAttention(env, exports);
+  initTranspose(env, exports);
   return exports;
 }
 

@@ -168,6 +168,10 @@ void initBatchNorm(Napi::Env env, Napi::Object exports);
 void initTile(Napi::Env env, Napi::Object exports);
 void initTransform(Napi::Env env, Napi::Object exports);
 void initPlan(Napi::Env env, Napi::Object exports);
+void initLayerNorm(Napi::Env env, Napi::Object exports);
+void initGelu(Napi::Env env, Napi::Object exports);
+void initAttention(Napi::Env env, Napi::Object exports);
+void initTranspose(Napi::Env env, Napi::Object exports);
 
 }  // namespace convkit
 

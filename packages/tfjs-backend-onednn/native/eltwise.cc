@@ -124,17 +124,43 @@ void binaryRowLoop(const float *a, int64_t na, const float *b, int64_t nb,
   }
 }
 
+// Middle-axis broadcast: the shorter operand is [outer, inner], the output
+// [outer, mid, inner] ([B, 1, C] against [B, T, C]); y[o, m, i] = f(., short[o, i]).
 template <typename F>
-void dispatch(bool rows, const float *a, int64_t na, const float *b, int64_t nb,
+void binaryMidLoop(const float *a, int64_t na, const float *b, int64_t nb,
+                   float *y, int64_t n, int64_t inner, F f) {
+  const bool aLong = na == n;
+  const int64_t outer = (aLong ? nb : na) / inner, mid = n / (outer * inner);
+#pragma omp parallel for if (n >= kParallelMin) schedule(static)
+  for (int64_t om = 0; om < outer * mid; ++om) {
+    const int64_t o = om / mid;
+    const float *s = (aLong ? b : a) + o * inner, *l = (aLong ? a : b) + om * inner;
+    float *yr = y + om * inner;
+    if (aLong) {
+#pragma omp simd
+      for (int64_t j = 0; j < inner; ++j) yr[j] = f(l[j], s[j]);
+    } else {
+#pragma omp simd
+      for (int64_t j = 0; j < inner; ++j) yr[j] = f(s[j], l[j]);
+    }
+  }
+}
+
+// mode: 0 trailing (binaryLoop), 1 leading (binaryRowLoop), 2 middle (binaryMidLoop, with inner).
+template <typename F>
+void dispatch(int mode, int64_t inner, const float *a, int64_t na, const float *b, int64_t nb,
               float *y, int64_t n, F f) {
-  if (rows) binaryRowLoop(a, na, b, nb, y, n, f);
+  if (mode == 2) binaryMidLoop(a, na, b, nb, y, n, inner, f);
+  else if (mode == 1) binaryRowLoop(a, na, b, nb, y, n, f);
   else binaryLoop(a, na, b, nb, y, n, f);
 }
 
-// binary(code, a, b, y[, rowBroadcast])
+// binary(code, a, b, y[, rowBroadcast[, inner]])
 // rowBroadcast=false: the shorter operand repeats along the output
 // (trailing axes); true: each of its elements covers a run of
-// len(y)/len(short) consecutive outputs (leading axes).
+// len(y)/len(short) consecutive outputs (leading axes). With inner >= 1
+// (rowBroadcast ignored) the shorter operand is [outer, inner] and the output
+// [outer, mid, inner] (a broadcast over middle axes).
 Napi::Value BinaryOp(const Napi::CallbackInfo &info) {
   return guarded(info, [&]() -> Napi::Value {
     int code = static_cast<int>(intArg(info, 0, "op"));
@@ -145,28 +171,35 @@ Napi::Value BinaryOp(const Napi::CallbackInfo &info) {
     int64_t big = std::max(na, nb), small = std::min(na, nb);
     if (n != big || small == 0 || big % small != 0)
       throw Napi::RangeError::New(info.Env(), "onednn binary: bad broadcast");
-    const bool rows = info.Length() > 4 && info[4].ToBoolean();
+    int mode = info.Length() > 4 && info[4].ToBoolean() ? 1 : 0;
+    int64_t inner = 0;
+    if (info.Length() > 5 && !info[5].IsUndefined()) {
+      inner = intArg(info, 5, "inner");
+      if (inner < 1 || small % inner != 0 || (big / small) * small != big)
+        throw Napi::RangeError::New(info.Env(), "onednn binary: bad broadcast");
+      mode = 2;
+    }
     switch (code) {
-      case kAdd: dispatch(rows, a, na, b, nb, y, n, [](float p, float q) { return p + q; }); break;
-      case kSub: dispatch(rows, a, na, b, nb, y, n, [](float p, float q) { return p - q; }); break;
-      case kMul: dispatch(rows, a, na, b, nb, y, n, [](float p, float q) { return p * q; }); break;
-      case kDiv: dispatch(rows, a, na, b, nb, y, n, [](float p, float q) { return p / q; }); break;
+      case kAdd: dispatch(mode, inner, a, na, b, nb, y, n, [](float p, float q) { return p + q; }); break;
+      case kSub: dispatch(mode, inner, a, na, b, nb, y, n, [](float p, float q) { return p - q; }); break;
+      case kMul: dispatch(mode, inner, a, na, b, nb, y, n, [](float p, float q) { return p * q; }); break;
+      case kDiv: dispatch(mode, inner, a, na, b, nb, y, n, [](float p, float q) { return p / q; }); break;
       case kMax:
-        dispatch(rows, a, na, b, nb, y, n, [](float p, float q) {
+        dispatch(mode, inner, a, na, b, nb, y, n, [](float p, float q) {
           return (std::isnan(p) || std::isnan(q)) ? NAN : (p > q ? p : q);
         });
         break;
       case kMin:
-        dispatch(rows, a, na, b, nb, y, n, [](float p, float q) {
+        dispatch(mode, inner, a, na, b, nb, y, n, [](float p, float q) {
           return (std::isnan(p) || std::isnan(q)) ? NAN : (p < q ? p : q);
         });
         break;
       case kSquaredDiff:
-        dispatch(rows, a, na, b, nb, y, n, [](float p, float q) { return (p - q) * (p - q); });
+        dispatch(mode, inner, a, na, b, nb, y, n, [](float p, float q) { return (p - q) * (p - q); });
         break;
       case kReluGrad:
         // As tfjs's mul(dy, step(y)): NaN in y or dy gives NaN.
-        dispatch(rows, a, na, b, nb, y, n, [](float p, float q) {
+        dispatch(mode, inner, a, na, b, nb, y, n, [](float p, float q) {
           return std::isnan(q) ? q : p * (q > 0.f ? 1.f : 0.f);
         });
         break;

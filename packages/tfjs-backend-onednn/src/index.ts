@@ -10,13 +10,10 @@ import { findBackendFactory, getKernel, getKernelsForBackend, registerBackend, r
 import { BACKEND_NAME, OneDnnBackend } from './backend.js';
 import { registerGradient } from '@tensorflow/tfjs-core';
 import { installFusedBatchNormGrad } from './gradients/FusedBatchNorm_grad.js';
-import { oneDnnBatchNormTrainingGradConfig } from './gradients/OneDnnBatchNormTraining_grad.js';
-import { oneDnnFusedConv2DGradConfig } from './gradients/OneDnnFusedConv2D_grad.js';
-import { oneDnnFusedMatMulGradConfig } from './gradients/OneDnnFusedMatMul_grad.js';
-import { oneDnnMomentsGradConfig } from './gradients/OneDnnMoments_grad.js';
 import { installPatches } from './patches/install.js';
 import { addon, defaultThreads, loadError } from './native.js';
-import { nativeKernelConfigs } from './register_all_kernels.js';
+import { nativeGradientConfigs, nativeKernelConfigs } from './register_all_kernels.js';
+import { countedCpuKernel } from './kernel_utils.js';
 
 export { BACKEND_NAME, OneDnnBackend } from './backend.js';
 export { loadError, addonPath } from './native.js';
@@ -35,7 +32,7 @@ export {
   installFusedBatchNormGrad, uninstallFusedBatchNormGrad, isFusedBatchNormGradInstalled,
 } from './gradients/FusedBatchNorm_grad.js';
 export { nativeKernelConfigs } from './register_all_kernels.js';
-export { kernelStats, resetKernelStats } from './kernel_utils.js';
+export { kernelStats, resetKernelStats, CPU_VIEW_KERNELS, CAST_SAME_DTYPE } from './kernel_utils.js';
 export { InferencePlan, fuseGraph, type PlanGraph, type PlanNode, type PlanActivation } from './plan.js';
 
 /** Backend priority: above tfjs-cpu (1), so it becomes tfjs's default once imported. */
@@ -78,12 +75,9 @@ function register(): void {
   for (const k of nativeKernelConfigs) registerKernel(k);
   for (const k of getKernelsForBackend('cpu')) {
     if (native.has(k.kernelName) || getKernel(k.kernelName, BACKEND_NAME)) continue;
-    registerKernel({ ...k, backendName: BACKEND_NAME });
+    registerKernel(countedCpuKernel(k, BACKEND_NAME));
   }
-  registerGradient(oneDnnFusedConv2DGradConfig);
-  registerGradient(oneDnnFusedMatMulGradConfig);
-  registerGradient(oneDnnMomentsGradConfig);
-  registerGradient(oneDnnBatchNormTrainingGradConfig);
+  for (const g of nativeGradientConfigs) registerGradient(g);
   // FusedBatchNorm's gradient (native on onednn, tfjs-core's formula elsewhere).
   installFusedBatchNormGrad();
   // CONVKIT_ONEDNN_PATCHES=0 keeps tfjs-core's dropout(), fused.conv2d(), fused.matMul(),

@@ -1,6 +1,6 @@
 // Helpers shared by the kernel files.
 import { getKernel, util } from '@tensorflow/tfjs-core';
-import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { OneDnnBackend } from './backend.js';
 import { Act } from './native.js';
 
@@ -38,18 +38,56 @@ export function withFallback(kernelName: string,
 
 const nativeCalls = new Map<string, number>();
 const fallbackCalls = new Map<string, number>();
+const cpuCalls = new Map<string, number>();
 function count(m: Map<string, number>, k: string): void {
   m.set(k, (m.get(k) ?? 0) + 1);
 }
 
-/** Per-kernel counts of native runs and of cpu fallbacks (of natively implemented kernels). */
-export function kernelStats(): { native: Record<string, number>; fallback: Record<string, number> } {
-  return { native: Object.fromEntries(nativeCalls), fallback: Object.fromEntries(fallbackCalls) };
+/** The name a same-dtype Cast is counted under in kernelStats().cpu (tfjs-cpu runs Identity for it). */
+export const CAST_SAME_DTYPE = 'Cast (same dtype)';
+
+/**
+ * tfjs-cpu kernels that compute nothing: Reshape and Identity hand out the same storage under a
+ * new shape or id (a reference count, no pass over the data), and so does a Cast to the dtype the
+ * tensor already has. A step whose kernelStats().cpu holds only these runs no tfjs-cpu code.
+ */
+export const CPU_VIEW_KERNELS: readonly string[] = ['Reshape', 'Identity', CAST_SAME_DTYPE];
+
+/**
+ * tfjs-cpu's kernel config re-registered on onednn, counting its calls in kernelStats().cpu
+ * (a same-dtype Cast as CAST_SAME_DTYPE).
+ */
+export function countedCpuKernel(k: KernelConfig, backendName: string): KernelConfig {
+  const run = k.kernelFunc;
+  const name = k.kernelName;
+  const kernelFunc = ((args: KernelArgs) => {
+    const x = args.inputs.x;
+    count(cpuCalls, name === 'Cast' && x && (args.attrs as { dtype?: string } | undefined)?.dtype === x.dtype
+      ? CAST_SAME_DTYPE : name);
+    return (run as unknown as (a: KernelArgs) => TensorInfo | TensorInfo[])(args);
+  }) as unknown as KernelFunc;
+  return { ...k, backendName, kernelFunc };
+}
+
+/**
+ * Per-kernel call counts: `native`, runs of natively implemented kernels; `fallback`, the times
+ * one of those handed its inputs to tfjs-cpu's kernel; `cpu`, calls of the kernels onednn takes
+ * unchanged from tfjs-cpu (see CPU_VIEW_KERNELS for the ones that compute nothing).
+ */
+export function kernelStats(): {
+  native: Record<string, number>; fallback: Record<string, number>; cpu: Record<string, number>;
+} {
+  return {
+    native: Object.fromEntries(nativeCalls),
+    fallback: Object.fromEntries(fallbackCalls),
+    cpu: Object.fromEntries(cpuCalls),
+  };
 }
 
 export function resetKernelStats(): void {
   nativeCalls.clear();
   fallbackCalls.clear();
+  cpuCalls.clear();
 }
 
 /** oneDNN post-op code for a tfjs fused activation, or null if unsupported. */

@@ -51,7 +51,11 @@ export interface NativeAddon {
   /** oneDNN implementation names of the convolutions run since the previous call (for tests). */
   convImplsRun(): string[];
   unary(op: number, x: F32, y: F32, alpha: number): void;
-  binary(op: number, a: F32, b: F32, y: F32, rowBroadcast?: boolean): void;
+  /**
+   * y = a op b; the shorter operand repeats along trailing axes, or (rowBroadcast) along leading
+   * axes, or (inner given) is [outer, inner] against y [outer, mid, inner].
+   */
+  binary(op: number, a: F32, b: F32, y: F32, rowBroadcast?: boolean, inner?: number): void;
   reduce(op: number, x: F32, y: F32, outer: number, reduce: number, inner: number): void;
   softmax(x: F32, y: F32, rows: number, cols: number): void;
   adamUpdate(value: F32, grad: F32, m: F32, v: F32, valueOut: F32, mOut: F32, vOut: F32,
@@ -78,6 +82,27 @@ export interface NativeAddon {
   /** dx = dMean / N + dVariance * 2 (x - mean) / N [+ dy * k] (absent terms are zero). */
   momentsGrad(x: F32, channels: number, mean: F32, dMean: F32 | null, dVariance: F32 | null,
     dx: F32, dy?: F32 | null, k?: F32 | null): void;
+  /** Layer normalisation of x viewed as [rows, C] over its last axis (oneDNN, biased variance). */
+  layerNormForward(x: F32, gamma: F32, beta: F32, y: F32, rows: number, channels: number,
+    epsilon: number): void;
+  /** Its gradient: dx, dgamma, dbeta from x and dy (the statistics are recomputed from x). */
+  layerNormBackward(x: F32, dy: F32, gamma: F32, dx: F32, dgamma: F32, dbeta: F32, rows: number,
+    channels: number, epsilon: number): void;
+  /** y = 0.5 x (1 + erf(x / sqrt 2)) over the flat tensor (oneDNN eltwise gelu_erf). */
+  geluForward(x: F32, y: F32): void;
+  /** dx = dy · gelu'(x). */
+  geluBackward(x: F32, dy: F32, dx: F32): void;
+  /**
+   * Multi-head attention on [B, T, D] q, k, v (head h = channels h·D/heads …): writes out
+   * [B, T, D] and the attention probabilities probs [B, heads, T, T].
+   */
+  attentionForward(q: F32, k: F32, v: F32, out: F32, probs: F32, batch: number, tokens: number,
+    channels: number, heads: number, scale: number): void;
+  /** Its gradient from the forward's probs and dout: dq, dk, dv (each [B, T, D]). */
+  attentionBackward(q: F32, k: F32, v: F32, probs: F32, dout: F32, dq: F32, dk: F32, dv: F32,
+    batch: number, tokens: number, channels: number, heads: number, scale: number): void;
+  /** y = x transposed by perm (y's shape is xShape[perm[i]]); rank 1 to 12. */
+  transpose(x: F32, xShape: Dims, perm: Dims, y: F32): void;
   /** Compiles an inference plan (steps built by src/plan.ts); returns its id. */
   planCreate(spec: PlanSpec): number;
   /** Runs plan `plan` on n inputs x (NHWC, n · inputSize floats) into y (n · outputSize). */

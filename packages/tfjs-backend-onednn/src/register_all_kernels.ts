@@ -1,8 +1,16 @@
 // The kernels implemented natively on oneDNN (plus the onednn-only kernels
 // used by the training-time patches: fused conv, fused matmul, max pool, moments,
-// batch norm, and by the native FusedBatchNorm gradient). Every other tfjs-cpu
+// batch norm, and by the native FusedBatchNorm gradient; the transformer's layer norm, GELU and
+// attention, which model code calls by name). Every other tfjs-cpu
 // kernel is registered under 'onednn' unchanged (see index.ts).
-import type { KernelConfig } from '@tensorflow/tfjs-core';
+import type { GradConfig, KernelConfig } from '@tensorflow/tfjs-core';
+import { oneDnnAttentionGradientConfig } from './gradients/OneDnnAttention_grad.js';
+import { oneDnnBatchNormTrainingGradConfig } from './gradients/OneDnnBatchNormTraining_grad.js';
+import { oneDnnFusedConv2DGradConfig } from './gradients/OneDnnFusedConv2D_grad.js';
+import { oneDnnFusedMatMulGradConfig } from './gradients/OneDnnFusedMatMul_grad.js';
+import { oneDnnGeluGradientConfig } from './gradients/OneDnnGelu_grad.js';
+import { oneDnnLayerNormGradientConfig } from './gradients/OneDnnLayerNorm_grad.js';
+import { oneDnnMomentsGradConfig as oneDnnMomentsGradientConfig } from './gradients/OneDnnMoments_grad.js';
 import { absConfig } from './kernels/Abs.js';
 import { addConfig } from './kernels/Add.js';
 import { avgPoolConfig } from './kernels/AvgPool.js';
@@ -32,6 +40,9 @@ import { oneDnnFusedMatMulConfig } from './kernels/OneDnnFusedMatMul.js';
 import { oneDnnMaxPoolGradWsConfig } from './kernels/OneDnnMaxPoolGradWs.js';
 import { oneDnnMaxPoolTrainingConfig } from './kernels/OneDnnMaxPoolTraining.js';
 import { oneDnnMomentsConfig, oneDnnMomentsGradConfig } from './kernels/OneDnnMoments.js';
+import { oneDnnAttentionConfig, oneDnnAttentionGradConfig } from './kernels/OneDnnAttention.js';
+import { oneDnnGeluConfig, oneDnnGeluGradConfig } from './kernels/OneDnnGelu.js';
+import { oneDnnLayerNormConfig, oneDnnLayerNormGradConfig } from './kernels/OneDnnLayerNorm.js';
 import { oneDnnReluGradConfig } from './kernels/OneDnnReluGrad.js';
 import { prodConfig } from './kernels/Prod.js';
 import { realDivConfig } from './kernels/RealDiv.js';
@@ -48,6 +59,7 @@ import { subConfig } from './kernels/Sub.js';
 import { sumConfig } from './kernels/Sum.js';
 import { tileConfig } from './kernels/Tile.js';
 import { transformConfig } from './kernels/Transform.js';
+import { transposeConfig } from './kernels/Transpose.js';
 import { fusedMatMulConfig } from './kernels/_FusedMatMul.js';
 
 export const nativeKernelConfigs: KernelConfig[] = [
@@ -82,6 +94,12 @@ export const nativeKernelConfigs: KernelConfig[] = [
   oneDnnMomentsConfig,
   oneDnnMomentsGradConfig,
   oneDnnReluGradConfig,
+  oneDnnLayerNormConfig,
+  oneDnnLayerNormGradConfig,
+  oneDnnGeluConfig,
+  oneDnnGeluGradConfig,
+  oneDnnAttentionConfig,
+  oneDnnAttentionGradConfig,
   prodConfig,
   realDivConfig,
   reluConfig,
@@ -97,5 +115,20 @@ export const nativeKernelConfigs: KernelConfig[] = [
   sumConfig,
   tileConfig,
   transformConfig,
+  transposeConfig,
   fusedMatMulConfig,
+];
+
+/**
+ * Gradients of the onednn-only kernels (FusedBatchNorm's is installed separately: it replaces
+ * tfjs-core's for every backend, see gradients/FusedBatchNorm_grad.ts).
+ */
+export const nativeGradientConfigs: GradConfig[] = [
+  oneDnnFusedConv2DGradConfig,
+  oneDnnFusedMatMulGradConfig,
+  oneDnnMomentsGradientConfig,
+  oneDnnBatchNormTrainingGradConfig,
+  oneDnnLayerNormGradientConfig,
+  oneDnnGeluGradientConfig,
+  oneDnnAttentionGradientConfig,
 ];

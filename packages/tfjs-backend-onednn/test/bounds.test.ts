@@ -49,6 +49,14 @@ const cases: Record<string, () => unknown[]> = {
   moments: () => [buf(4, 3), 3, buf(3), buf(3)],
   transform: () => [buf(2, 3, 4, 2), [2, 3, 4, 2], buf(2, 8), buf(2, 5, 6, 2), [5, 6], true, 0, 0],
   planRun: () => [planId, buf(2, 2, 2, 3), 2, buf(2, 4)],
+  layerNormForward: () => [buf(4, 3), buf(3), buf(3), buf(4, 3), 4, 3, eps],
+  layerNormBackward: () => [buf(4, 3), buf(4, 3), buf(3), buf(4, 3), buf(3), buf(3), 4, 3, eps],
+  geluForward: () => [buf(6), buf(6)],
+  geluBackward: () => [buf(6), buf(6), buf(6)],
+  attentionForward: () => [buf(2, 3, 4), buf(2, 3, 4), buf(2, 3, 4), buf(2, 3, 4), buf(2, 2, 3, 3), 2, 3, 4, 2, 0.5],
+  attentionBackward: () => [buf(2, 3, 4), buf(2, 3, 4), buf(2, 3, 4), buf(2, 2, 3, 3), buf(2, 3, 4),
+    buf(2, 3, 4), buf(2, 3, 4), buf(2, 3, 4), 2, 3, 4, 2, 0.5],
+  transpose: () => [buf(2, 3, 4), [2, 3, 4], [2, 0, 1], buf(4, 2, 3)],
   momentsGrad: () => [buf(4, 3), 3, buf(3), buf(3), buf(3), buf(4, 3), buf(4, 3), buf(3)],
 };
 // Bindings without a buffer to check against a shape.

@@ -27,6 +27,8 @@ describe('elementwise and reductions vs tfjs-cpu', () => {
   const pairs: [number[], number[]][] = [
     [big, big], [big, [5]], [[5], big], [big, []], [[], big], [[2, 3, 4], [1, 3, 4]], [[9, 1, 1, 5], [5]],
     [[512, 10], [512, 1]], [[512, 1], [512, 10]], [[3, 37, 41, 5], [3, 37, 1, 1]], [[3, 1, 1, 1], big],
+    // Middle axes (the gradient of a mean over tokens: [B, 1, C] against [B, T, C]).
+    [[4, 6, 3], [4, 1, 3]], [[4, 1, 3], [4, 6, 3]], [[2, 3, 4, 5], [2, 1, 1, 5]], [[32, 49, 64], [32, 1, 64]],
   ];
   for (const [k, f] of binary) {
     for (const [sa, sb] of pairs) {
@@ -36,11 +38,11 @@ describe('elementwise and reductions vs tfjs-cpu', () => {
     }
   }
 
-  it('non-trailing broadcast and int32 inputs fall back and agree', async () => {
+  it('broadcasts of both operands or over two runs of axes, and int32 inputs, fall back and agree', async () => {
     // assertSame resets the counters, so each check reads them right after.
     await assertSame([rand([4, 1, 3]), rand([1, 5, 3])], (a, b) => tf.add(a, b), [], 1e-4);
     assert.ok((kernelStats().fallback['Add'] ?? 0) >= 1);
-    await assertSame([rand([4, 6, 3]), rand([4, 1, 3])], (a, b) => tf.mul(a, b), [], 1e-4);
+    await assertSame([rand([4, 6, 3, 5]), rand([4, 1, 3, 1])], (a, b) => tf.mul(a, b), [], 1e-4);
     assert.ok((kernelStats().fallback['Multiply'] ?? 0) >= 1);
     const ints = { shape: [6], data: Int32Array.from([1, -2, 3, -4, 5, 0]), dtype: 'int32' as const };
     await assertSame([ints, ints], (a, b) => tf.add(a, b), [], 1e-12);

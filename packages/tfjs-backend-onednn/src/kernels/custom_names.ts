@@ -26,6 +26,37 @@ export const OneDnnMomentsGrad = 'OneDnnMomentsGrad';
  */
 export const OneDnnBatchNormTraining = 'OneDnnBatchNormTraining';
 
+/**
+ * Layer normalisation over the last axis: inputs {x, gamma, beta} (x float32 of rank >= 2, gamma
+ * and beta [C]), attrs {epsilon}, output y (x's shape). Called by name from model code.
+ */
+export const OneDnnLayerNorm = 'OneDnnLayerNorm';
+/** Its gradient: inputs {x, gamma, dy}, attrs {epsilon}, outputs [dx, dgamma, dbeta]. */
+export const OneDnnLayerNormGrad = 'OneDnnLayerNormGrad';
+/** GELU, exact erf form: input {x}, output y. Called by name from model code. */
+export const OneDnnGelu = 'OneDnnGelu';
+/** Its gradient: inputs {x, dy}, output dx. */
+export const OneDnnGeluGrad = 'OneDnnGeluGrad';
+/**
+ * Multi-head self-attention: inputs {q, k, v} (each [B, T, D] float32), attrs {heads, scale};
+ * outputs [out ([B, T, D]), probs ([B, heads, T, T], kept for the gradient)]. Called by name from
+ * model code, which uses output 0 only.
+ */
+export const OneDnnAttention = 'OneDnnAttention';
+/** Its gradient: inputs {q, k, v, probs, dy}, attrs {heads, scale}, outputs [dq, dk, dv]. */
+export const OneDnnAttentionGrad = 'OneDnnAttentionGrad';
+
+/** Attributes of OneDnnLayerNorm and its gradient. */
+export interface OneDnnLayerNormAttrs {
+  epsilon: number;
+}
+
+/** Attributes of OneDnnAttention and its gradient. */
+export interface OneDnnAttentionAttrs {
+  heads: number;
+  scale: number;
+}
+
 /** Attributes of OneDnnFusedConv2D: FusedConv2D's plus what the gradient needs. */
 export interface OneDnnFusedConv2DAttrs {
   strides: [number, number] | number;

@@ -62,7 +62,28 @@ function leadingBroadcast(small: readonly number[], out: readonly number[]): boo
   return true;
 }
 
-/** A float32 binary kernel with trailing- or leading-axis broadcasting computed natively. */
+/**
+ * When `small` broadcasts onto `out` over a run of middle axes (its left-padded dims equal
+ * `out`'s except for a run of 1s: [B, 1, C] against [B, T, C]), the size of the axes after the
+ * run (`inner`); otherwise null.
+ */
+function middleBroadcast(small: readonly number[], out: readonly number[]): number | null {
+  const pad = out.length - small.length;
+  if (pad < 0) return null;
+  const dims = out.map((_, i) => (i < pad ? 1 : small[i - pad]));
+  let first = -1, last = -1;
+  for (let i = 0; i < out.length; i++) {
+    if (dims[i] === out[i]) continue;
+    if (dims[i] !== 1) return null;
+    if (first < 0) first = i;
+    else if (last !== i - 1) return null;
+    last = i;
+  }
+  if (first < 0) return null;
+  return sizeOf(out.slice(last + 1));
+}
+
+/** A float32 binary kernel with trailing-, leading- or middle-axis broadcasting computed natively. */
 export function binaryKernel(kernelName: string, op: number): KernelConfig {
   return {
     kernelName,
@@ -80,19 +101,21 @@ export function binaryKernel(kernelName: string, op: number): KernelConfig {
       const n = sizeOf(out);
       if (n === 0 || av.length === 0 || bv.length === 0) return null;
       let rows = false;
+      let inner: number | undefined;
       if (av.length === n && bv.length === n) {
         // same size (shapes equal up to leading 1s)
       } else if (av.length === n || bv.length === n) {
         const small = av.length === n ? b.shape : a.shape;
         if (!trailingBroadcast(small, out)) {
-          if (!leadingBroadcast(small, out)) return null;
-          rows = true;
+          if (leadingBroadcast(small, out)) rows = true;
+          else inner = middleBroadcast(small, out) ?? undefined;
+          if (!rows && inner === undefined) return null;
         }
       } else {
         return null;
       }
       const y = backend.allocF32(n);
-      nat().binary(op, av, bv, y, rows);
+      nat().binary(op, av, bv, y, rows, inner);
       return backend.makeF32(out, y);
     }),
   };
