@@ -19,7 +19,8 @@
         "native/layernorm.cc",
         "native/gelu.cc",
         "native/attention.cc",
-        "native/transpose.cc"
+        "native/transpose.cc",
+        "native/compare.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

@@ -203,6 +203,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   initGelu(env, exports);
   initAttention(env, exports);
   initTranspose(env, exports);
+  initCompare(env, exports);
   return exports;
 }
 

@@ -172,6 +172,7 @@ void initLayerNorm(Napi::Env env, Napi::Object exports);
 void initGelu(Napi::Env env, Napi::Object exports);
 void initAttention(Napi::Env env, Napi::Object exports);
 void initTranspose(Napi::Env env, Napi::Object exports);
+void initCompare(Napi::Env env, Napi::Object exports);
 
 }  // namespace convkit
 

@@ -11,7 +11,7 @@ namespace {
 
 enum Unary : int {
   kRelu = 0, kSquare = 1, kSqrt = 2, kStep = 3, kExp = 4, kLog = 5,
-  kAbs = 6, kNeg = 7, kRsqrt = 8, kRelu6 = 9, kSigmoid = 10,
+  kAbs = 6, kNeg = 7, kRsqrt = 8, kRelu6 = 9, kSigmoid = 10, kClip = 11,  // kClip: [alpha, beta]
 };
 enum Binary : int {
   kAdd = 0, kSub = 1, kMul = 2, kDiv = 3, kMax = 4, kMin = 5,
@@ -26,7 +26,7 @@ void unaryLoop(const float *x, float *y, int64_t n, F f) {
   for (int64_t i = 0; i < n; ++i) y[i] = f(x[i]);
 }
 
-// unary(code, x, y, alpha)
+// unary(code, x, y, alpha[, beta])
 Napi::Value UnaryOp(const Napi::CallbackInfo &info) {
   return guarded(info, [&]() -> Napi::Value {
     int code = static_cast<int>(intArg(info, 0, "op"));
@@ -57,6 +57,12 @@ Napi::Value UnaryOp(const Napi::CallbackInfo &info) {
       case kSigmoid:
         unaryLoop(x, y, n, [](float v) { return 1.f / (1.f + std::exp(-v)); });
         break;
+      // tfjs ClipByValue: x > max ? max : (x < min ? min : x), NaN stays NaN.
+      case kClip: {
+        const float hi = static_cast<float>(numArg(info, 4, "beta"));
+        unaryLoop(x, y, n, [alpha, hi](float v) { return v > hi ? hi : (v < alpha ? alpha : v); });
+        break;
+      }
       default: throw Napi::RangeError::New(info.Env(), "onednn unary: unknown op");
     }
     return info.Env().Undefined();
@@ -215,7 +221,7 @@ void initEltwise(Napi::Env env, Napi::Object exports) {
   exportCodes(env, exports, "unary",
               {{"Relu", kRelu}, {"Square", kSquare}, {"Sqrt", kSqrt}, {"Step", kStep},
                {"Exp", kExp}, {"Log", kLog}, {"Abs", kAbs}, {"Neg", kNeg},
-               {"Rsqrt", kRsqrt}, {"Relu6", kRelu6}, {"Sigmoid", kSigmoid}});
+               {"Rsqrt", kRsqrt}, {"Relu6", kRelu6}, {"Sigmoid", kSigmoid}, {"ClipByValue", kClip}});
   exportCodes(env, exports, "binary",
               {{"Add", kAdd}, {"Sub", kSub}, {"Mul", kMul}, {"Div", kDiv}, {"Max", kMax},
                {"Min", kMin}, {"SquaredDiff", kSquaredDiff}, {"ReluGrad", kReluGrad}});

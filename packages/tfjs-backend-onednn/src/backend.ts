@@ -63,6 +63,12 @@ export class OneDnnBackend extends MathBackendCPU {
     return this.data.has(dataId) ? this.data.get(dataId).values : undefined;
   }
 
+  /** The typed array behind a numeric or bool tensor (any dtype's storage), or null. */
+  typed(t: TensorInfo): Float32Array | Int32Array | Uint8Array | null {
+    const v = this.peek(t.dataId);
+    return v instanceof Float32Array || v instanceof Int32Array || v instanceof Uint8Array ? v : null;
+  }
+
   /** The Float32Array behind a float32 tensor, or null if not available. */
   f32(t: TensorInfo): Float32Array | null {
     if (t.dtype !== 'float32') return null;

@@ -32,7 +32,7 @@ export {
   installFusedBatchNormGrad, uninstallFusedBatchNormGrad, isFusedBatchNormGradInstalled,
 } from './gradients/FusedBatchNorm_grad.js';
 export { nativeKernelConfigs } from './register_all_kernels.js';
-export { kernelStats, resetKernelStats, CPU_VIEW_KERNELS, CAST_SAME_DTYPE } from './kernel_utils.js';
+export { kernelStats, resetKernelStats, CPU_VIEW_KERNELS } from './kernel_utils.js';
 export { InferencePlan, fuseGraph, type PlanGraph, type PlanNode, type PlanActivation } from './plan.js';
 
 /** Backend priority: above tfjs-cpu (1), so it becomes tfjs's default once imported. */

@@ -43,28 +43,20 @@ function count(m: Map<string, number>, k: string): void {
   m.set(k, (m.get(k) ?? 0) + 1);
 }
 
-/** The name a same-dtype Cast is counted under in kernelStats().cpu (tfjs-cpu runs Identity for it). */
-export const CAST_SAME_DTYPE = 'Cast (same dtype)';
-
 /**
  * tfjs-cpu kernels that compute nothing: Reshape and Identity hand out the same storage under a
- * new shape or id (a reference count, no pass over the data), and so does a Cast to the dtype the
- * tensor already has. A step whose kernelStats().cpu holds only these runs no tfjs-cpu code.
+ * new shape or id (a reference count, no pass over the data). A step whose kernelStats().cpu
+ * holds only these runs no tfjs-cpu code.
  */
-export const CPU_VIEW_KERNELS: readonly string[] = ['Reshape', 'Identity', CAST_SAME_DTYPE];
+export const CPU_VIEW_KERNELS: readonly string[] = ['Reshape', 'Identity'];
 
-/**
- * tfjs-cpu's kernel config re-registered on onednn, counting its calls in kernelStats().cpu
- * (a same-dtype Cast as CAST_SAME_DTYPE).
- */
+/** tfjs-cpu's kernel config re-registered on onednn, counting its calls in kernelStats().cpu. */
 export function countedCpuKernel(k: KernelConfig, backendName: string): KernelConfig {
-  const run = k.kernelFunc;
+  const run = k.kernelFunc as unknown as (a: KernelArgs) => TensorInfo | TensorInfo[];
   const name = k.kernelName;
   const kernelFunc = ((args: KernelArgs) => {
-    const x = args.inputs.x;
-    count(cpuCalls, name === 'Cast' && x && (args.attrs as { dtype?: string } | undefined)?.dtype === x.dtype
-      ? CAST_SAME_DTYPE : name);
-    return (run as unknown as (a: KernelArgs) => TensorInfo | TensorInfo[])(args);
+    count(cpuCalls, name);
+    return run(args);
   }) as unknown as KernelFunc;
   return { ...k, backendName, kernelFunc };
 }

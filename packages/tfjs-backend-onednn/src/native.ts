@@ -50,7 +50,8 @@ export interface NativeAddon {
   convWinogradAvailable(): boolean;
   /** oneDNN implementation names of the convolutions run since the previous call (for tests). */
   convImplsRun(): string[];
-  unary(op: number, x: F32, y: F32, alpha: number): void;
+  /** y = op(x); ClipByValue clips to [alpha, beta]. */
+  unary(op: number, x: F32, y: F32, alpha: number, beta?: number): void;
   /**
    * y = a op b; the shorter operand repeats along trailing axes, or (rowBroadcast) along leading
    * axes, or (inner given) is [outer, inner] against y [outer, mid, inner].
@@ -101,6 +102,17 @@ export interface NativeAddon {
   /** Its gradient from the forward's probs and dout: dq, dk, dv (each [B, T, D]). */
   attentionBackward(q: F32, k: F32, v: F32, probs: F32, dout: F32, dq: F32, dk: F32, dv: F32,
     batch: number, tokens: number, channels: number, heads: number, scale: number): void;
+  /**
+   * y = a op b (an opCodes.compare op) for two Float32Arrays or two Int32Arrays of y's length or
+   * of 1 element (a scalar); y is bool (Uint8Array).
+   */
+  compare(op: number, a: F32 | Int32Array, b: F32 | Int32Array, y: Uint8Array): void;
+  /** y = a op b (an opCodes.logical op) on bool operands of y's length or of 1 element. */
+  logical(op: number, a: Uint8Array, b: Uint8Array, y: Uint8Array): void;
+  /** y = condition ? a : b, all of y's length. */
+  select(condition: Uint8Array, a: F32, b: F32, y: F32): void;
+  /** y[o, i] = index of the first largest x[o, :, i] (x [outer, reduce, inner]). */
+  argMax(x: F32, y: Int32Array, outer: number, reduce: number, inner: number): void;
   /** y = x transposed by perm (y's shape is xShape[perm[i]]); rank 1 to 12. */
   transpose(x: F32, xShape: Dims, perm: Dims, y: F32): void;
   /** Compiles an inference plan (steps built by src/plan.ts); returns its id. */
@@ -120,7 +132,9 @@ export interface NativeAddon {
  */
 const CODE_NAMES = {
   activation: ['linear', 'relu', 'relu6', 'elu', 'leakyrelu', 'sigmoid'],
-  unary: ['Relu', 'Square', 'Sqrt', 'Step', 'Exp', 'Log', 'Abs', 'Neg', 'Rsqrt', 'Relu6', 'Sigmoid'],
+  unary: ['Relu', 'Square', 'Sqrt', 'Step', 'Exp', 'Log', 'Abs', 'Neg', 'Rsqrt', 'Relu6', 'Sigmoid', 'ClipByValue'],
+  compare: ['Equal', 'NotEqual', 'Greater', 'GreaterEqual', 'Less', 'LessEqual'],
+  logical: ['LogicalAnd', 'LogicalOr'],
   binary: ['Add', 'Sub', 'Mul', 'Div', 'Max', 'Min', 'SquaredDiff', 'ReluGrad'],
   reduce: ['Sum', 'Mean', 'Max', 'Min', 'Prod'],
   fillMode: ['constant', 'reflect', 'wrap', 'nearest'],
@@ -185,6 +199,8 @@ export const UnaryOp = codes.unary;
 export const BinaryOp = codes.binary;
 export const FillMode = codes.fillMode;
 export const ReduceOp = codes.reduce;
+export const CompareOp = codes.compare;
+export const LogicalOp = codes.logical;
 /** The addon, or null when it could not be loaded (see `loadError`). */
 export const addon: NativeAddon | null = loaded.addon;
 /** Why the addon could not be loaded, or null. */

@@ -11,6 +11,19 @@ import { oneDnnFusedMatMulGradConfig } from './gradients/OneDnnFusedMatMul_grad.
 import { oneDnnGeluGradientConfig } from './gradients/OneDnnGelu_grad.js';
 import { oneDnnLayerNormGradientConfig } from './gradients/OneDnnLayerNorm_grad.js';
 import { oneDnnMomentsGradConfig as oneDnnMomentsGradientConfig } from './gradients/OneDnnMoments_grad.js';
+import { zerosLikeConfig } from './kernels/ZerosLike.js';
+import { selectConfig } from './kernels/Select.js';
+import { notEqualConfig } from './kernels/NotEqual.js';
+import { logicalOrConfig } from './kernels/LogicalOr.js';
+import { logicalAndConfig } from './kernels/LogicalAnd.js';
+import { lessEqualConfig } from './kernels/LessEqual.js';
+import { lessConfig } from './kernels/Less.js';
+import { greaterEqualConfig } from './kernels/GreaterEqual.js';
+import { greaterConfig } from './kernels/Greater.js';
+import { equalConfig } from './kernels/Equal.js';
+import { clipByValueConfig } from './kernels/ClipByValue.js';
+import { castConfig } from './kernels/Cast.js';
+import { argMaxConfig } from './kernels/ArgMax.js';
 import { absConfig } from './kernels/Abs.js';
 import { addConfig } from './kernels/Add.js';
 import { avgPoolConfig } from './kernels/AvgPool.js';
@@ -63,6 +76,19 @@ import { transposeConfig } from './kernels/Transpose.js';
 import { fusedMatMulConfig } from './kernels/_FusedMatMul.js';
 
 export const nativeKernelConfigs: KernelConfig[] = [
+  argMaxConfig,
+  castConfig,
+  clipByValueConfig,
+  equalConfig,
+  greaterConfig,
+  greaterEqualConfig,
+  lessConfig,
+  lessEqualConfig,
+  logicalAndConfig,
+  logicalOrConfig,
+  notEqualConfig,
+  selectConfig,
+  zerosLikeConfig,
   absConfig,
   addConfig,
   avgPoolConfig,

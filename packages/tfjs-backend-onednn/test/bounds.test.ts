@@ -56,6 +56,10 @@ const cases: Record<string, () => unknown[]> = {
   attentionForward: () => [buf(2, 3, 4), buf(2, 3, 4), buf(2, 3, 4), buf(2, 3, 4), buf(2, 2, 3, 3), 2, 3, 4, 2, 0.5],
   attentionBackward: () => [buf(2, 3, 4), buf(2, 3, 4), buf(2, 3, 4), buf(2, 2, 3, 3), buf(2, 3, 4),
     buf(2, 3, 4), buf(2, 3, 4), buf(2, 3, 4), 2, 3, 4, 2, 0.5],
+  compare: () => [0, buf(5), buf(5), new Uint8Array(5)],
+  logical: () => [0, new Uint8Array(5), new Uint8Array(5), new Uint8Array(5)],
+  select: () => [new Uint8Array(5), buf(5), buf(5), buf(5)],
+  argMax: () => [buf(2, 3, 4), new Int32Array(8), 2, 3, 4],
   transpose: () => [buf(2, 3, 4), [2, 3, 4], [2, 0, 1], buf(4, 2, 3)],
   momentsGrad: () => [buf(4, 3), 3, buf(3), buf(3), buf(3), buf(4, 3), buf(4, 3), buf(3)],
 };
@@ -83,12 +87,15 @@ describe('native entry points check buffer lengths against their shapes', () => 
   // addon's own loops; oneDNN's JIT code is not instrumented) and as a view followed by
   // sentinel values (a write past its end changes them, whoever makes it).
   const SENTINEL = -7777;
+  type Buf = Float32Array | Int32Array | Uint8Array;
   const shortened = {
-    'its own allocation': (a: Float32Array | Int32Array) => ({ arg: a.slice(0, a.length - 1), tail: null }),
-    'a view before sentinels': (a: Float32Array | Int32Array) => {
-      const whole = a instanceof Int32Array ? new Int32Array(a.length + 16) : new Float32Array(a.length + 16);
+    'its own allocation': (a: Buf) => ({ arg: a.slice(0, a.length - 1), tail: null, sentinel: 0 }),
+    'a view before sentinels': (a: Buf) => {
+      const whole = new (a.constructor as new (n: number) => Buf)(a.length + 16);
       whole.fill(SENTINEL).set(a.subarray(0, a.length - 1));
-      return { arg: whole.subarray(0, a.length - 1), tail: whole.subarray(a.length - 1) };
+      // SENTINEL as this array type stores it (a Uint8Array wraps it).
+      const sentinel = whole[whole.length - 1];
+      return { arg: whole.subarray(0, a.length - 1), tail: whole.subarray(a.length - 1), sentinel };
     },
   };
   for (const [name, make] of Object.entries(cases)) {
@@ -100,7 +107,7 @@ describe('native entry points check buffer lengths against their shapes', () => 
         if (!ArrayBuffer.isView(arg)) return;
         for (const [how, shorten] of Object.entries(shortened)) {
           const args = make();
-          const { arg: short, tail } = shorten(arg as Float32Array | Int32Array);
+          const { arg: short, tail, sentinel } = shorten(arg as Buf);
           args[i] = short;
           const what = `${name}: argument ${i} one element short (${how})`;
           assert.throws(() => call(name, args), (e: Error) => {
@@ -108,7 +115,7 @@ describe('native entry points check buffer lengths against their shapes', () => 
             assert.match(e.message, new RegExp(`^onednn ${name}: `), what);
             return true;
           }, `${what} was accepted`);
-          if (tail) assert.ok(tail.every((v) => v === SENTINEL), `${what}: written past its end`);
+          if (tail) assert.ok(tail.every((v) => v === sentinel), `${what}: written past its end`);
         }
         checked++;
       });

@@ -1,0 +1,6 @@
+import { Greater } from '@tensorflow/tfjs-core';
+import type { KernelConfig } from '@tensorflow/tfjs-core';
+import { CompareOp } from '../native.js';
+import { compareKernel } from './compare_common.js';
+
+export const greaterConfig: KernelConfig = compareKernel(Greater, CompareOp.Greater);

@@ -1,0 +1,6 @@
+import { GreaterEqual } from '@tensorflow/tfjs-core';
+import type { KernelConfig } from '@tensorflow/tfjs-core';
+import { CompareOp } from '../native.js';
+import { compareKernel } from './compare_common.js';
+
+export const greaterEqualConfig: KernelConfig = compareKernel(GreaterEqual, CompareOp.GreaterEqual);

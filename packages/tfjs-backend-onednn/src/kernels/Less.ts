@@ -1,0 +1,6 @@
+import { Less } from '@tensorflow/tfjs-core';
+import type { KernelConfig } from '@tensorflow/tfjs-core';
+import { CompareOp } from '../native.js';
+import { compareKernel } from './compare_common.js';
+
+export const lessConfig: KernelConfig = compareKernel(Less, CompareOp.Less);

@@ -1,0 +1,6 @@
+import { LogicalAnd } from '@tensorflow/tfjs-core';
+import type { KernelConfig } from '@tensorflow/tfjs-core';
+import { LogicalOp } from '../native.js';
+import { logicalKernel } from './compare_common.js';
+
+export const logicalAndConfig: KernelConfig = logicalKernel(LogicalAnd, LogicalOp.LogicalAnd);
