@@ -1,6 +1,8 @@
 // Transpose of a float32 tensor (tfjs's Transpose kernel: any permutation) as a
 // oneDNN reorder: the source is described in the output's dimension order with the
-// input's strides permuted, the destination is dense.
+// input's strides permuted, the destination is dense. Small tensors (a Dense layer's
+// kernel) are copied by a loop on the calling thread instead: waking OpenMP's
+// workers costs more than the copy.
 #include "common.h"
 
 namespace convkit {
@@ -40,6 +42,21 @@ Napi::Value Transpose(const Napi::CallbackInfo &info) {
     }
     expectShape(info, 0, xs, op, "x");
     expectShape(info, 3, outDims, op, "y");
+    if (n < (1 << 15)) {
+      // Odometer over the output in order; `at` follows the matching input offset.
+      dims idx(r, 0);
+      int64_t at = 0;
+      for (int64_t i = 0; i < n; ++i) {
+        y[i] = x[at];
+        for (size_t d = r; d-- > 0;) {
+          at += srcStrides[d];
+          if (++idx[d] < outDims[d]) break;
+          at -= srcStrides[d] * outDims[d];
+          idx[d] = 0;
+        }
+      }
+      return info.Env().Undefined();
+    }
     memory::desc src(outDims, dt::f32, srcStrides);
     dims outStrides(r);
     st = 1;
