@@ -24,7 +24,7 @@ const ZOO: readonly ModelSpec[] = [
   { name: 'gtsrb-resnet', description: 'compact ResNet: conv-ReLU-BN stages 32, 64, 128 (one residual block in the last two), max pools, global average pooling', load: async () => (await compact()).gtsrbResnet, defaults: gtsrbDefaults },
   { name: 'gtsrb-resnet-wide', description: 'gtsrb-resnet 1.5× wider: stages 48, 96, 192, dropout 0.3 (the GTSRB recipe\'s model)', load: async () => (await compact()).gtsrbResnetWide, defaults: gtsrbDefaults },
   { name: 'gtsrb-vgg-bn', description: 'VGG-style conv-ReLU-BN stages (32, 64, 128, 256) with max pools and global average pooling', load: async () => (await compact()).gtsrbVggBn, defaults: gtsrbDefaults },
-  { name: 'vit-tiny', description: 'vision transformer: 4×4 patches → 64-wide tokens, position embedding, 4 pre-norm blocks (4-head self-attention, GELU MLP 128), token mean', load: async () => (await vit()).vitTiny, defaults: { batchSize: 128 } },
+  { name: 'vit-tiny', description: 'vision transformer: 4×4 patches → 64-wide tokens, position embedding, 4 pre-norm blocks (4-head self-attention, GELU MLP 128), token mean', load: async () => (await vit()).vitTiny, defaults: { batchSize: 128 }, inferenceGraph: false },
 ];
 
 const models = new Map<string, ModelSpec>(ZOO.map((m) => [m.name, m]));
@@ -37,6 +37,11 @@ export function getModel(name: string): ModelSpec {
 
 export function listModels(): ModelSpec[] {
   return [...models.values()];
+}
+
+/** The zoo models the inference graph expresses (all but those with `inferenceGraph: false`, e.g. vit-tiny). */
+export function listGraphModels(): ModelSpec[] {
+  return listModels().filter((m) => m.inferenceGraph !== false);
 }
 
 /** Builds model `name` (a zoo name or a model file) for `input` (loads its builder, hence tfjs, on first use). */

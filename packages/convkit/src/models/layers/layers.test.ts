@@ -1,21 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { skipOrRequire } from '../../../../../scripts/required-tools.mjs';
-import { repoRoot } from '../../../test-support/paths.js';
-import { probeNativeBackend, selectBackend } from '../../train/backend.js';
+import { nativeAdam, probeNativeBackend, selectBackend } from '../../train/backend.js';
 import { buildModel } from '../index.js';
-import { loadModel, saveModel } from '../io.js';
+import { loadNativePackage } from '../../util/native-package.js';
 import { attention, ATTENTION_KERNEL } from './attention.js';
 import { gelu, GELU_KERNEL } from './gelu.js';
 import { LAYER_NORM_KERNEL, layerNorm } from './layer-norm.js';
 import { nativeKernel } from './native.js';
-
-const dir = mkdtempSync(path.join(os.tmpdir(), 'convkit-vit-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
 
 const maxDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
 
@@ -65,34 +58,31 @@ test('convkit layers: tfjs ops on cpu equal the native kernels on onednn (output
   }
 });
 
-test('vit-tiny: 138,890 parameters for 28×28×1 and 10 classes, 64 tokens at 32×32, sizes not divisible by 4 refused', async () => {
-  await selectBackend('cpu');
-  const m = await buildModel('vit-tiny', { inputShape: [28, 28, 1], numClasses: 10 });
-  assert.equal(m.countParams(), 138_890);
-  assert.deepEqual(m.getLayer('pos_embed').getWeights()[0].shape, [49, 64]);
-  m.dispose();
-  const g = await buildModel('vit-tiny', { inputShape: [32, 32, 3], numClasses: 43 });
-  // conv 4·4·3·64 + 64, positions 64·64, blocks and final LN as for MNIST, head 64·43 + 43
-  assert.equal(g.countParams(), 3136 + 4096 + 133_888 + 128 + 2795);
-  g.dispose();
-  await assert.rejects(buildModel('vit-tiny', { inputShape: [30, 30, 3], numClasses: 43 }), /image size 30×30 is not a multiple of its 4×4 patches/);
-});
-
-test('vit-tiny: save → load gives the same predictions; its topology and a builder importing the layers from convkit load as model files', async () => {
-  await selectBackend('cpu');
-  const m = await buildModel('vit-tiny', { inputShape: [28, 28, 1], numClasses: 10 });
-  const x = tf.randomUniform([4, 28, 28, 1], 0, 1, 'float32', 12);
-  const before = (m.predict(x) as tf.Tensor).dataSync();
-  await saveModel(m, path.join(dir, 'saved'));
-  const loaded = await loadModel(path.join(dir, 'saved'));
-  assert.deepEqual(loaded.layers.map((l) => l.getClassName()), m.layers.map((l) => l.getClassName()));
-  assert.deepEqual((loaded.predict(x) as tf.Tensor).dataSync(), before);
-  const topology = path.join(dir, 'vit.json');
-  writeFileSync(topology, JSON.stringify(m.toJSON(null, false)));
-  const fromJson = await buildModel(topology, { inputShape: [28, 28, 1], numClasses: 10 });
-  assert.equal(fromJson.countParams(), 138_890);
-  const user = await buildModel(path.join(repoRoot, 'packages/convkit/test-fixtures/models/tiny-vit.ts'), { inputShape: [28, 28, 1], numClasses: 10 });
-  assert.deepEqual((user.predict(x) as tf.Tensor).shape, [4, 10]);
-  assert.ok(user.layers.some((l) => l.getClassName() === 'ConvkitMultiHeadSelfAttention'));
-  tf.dispose([m, loaded, fromJson, user].map((mm) => mm.getWeights()).flat());
+test('vit-tiny: a training step on onednn (forward, gradients, Adam) runs no tfjs-cpu code but views', async (t) => {
+  const probe = await probeNativeBackend();
+  if (skipOrRequire(t, 'onednn', probe.ok ? null : probe.why)) return;
+  await selectBackend('onednn');
+  try {
+    const native = (await loadNativePackage()).mod as { kernelStats(): Record<'native' | 'fallback' | 'cpu', Record<string, number>>; resetKernelStats(): void; CPU_VIEW_KERNELS: readonly string[] };
+    const model = await buildModel('vit-tiny', { inputShape: [28, 28, 1], numClasses: 10 });
+    const opt = nativeAdam(1e-3)!;
+    const x = tf.randomUniform([16, 28, 28, 1], 0, 1, 'float32', 13);
+    const y = tf.cast(tf.oneHot(tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2, 3, 4, 5], 'int32'), 10), 'float32');
+    // cross-entropy summed and divided by the batch size (tf.mean's own gradient casts a scalar on tfjs-cpu: the loss's, not the model's)
+    const step = () => opt.minimize(() => tf.div(tf.neg(tf.sum(tf.mul(y, tf.log(model.apply(x, { training: true }) as tf.Tensor)))), 16) as tf.Scalar);
+    step();
+    native.resetKernelStats();
+    step();
+    const stats = native.kernelStats();
+    const cpu = Object.keys(stats.cpu).filter((k) => !native.CPU_VIEW_KERNELS.includes(k));
+    assert.deepEqual(cpu, [], `tfjs-cpu kernels in the step: ${JSON.stringify(stats.cpu)}`);
+    assert.deepEqual(stats.fallback, {}, 'no native kernel handed its inputs to tfjs-cpu');
+    for (const k of ['OneDnnLayerNorm', 'OneDnnLayerNormGrad', 'OneDnnGelu', 'OneDnnGeluGrad', 'OneDnnAttention', 'OneDnnAttentionGrad']) {
+      assert.equal(stats.native[k], k.startsWith('OneDnnLayerNorm') ? 9 : 4, `${k} calls: ${JSON.stringify(stats.native)}`);
+    }
+    tf.dispose([x, y]);
+    model.dispose();
+  } finally {
+    await selectBackend('cpu');
+  }
 });
