@@ -6,6 +6,7 @@ import { ConvkitPositionEmbedding } from './position-embedding.js';
 
 // convkit's own tfjs-layers layers (the vision transformer's): each computes its function with the native backend's
 // fused kernel when tfjs runs on onednn and with tfjs ops elsewhere, and serialises under its class name.
+// Hand-written: tfjs-layers has no attention or position embedding, and its own layers cannot call a backend's kernel.
 
 export { ConvkitMultiHeadSelfAttention, type MultiHeadSelfAttentionArgs } from './attention.js';
 export { ConvkitGelu } from './gelu.js';
