@@ -18,6 +18,10 @@ export { PREPARE_MODES, type PrepareMode } from './image/modes.js';
 // Models
 export { buildModel, listModels, resolveModel, type ModelBuilder, type ModelInput, type ModelSpec } from './models/index.js';
 export { loadModel, saveModel } from './models/io.js';
+export {
+  registerConvkitLayers, ConvkitLayerNormalization, ConvkitGelu, ConvkitMultiHeadSelfAttention, ConvkitPositionEmbedding,
+  type LayerNormArgs, type MultiHeadSelfAttentionArgs, type PositionEmbeddingArgs,
+} from './models/layers/index.js';
 
 // Training
 export { selectBackend } from './train/backend.js';

@@ -14,7 +14,7 @@ import { loadDataset } from '../datasets/index.js';
 import { readIdxPair } from '../datasets/idx.js';
 import type { ImageSplit } from '../datasets/types.js';
 import { loadModel, saveModel } from '../models/io.js';
-import { listModels } from '../models/index.js';
+import { listGraphModels } from '../models/index.js';
 import { readRunConfig } from '../run/config.js';
 import { runFiles } from '../run/layout.js';
 import { evaluateRun } from '../train/inference.js';
@@ -46,8 +46,8 @@ const argmax = (p: Float32Array, i: number, k: number) => {
   return best;
 };
 
-test('every zoo model, briefly trained: onnxruntime gives tfjs-layers\' probabilities within 1e-4 on real test images, and the same accuracy', async () => {
-  for (const spec of listModels()) {
+test('every zoo model of the inference graph, briefly trained: onnxruntime gives tfjs-layers\' probabilities within 1e-4 on real test images, and the same accuracy', async () => {
+  for (const spec of listGraphModels()) {
     const mnist = spec.name.startsWith('mnist');
     const run = path.join(base, spec.name);
     await trainRun(
@@ -92,12 +92,12 @@ test('every zoo model, briefly trained: onnxruntime gives tfjs-layers\' probabil
     process.stderr.write(`${spec.name}: ${rightOrt}/${count} right under both, ${predicted.size} classes predicted, largest difference ${worst.toExponential(1)}\n`);
     exported.push({ model: spec.name, file, classes: k });
   }
-  assert.equal(exported.length, listModels().length);
+  assert.equal(exported.length, listGraphModels().length);
 });
 
 test("ONNX's checker (python3-onnx, full check) accepts every export and reads its metadata", { skip: skipWithoutPython('onnx') }, () => {
   const py = requirePython('onnx');
-  assert.equal(exported.length, listModels().length, 'the exports of the test before');
+  assert.equal(exported.length, listGraphModels().length, 'the exports of the test before');
   const script = [
     'import json, sys, onnx',
     'out = []',

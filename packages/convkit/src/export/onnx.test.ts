@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import * as ort from 'onnxruntime-node';
-import { buildModel, listModels } from '../models/index.js';
+import { buildModel, listGraphModels } from '../models/index.js';
 import { selectBackend } from '../train/backend.js';
 import { exportOnnx, ONNX_INPUT, ONNX_OUTPUT } from './onnx.js';
 
@@ -55,12 +55,12 @@ async function checkAgainstPredict(model: tfl.LayersModel, file: string, what: s
   }
 }
 
-test('every zoo model: onnxruntime runs the export and gives the model\'s predictions', async () => {
+test('every zoo model of the inference graph: onnxruntime runs the export and gives the model\'s predictions', async () => {
   await selectBackend('onednn');
   tf.randomNormal([1], 0, 1, 'float32', 7);
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'convkit-onnx-'));
   try {
-    for (const spec of listModels()) {
+    for (const spec of listGraphModels()) {
       const shape: [number, number, number] = spec.name.startsWith('mnist') ? [28, 28, 1] : spec.name.startsWith('gtsrb-v') ? [24, 24, 1] : [32, 32, 3];
       const model = await buildModel(spec.name, { inputShape: shape, numClasses: 43 });
       randomize(model);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { buildModel, listModels } from '../models/index.js';
+import { buildModel, listGraphModels } from '../models/index.js';
 import { selectBackend } from '../train/backend.js';
 import { modelGraph, samePads, UnsupportedLayerError, type GraphActivation, type InferenceGraph } from './graph.js';
 
@@ -74,10 +74,10 @@ function randomize(model: tfl.LayersModel): void {
 
 const SHAPES: Record<string, [number, number, number][]> = { 'mnist-dnn': [[28, 28, 1]], 'mnist-cnn': [[28, 28, 1]], 'gtsrb-v1': [[24, 24, 1], [48, 48, 3]] };
 
-test('every zoo model: its inference graph run with tfjs ops gives the model\'s predictions', async () => {
+test('every zoo model of the inference graph: its inference graph run with tfjs ops gives the model\'s predictions', async () => {
   await selectBackend('onednn');
   tf.randomNormal([1], 0, 1, 'float32', 1); // seeds tf's global generator for the weights below
-  for (const spec of listModels()) {
+  for (const spec of listGraphModels()) {
     for (const shape of SHAPES[spec.name] ?? [spec.name.startsWith('gtsrb-v') ? ([24, 24, 1] as [number, number, number]) : ([32, 32, 3] as [number, number, number])]) {
       const model = await buildModel(spec.name, { inputShape: shape, numClasses: 43 });
       randomize(model);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { buildModel, listModels } from '../models/index.js';
+import { buildModel, listGraphModels } from '../models/index.js';
 import { saveModel } from '../models/io.js';
 import { runFiles } from '../run/layout.js';
 import { selectBackend } from '../train/backend.js';
@@ -35,10 +35,10 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-test('every zoo model: the native plan gives tfjs-layers\' predictions within 1e-5, batch sizes 1, 3, 64, 3', async () => {
+test('every zoo model of the inference graph: the native plan gives tfjs-layers\' predictions within 1e-5, batch sizes 1, 3, 64, 3', async () => {
   await selectBackend('onednn');
   tf.randomNormal([1], 0, 1, 'float32', 11);
-  for (const spec of listModels()) {
+  for (const spec of listGraphModels()) {
     for (const shape of SHAPES[spec.name] ?? [[32, 32, 3] as [number, number, number]]) {
       const model = await buildModel(spec.name, { inputShape: shape, numClasses: 43 });
       randomizeStatistics(model);

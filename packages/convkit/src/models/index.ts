@@ -1,4 +1,4 @@
-// The model zoo and model files. The builders live in mnist.ts, gtsrb.ts and compact.ts, which import tfjs: `load`
+// The model zoo and model files. The builders live in mnist.ts, gtsrb.ts, compact.ts and vit.ts, which import tfjs: `load`
 // imports them only when a model is built, so listing the zoo (`convkit models`) never loads tfjs.
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { ConvkitError } from '../util/errors.js';
@@ -11,6 +11,7 @@ export type { ModelBuilder, ModelInput, ModelSpec } from './types.js';
 const mnist = () => import('./mnist.js');
 const gtsrb = () => import('./gtsrb.js');
 const compact = () => import('./compact.js');
+const vit = () => import('./vit.js');
 const gtsrbDefaults = { batchSize: 64 };
 
 /** The built-in models (`--model NAME`): the one list, in the order `convkit models` prints them. */
@@ -23,6 +24,7 @@ const ZOO: readonly ModelSpec[] = [
   { name: 'gtsrb-resnet', description: 'compact ResNet: conv-ReLU-BN stages 32, 64, 128 (one residual block in the last two), max pools, global average pooling', load: async () => (await compact()).gtsrbResnet, defaults: gtsrbDefaults },
   { name: 'gtsrb-resnet-wide', description: 'gtsrb-resnet 1.5× wider: stages 48, 96, 192, dropout 0.3 (the GTSRB recipe\'s model)', load: async () => (await compact()).gtsrbResnetWide, defaults: gtsrbDefaults },
   { name: 'gtsrb-vgg-bn', description: 'VGG-style conv-ReLU-BN stages (32, 64, 128, 256) with max pools and global average pooling', load: async () => (await compact()).gtsrbVggBn, defaults: gtsrbDefaults },
+  { name: 'vit-tiny', description: 'vision transformer: 4×4 patches → 64-wide tokens, position embedding, 4 pre-norm blocks (4-head self-attention, GELU MLP 128), token mean', load: async () => (await vit()).vitTiny, defaults: { batchSize: 128 }, inferenceGraph: false },
 ];
 
 const models = new Map<string, ModelSpec>(ZOO.map((m) => [m.name, m]));
@@ -35,6 +37,11 @@ export function getModel(name: string): ModelSpec {
 
 export function listModels(): ModelSpec[] {
   return [...models.values()];
+}
+
+/** The zoo models the inference graph expresses (all but those with `inferenceGraph: false`, e.g. vit-tiny). */
+export function listGraphModels(): ModelSpec[] {
+  return listModels().filter((m) => m.inferenceGraph !== false);
 }
 
 /** Builds model `name` (a zoo name or a model file) for `input` (loads its builder, hence tfjs, on first use). */

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConvkitError } from '../util/errors.js';
 import { writeDirAtomic } from '../util/atomic.js';
+import { registerConvkitLayers } from './layers/index.js';
 
 const WEIGHTS_FILE = 'weights.bin';
 
@@ -64,6 +65,7 @@ export async function loadModel(dir: string): Promise<tfl.LayersModel> {
   if (weightData.byteLength !== expected) {
     throw new ConvkitError(`weights hold ${weightData.byteLength} bytes, model.json expects ${expected}`, { file: path.join(dir, WEIGHTS_FILE) });
   }
+  registerConvkitLayers();
   return tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData, trainingConfig: json.trainingConfig }));
 }
 

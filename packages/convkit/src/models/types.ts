@@ -15,4 +15,6 @@ export interface ModelSpec {
   load(): Promise<ModelBuilder>;
   /** Training defaults this model was published with (e.g. GTSRB models use batch 64). */
   defaults?: { batchSize?: number; epochs?: number };
+  /** false: the inference graph (the native inference plan, the ONNX export) does not know its layers; it predicts through tfjs-layers. */
+  inferenceGraph?: false;
 }

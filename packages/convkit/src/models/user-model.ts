@@ -3,6 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConvkitError } from '../util/errors.js';
+import { registerConvkitLayers } from './layers/index.js';
 import { MODULE_EXT, TOPOLOGY_EXT } from './model-file.js';
 import type { ModelInput } from './types.js';
 
@@ -69,6 +70,7 @@ function checkShapes(model: tfl.LayersModel, input: ModelInput, file: string): t
 /** Loads a model file (path as the user wrote it, resolved against the working directory). */
 export async function loadUserModel(name: string): Promise<UserModel> {
   const file = path.resolve(name);
+  registerConvkitLayers(); // a topology or a builder may use convkit's layers
   const ext = path.extname(file).toLowerCase();
   if (TOPOLOGY_EXT.includes(ext)) {
     const topology = await readTopologyFile(file);

@@ -207,6 +207,27 @@ test('a GTSRB run on a prepared L-CLAHE set: a sign photo reaches its model thro
   await p.close();
 });
 
+test('a vision transformer\'s run: the page registers convkit\'s layers and gives convkit predict\'s probabilities', async () => {
+  const r = await runCli(['train', '--model', 'vit-tiny', '--limit-train', '500', '--limit-test', '100', '--epochs', '1', '--out', path.join(runs, 'vit'), '--progress', 'none']);
+  assert.equal(r.code, 0, r.stderr);
+  await waitFor('the run index to see the transformer run', async () => d.index.runs.get('vit')?.state === 'completed', 60_000);
+  const mnist = await readIdxPair(path.join(mnistFixtureDir, 't10k-images-idx3-ubyte.gz'), path.join(mnistFixtureDir, 't10k-labels-idx1-ubyte.gz'));
+  const file = path.join(out, 'vit-digit.png');
+  await sharp(Buffer.from(mnist.x.subarray(0, 784)), { raw: { width: 28, height: 28, channels: 1 } }).png().toFile(file);
+  const p = await page.context().newPage();
+  p.setDefaultTimeout(120_000);
+  await p.goto(new URL('/run?id=vit', d.url).href);
+  await p.click('#try-open');
+  await p.waitForSelector('#try-body[data-ready]');
+  assert.match((await p.textContent('#try-status')) ?? '', /^vit_tiny: input 28×28×1, 10 classes/);
+  await p.setInputFiles('#try-file', file);
+  await p.waitForSelector('#try-body[data-classified]');
+  const { probabilities } = await p.evaluate(() => window.convkitTryIt!.last!);
+  const [cli] = await predictImages(path.join(runs, 'vit'), [file], { topK: 10 });
+  for (const t of cli.top) assert.ok(Math.abs(probabilities[t.class] - t.probability) < 1e-4, `class ${t.class}: page ${probabilities[t.class]}, predict ${t.probability}`);
+  await p.close();
+});
+
 test('the model folder is the only one served, to authenticated clients; nothing came from the network', async () => {
   const base = new URL('/api/run/model/', d.url).href;
   const get = (p: string, headers: Record<string, string> = {}) => fetch(base + p, { headers: { Authorization: `token ${d.token}`, ...headers } });

@@ -9,6 +9,7 @@ import type { MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgl';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { modelInput } from '../../image/model-input.js';
+import { registerConvkitLayers } from '../../models/layers/index.js';
 import type { RawImage } from '../../image/raw-image.js';
 import { toSizeJs } from '../../image/to-size-js.js';
 import { h } from '../../report/views/dom.js';
@@ -76,6 +77,7 @@ async function mount(el: HTMLElement, { id, dataset }: { id: string; dataset?: T
   el.replaceChildren(status);
   const backend = await pickBackend();
   status.textContent = 'Loading the run’s model…';
+  registerConvkitLayers(); // a vision transformer's run names convkit's own layers
   const model = await tfl.loadLayersModel(`/api/run/model/model.json?id=${encodeURIComponent(id)}`);
   const [, height, width, channels] = model.inputs[0].shape as number[];
   const names = dataset?.classNames ?? [];
