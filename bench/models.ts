@@ -13,16 +13,18 @@ export interface ModelSpec {
   inputShape: [number, number, number];
   classes: number;
   batch: number;
+  /** Batch of the one tfjs-cpu step `npm run bench` times (tfjs-cpu is 100–1000× slower). */
+  cpuBatch: number;
   build: () => tfl.LayersModel;
 }
 
 export const specs: ModelSpec[] = [
   { id: 'mnist-cnn', title: 'Fidle MNIST CNN 28×28×1, batch 512', inputShape: [28, 28, 1], classes: 10,
-    batch: 512, build: () => mnistCnn({ inputShape: [28, 28, 1], numClasses: 10 }) },
+    batch: 512, cpuBatch: 16, build: () => mnistCnn({ inputShape: [28, 28, 1], numClasses: 10 }) },
   { id: 'gtsrb-v1-24', title: 'Fidle GTSRB v1 24×24×1, batch 64', inputShape: [24, 24, 1], classes: 43,
-    batch: 64, build: () => gtsrbV1({ inputShape: [24, 24, 1], numClasses: 43 }) },
+    batch: 64, cpuBatch: 2, build: () => gtsrbV1({ inputShape: [24, 24, 1], numClasses: 43 }) },
   { id: 'gtsrb-v1-48', title: 'Fidle GTSRB v1 48×48×3, batch 64', inputShape: [48, 48, 3], classes: 43,
-    batch: 64, build: () => gtsrbV1({ inputShape: [48, 48, 3], numClasses: 43 }) },
+    batch: 64, cpuBatch: 1, build: () => gtsrbV1({ inputShape: [48, 48, 3], numClasses: 43 }) },
 ];
 
 /**
@@ -31,11 +33,11 @@ export const specs: ModelSpec[] = [
  */
 export const profileSpecs: ModelSpec[] = [
   { id: 'gtsrb-v3-32', title: 'Fidle GTSRB v3 32×32×3 (conv+BatchNorm), batch 64', inputShape: [32, 32, 3],
-    classes: 43, batch: 64, build: () => gtsrbV3({ inputShape: [32, 32, 3], numClasses: 43 }) },
+    classes: 43, batch: 64, cpuBatch: 1, build: () => gtsrbV3({ inputShape: [32, 32, 3], numClasses: 43 }) },
   { id: 'gtsrb-resnet-32', title: 'convkit gtsrb-resnet 32×32×3 (BN, residual, GAP), batch 64', inputShape: [32, 32, 3],
-    classes: 43, batch: 64, build: () => gtsrbResnet({ inputShape: [32, 32, 3], numClasses: 43 }) },
+    classes: 43, batch: 64, cpuBatch: 1, build: () => gtsrbResnet({ inputShape: [32, 32, 3], numClasses: 43 }) },
   { id: 'gtsrb-vgg-bn-32', title: 'convkit gtsrb-vgg-bn 32×32×3 (BN, GAP), batch 64', inputShape: [32, 32, 3],
-    classes: 43, batch: 64, build: () => gtsrbVggBn({ inputShape: [32, 32, 3], numClasses: 43 }) },
+    classes: 43, batch: 64, cpuBatch: 1, build: () => gtsrbVggBn({ inputShape: [32, 32, 3], numClasses: 43 }) },
 ];
 
 /** Forward multiply-adds ×2 of the conv and dense layers for one image. */
@@ -48,8 +50,9 @@ export function forwardFlops(model: tfl.LayersModel): number {
       const [kh, kw, ci, co] = (layer.getWeights()[0].shape) as number[];
       flops += 2 * out[1] * out[2] * co * kh * kw * ci;
     } else if (cls === 'Dense') {
+      // A Dense layer on [T, C] tokens applies its kernel once per token.
       const [ci, co] = layer.getWeights()[0].shape as number[];
-      flops += 2 * ci * co;
+      flops += 2 * ci * co * out.slice(1, -1).reduce((a, b) => a * b, 1);
     }
   }
   return flops;

@@ -2,7 +2,7 @@
 // models on tfjs 'onednn', tfjs 'cpu' (tiny sample) and the PyTorch peer,
 // in one run, with ratios and achieved GFLOP/s. Not a test: nothing asserted.
 //
-//   npm run bench -- [--rounds 3] [--seconds 5] [--models mnist-cnn,gtsrb-v1-24,gtsrb-v1-48]
+//   npm run bench -- [--rounds 3] [--seconds 5] [--models mnist-cnn,gtsrb-v1-24,gtsrb-v1-48,vit-tiny,vit-tiny-32]
 //                    [--no-cpu] [--no-torch] [--threads N] [--no-inference] [--inference-seconds 3]
 //
 // After the training tables, the inference table (bench/inference.ts): convkit's predictor against
@@ -12,7 +12,8 @@
 // (all models on onednn, then all on PyTorch, then again): this machine's
 // speed drifts by ±20 % over minutes, so each round's ratio compares runs a
 // minute apart, and the tables give medians over rounds (and the range of
-// the per-round ratios).
+// the per-round ratios). Before timing, each PyTorch twin's parameter count
+// must equal the convkit model's: a mismatch stops the run.
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -82,13 +83,19 @@ async function measure(spec: ModelSpec, backendName: string, batch: number, secs
 
 interface TorchResult {
   model: string; train_img_s: number; infer_img_s: number; train_img_cpu_s: number; infer_img_cpu_s: number;
-  torch: string; threads: number;
+  torch: string; threads: number; params: number;
 }
 
-function torchPeer(ids: string[], secs: number): Map<string, TorchResult> {
+/**
+ * Runs bench/peers/torch_bench.py with `args`; one JSON object per model. The machine's OpenBLAS
+ * settings are kept except OPENBLAS_L2_SIZE, which is unset for the peer (as docs/benchmarks.md says).
+ */
+function torchPeer(ids: string[], args: string[]): Map<string, TorchResult> {
   const script = fileURLToPath(new URL('./peers/torch_bench.py', import.meta.url));
-  const r = spawnSync('/usr/bin/python3', [script, '--threads', String(threads), '--seconds', String(secs),
-    '--models', ids.join(',')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const env = { ...process.env };
+  delete env.OPENBLAS_L2_SIZE;
+  const r = spawnSync('/usr/bin/python3', [script, '--threads', String(threads), '--models', ids.join(','), ...args],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env });
   const out = new Map<string, TorchResult>();
   if (r.status !== 0) {
     console.error(`PyTorch peer failed (status ${r.status}); is python3-torch installed?`);
@@ -103,6 +110,20 @@ function torchPeer(ids: string[], secs: number): Map<string, TorchResult> {
   return out;
 }
 
+/** Each twin must have as many parameters as the convkit model it is compared with (the twins check their own). */
+function checkTwinParams(ids: string[]): void {
+  const twins = torchPeer(ids, ['--params']);
+  for (const spec of specs.filter((s) => ids.includes(s.id))) {
+    const model = spec.build();
+    const ours = model.countParams();
+    model.dispose();
+    const theirs = twins.get(spec.id)?.params;
+    if (theirs === undefined) continue; // the peer failed; it said why
+    if (theirs !== ours) throw new Error(`${spec.id}: convkit has ${ours} parameters, its PyTorch twin ${theirs}`);
+    console.log(`${spec.id}: ${ours.toLocaleString('en-US')} parameters in convkit and in its PyTorch twin`);
+  }
+}
+
 const fmt = (v: number | undefined, d = 0): string => (v === undefined || !Number.isFinite(v) ? '—' : v.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }));
 const ratio = (a: number | undefined, b: number | undefined): string => (a && b ? `${(a / b).toFixed(2)}×` : '—');
 
@@ -110,6 +131,9 @@ const selected = specs.filter((s) => modelIds.includes(s.id));
 const started = Object.assign(new Date(), { load: os.loadavg()[0] });
 console.log(`convkit bench — ${started.toISOString()} — ${os.cpus()[0]?.model ?? 'cpu'} (${os.availableParallelism()} cores), ` +
   `oneDNN ${onednnVersion()}, ${threads} threads, Node ${process.version}, load avg ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+
+await tf.setBackend('onednn');
+if (!flag('no-torch')) checkTwinParams(selected.map((s) => s.id));
 
 const onednnRounds = new Map<string, Result[]>();
 const torchRounds = new Map<string, TorchResult[]>();
@@ -130,14 +154,13 @@ for (let round = 1; round <= rounds; round++) {
       `${fmt(r.trainImgCpuS)} img/CPU-s), infer ${fmt(r.inferImgS)} img/s (${fmt(r.inferImgCpuS)} img/CPU-s)`);
     if (round === 1 && !flag('no-cpu')) {
       // tfjs-cpu is ~100-1000× slower: a tiny batch, one timed step, once.
-      const small = spec.id === 'mnist-cnn' ? 16 : spec.id === 'gtsrb-v1-24' ? 2 : 1;
-      const c = await measure(spec, 'cpu', small, 0, 1, 0);
+      const c = await measure(spec, 'cpu', spec.cpuBatch, 0, 1, 0);
       cpu.set(spec.id, c);
-      console.log(`cpu    ${spec.id}: train ${fmt(c.trainImgS, 2)} img/s, infer ${fmt(c.inferImgS, 1)} img/s (batch ${small})`);
+      console.log(`cpu    ${spec.id}: train ${fmt(c.trainImgS, 2)} img/s, infer ${fmt(c.inferImgS, 1)} img/s (batch ${spec.cpuBatch})`);
     }
   }
   if (flag('no-torch')) continue;
-  for (const [id, t] of torchPeer(selected.map((s) => s.id), seconds)) {
+  for (const [id, t] of torchPeer(selected.map((s) => s.id), ['--seconds', String(seconds)])) {
     push(torchRounds, id, t);
     console.log(`[${round}/${rounds}] torch  ${id}: train ${fmt(t.train_img_s)} img/s (${fmt(t.train_img_cpu_s)} img/CPU-s), ` +
       `infer ${fmt(t.infer_img_s)} img/s (${fmt(t.infer_img_cpu_s)} img/CPU-s)`);
@@ -168,7 +191,7 @@ const gflops = (id: string, imgS: number | undefined, passes: number) =>
   imgS ? fmt(((flops.get(id) ?? 0) * passes * imgS) / 1e9, 1) : '—';
 const torchVersion = [...torchRounds.values()][0]?.[0]?.torch;
 const nRounds = Math.min(rounds, ...selected.map((s) => torchRounds.get(s.id)?.length ?? rounds));
-console.log(`\n### Training (img/s, median of ${rounds} rounds; GFLOP/s counts conv+dense fwd ×3 for a training step)\n`);
+console.log(`\n### Training (img/s, median of ${rounds} rounds; GFLOP/s counts conv+dense+attention matmuls fwd ×3 for a training step)\n`);
 console.log('| model | onednn | GFLOP/s | tfjs-cpu | PyTorch | onednn / PyTorch | onednn / cpu | per CPU-s: onednn / PyTorch |');
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
 for (const s of selected) {
@@ -188,7 +211,7 @@ console.log(`\nRatios are medians of the ${nRounds} per-round ratios (range in b
   `${seconds} s on onednn, then ${seconds} s on PyTorch.`);
 console.log(`\n${started.toISOString().slice(0, 10)}, ${os.cpus()[0]?.model ?? 'cpu'}, ${threads} threads; ` +
   `tfjs 4.22 + oneDNN ${onednnVersion()}; PyTorch ${torchVersion ?? 'n/a'}; tfjs-cpu measured on a batch of ` +
-  `16 (MNIST) / 2 (GTSRB 24) / 1 (GTSRB 48) images, one step; load average at start ${started.load.toFixed(2)}, at end ` +
+  `${selected.map((s) => `${s.cpuBatch} (${s.id})`).join(' / ')} images, one step; load average at start ${started.load.toFixed(2)}, at end ` +
   `${os.loadavg()[0].toFixed(2)} (other jobs on the machine lower wall-clock img/s; the per-CPU-second ` +
   `ratio is less sensitive to them).`);
 
