@@ -13,11 +13,15 @@
 // speed drifts by ±20 % over minutes, so each round's ratio compares runs a
 // minute apart, and the tables give medians over rounds (and the range of
 // the per-round ratios). Before timing, each PyTorch twin's parameter count
-// must equal the convkit model's: a mismatch stops the run.
+// must equal the convkit model's, and a twin that can load the convkit model's
+// weights must give the same probabilities: a mismatch stops the run.
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import {
   OneDnnAdam, getNumThreads, isAvailable, loadError, onednnVersion, setNumThreads,
 } from '@convkit/tfjs-backend-onednn';
@@ -84,6 +88,8 @@ async function measure(spec: ModelSpec, backendName: string, batch: number, secs
 interface TorchResult {
   model: string; train_img_s: number; infer_img_s: number; train_img_cpu_s: number; infer_img_cpu_s: number;
   torch: string; threads: number; params: number;
+  /** Only from `--same-function`: the largest difference of the class probabilities from convkit's. */
+  max_abs_diff?: number;
 }
 
 /**
@@ -110,17 +116,45 @@ function torchPeer(ids: string[], args: string[]): Map<string, TorchResult> {
   return out;
 }
 
-/** Each twin must have as many parameters as the convkit model it is compared with (the twins check their own). */
-function checkTwinParams(ids: string[]): void {
+/**
+ * The twin given the convkit model's weights computes the same class probabilities on 16 synthetic images
+ * (inference mode on both sides): the largest absolute difference.
+ */
+function twinDifference(spec: ModelSpec, model: tfl.LayersModel): number | undefined {
+  const weights = model.layers.flatMap((layer) => layer.weights.map((w) => ({
+    layer: layer.name, weight: w.originalName.split('/').pop(), shape: w.shape, values: Array.from(w.read().dataSync()),
+  })));
+  const { x, y } = syntheticBatch(spec, 16, 7);
+  const p = model.predict(x) as tf.Tensor;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'convkit-twin-'));
+  try {
+    const file = path.join(dir, `${spec.id}.json`);
+    fs.writeFileSync(file, JSON.stringify({ model: spec.id, weights,
+      x: { shape: x.shape, values: Array.from(x.dataSync()) }, y: { shape: p.shape, values: Array.from(p.dataSync()) } }));
+    return torchPeer([spec.id], ['--same-function', file]).get(spec.id)?.max_abs_diff;
+  } finally {
+    tf.dispose([x, y, p]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Each twin must have as many parameters as the convkit model it is compared with (the twins also check their own
+ * count against the architecture's formula), and compute the same function where it can load convkit's weights.
+ */
+function checkTwins(ids: string[]): void {
   const twins = torchPeer(ids, ['--params']);
   for (const spec of specs.filter((s) => ids.includes(s.id))) {
     const model = spec.build();
     const ours = model.countParams();
-    model.dispose();
     const theirs = twins.get(spec.id)?.params;
+    const diff = theirs !== undefined && spec.twinLoadsWeights ? twinDifference(spec, model) : undefined;
+    model.dispose();
     if (theirs === undefined) continue; // the peer failed; it said why
     if (theirs !== ours) throw new Error(`${spec.id}: convkit has ${ours} parameters, its PyTorch twin ${theirs}`);
-    console.log(`${spec.id}: ${ours.toLocaleString('en-US')} parameters in convkit and in its PyTorch twin`);
+    if (diff !== undefined && !(diff <= 1e-4)) throw new Error(`${spec.id}: the PyTorch twin's probabilities differ from convkit's by up to ${diff}`);
+    console.log(`${spec.id}: ${ours.toLocaleString('en-US')} parameters in convkit and in its PyTorch twin` +
+      (diff === undefined ? '' : `; on convkit's weights the twin's probabilities differ by at most ${diff.toExponential(1)}`));
   }
 }
 
@@ -133,7 +167,7 @@ console.log(`convkit bench — ${started.toISOString()} — ${os.cpus()[0]?.mode
   `oneDNN ${onednnVersion()}, ${threads} threads, Node ${process.version}, load avg ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 
 await tf.setBackend('onednn');
-if (!flag('no-torch')) checkTwinParams(selected.map((s) => s.id));
+if (!flag('no-torch')) checkTwins(selected.map((s) => s.id));
 
 const onednnRounds = new Map<string, Result[]>();
 const torchRounds = new Map<string, TorchResult[]>();

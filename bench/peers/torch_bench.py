@@ -5,6 +5,7 @@ fixed number of threads. Prints one JSON object per model on stdout.
 
 Usage: torch_bench.py --threads 2 --seconds 10 [--models mnist-cnn,gtsrb-v1-24,gtsrb-v1-48,vit-tiny,vit-tiny-32]
        torch_bench.py --params [--models ...]   (parameter counts only, no timing)
+       torch_bench.py --same-function FILE.json    (convkit's weights, input and output: does the twin agree?)
 """
 import argparse
 import json
@@ -104,6 +105,49 @@ def vit_params(shape, classes, patch, dim, depth, heads, mlp, **_):
         dim * classes + classes
 
 
+def load_convkit_vit(model, weights):
+    """Copies a convkit vit-tiny's weights ({layer, weight, shape, values} in tfjs's layouts) into the twin."""
+    state = {}
+    for w in weights:
+        layer, name = w['layer'], w['weight']
+        t = torch.tensor(w['values'], dtype=torch.float32).reshape(w['shape'])
+        if layer == 'patch_embed':
+            state[f'embed.{"weight" if name == "kernel" else "bias"}'] = t.permute(3, 2, 0, 1) if name == 'kernel' else t
+            continue
+        if layer == 'pos_embed':
+            state['pos'] = t
+            continue
+        prefix, _, part = layer.partition('_')
+        if layer == 'ln' or layer == 'classes':
+            target = 'ln' if layer == 'ln' else 'head'
+        else:  # b{i}_ln1, b{i}_mhsa, b{i}_ln2, b{i}_mlp1, b{i}_mlp2
+            block = f'blocks.{int(prefix[1:]) - 1}'
+            if part == 'mhsa':
+                proj, _, name = name.partition('_')
+                target = f'{block}.' + dict(query='attn.q', key='attn.k', value='attn.v', output='proj')[proj]
+            else:
+                target = f'{block}.' + dict(ln1='ln1', ln2='ln2', mlp1='mlp.0', mlp2='mlp.2')[part]
+        kind = dict(kernel='weight', gamma='weight', bias='bias', beta='bias')[name]
+        state[f'{target}.{kind}'] = t.t() if name == 'kernel' else t
+    model.load_state_dict(state, strict=True)  # every parameter of the twin set, none left over
+
+
+def same_function(path):
+    """Max |convkit - twin| of the class probabilities on convkit's weights and input (both in inference mode)."""
+    with open(path) as f:
+        d = json.load(f)
+    spec = SPECS[d['model']]
+    model = build_model(spec)
+    load_convkit_vit(model, d['weights'])
+    model.eval()
+    x = torch.tensor(d['x']['values'], dtype=torch.float32).reshape(d['x']['shape']).permute(0, 3, 1, 2)
+    with torch.no_grad():
+        p = torch.softmax(model(x), dim=1)
+    ref = torch.tensor(d['y']['values'], dtype=torch.float32).reshape(d['y']['shape'])
+    return dict(model=d['model'], images=x.shape[0], max_abs_diff=(p - ref).abs().max().item(),
+                params=sum(t.numel() for t in model.parameters()))
+
+
 def build_model(spec):
     if spec.get('kind') != 'vit':
         return build(spec)
@@ -158,7 +202,11 @@ def main():
     ap.add_argument('--seconds', type=float, default=10.0)
     ap.add_argument('--models', default=','.join(SPECS))
     ap.add_argument('--params', action='store_true', help='print each model\'s parameter count, time nothing')
+    ap.add_argument('--same-function', metavar='FILE', help='compare the twin with convkit\'s output in FILE')
     args = ap.parse_args()
+    if args.same_function:
+        print(json.dumps(same_function(args.same_function)))
+        return
     torch.set_num_threads(args.threads)
     for m in args.models.split(','):
         if args.params:
