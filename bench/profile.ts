@@ -1,7 +1,7 @@
 // Per-kernel time of one training step (tf.profile), to find the next
 // bottleneck. Usage: node --import tsx bench/profile.ts [model-id] [backend] [steps]
 import * as tf from '@tensorflow/tfjs-core';
-import { kernelStats, resetKernelStats } from '@convkit/tfjs-backend-onednn';
+import { CPU_VIEW_KERNELS, kernelStats, resetKernelStats } from '@convkit/tfjs-backend-onednn';
 import { hookKernels, trainingSetup } from './profile_common.js';
 
 const [id = 'mnist-cnn', backendName = 'onednn', stepsArg = '5'] = process.argv.slice(2);
@@ -50,4 +50,8 @@ console.log(`profiled step: wall ${wall.toFixed(1)} ms, kernels ${total.toFixed(
 for (const [name, e] of [...byName.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25)) {
   console.log(`${name.padEnd(24)} ${e.ms.toFixed(2).padStart(8)} ms ${(100 * e.ms / total).toFixed(1).padStart(5)}%  x${e.n}`);
 }
-console.log('fallbacks of native kernels:', JSON.stringify(kernelStats().fallback));
+const stats = kernelStats();
+console.log('fallbacks of native kernels:', JSON.stringify(stats.fallback));
+const cpuCode = Object.entries(stats.cpu).filter(([name]) => !CPU_VIEW_KERNELS.includes(name));
+console.log(`tfjs-cpu kernels in the step (views ${CPU_VIEW_KERNELS.join(', ')} left out):`,
+  cpuCode.length ? JSON.stringify(Object.fromEntries(cpuCode)) : 'none');
