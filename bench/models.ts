@@ -69,7 +69,7 @@ export function forwardFlops(model: tfl.LayersModel): number {
 }
 
 /** Synthetic labelled batch (uniform pixels, random one-hot labels). */
-export function syntheticBatch(spec: { inputShape: number[]; classes: number }, n: number, seed = 1):
+export function syntheticBatch(spec: { inputShape: [number, number, number]; classes: number }, n: number, seed = 1):
   { x: tf.Tensor4D; y: tf.Tensor2D } {
   return tf.tidy(() => {
     const x = tf.randomUniform([n, ...spec.inputShape], 0, 1, 'float32', seed) as tf.Tensor4D;
