@@ -111,24 +111,22 @@ def load_convkit_vit(model, weights):
     for w in weights:
         layer, name = w['layer'], w['weight']
         t = torch.tensor(w['values'], dtype=torch.float32).reshape(w['shape'])
-        if layer == 'patch_embed':
-            state[f'embed.{"weight" if name == "kernel" else "bias"}'] = t.permute(3, 2, 0, 1) if name == 'kernel' else t
-            continue
         if layer == 'pos_embed':
             state['pos'] = t
             continue
-        prefix, _, part = layer.partition('_')
-        if layer == 'ln' or layer == 'classes':
-            target = 'ln' if layer == 'ln' else 'head'
+        if layer in ('patch_embed', 'ln', 'classes'):
+            target = dict(patch_embed='embed', ln='ln', classes='head')[layer]
         else:  # b{i}_ln1, b{i}_mhsa, b{i}_ln2, b{i}_mlp1, b{i}_mlp2
+            prefix, _, part = layer.partition('_')
             block = f'blocks.{int(prefix[1:]) - 1}'
-            if part == 'mhsa':
+            if part == 'mhsa':  # query_kernel, query_bias, ..., output_bias
                 proj, _, name = name.partition('_')
                 target = f'{block}.' + dict(query='attn.q', key='attn.k', value='attn.v', output='proj')[proj]
             else:
                 target = f'{block}.' + dict(ln1='ln1', ln2='ln2', mlp1='mlp.0', mlp2='mlp.2')[part]
-        kind = dict(kernel='weight', gamma='weight', bias='bias', beta='bias')[name]
-        state[f'{target}.{kind}'] = t.t() if name == 'kernel' else t
+        if name == 'kernel':  # conv HWIO -> OIHW, dense [in, out] -> [out, in]
+            t = t.permute(3, 2, 0, 1) if t.dim() == 4 else t.t()
+        state[f'{target}.' + dict(kernel='weight', gamma='weight', bias='bias', beta='bias')[name]] = t
     model.load_state_dict(state, strict=True)  # every parameter of the twin set, none left over
 
 
