@@ -64,6 +64,16 @@ test('batch config: datasets × models × grid, ids stable and distinct, paths a
   assert.deepEqual([rep[0].options.seed, rep[1].options.seed], [undefined, 43]);
 });
 
+test('batch config: limit-train as a grid axis of percentages and counts, in train: too', async () => {
+  const f = write('sizes.yaml', GOOD.replace('  limit-train: 100\n', '').replace('  lr: [0.001, 0.01]', '  limit-train: [1%, 5%, 25%, 100%, 300]'));
+  const jobs = planJobs(await loadBatchConfig(f));
+  assert.equal(jobs.length, 2 * 2 * 5);
+  assert.deepEqual(jobs.slice(0, 5).map((j) => j.variant.limitTrain), ['1%', '5%', '25%', '100%', 300]);
+  assert.equal(new Set(jobs.map((j) => j.id)).size, jobs.length);
+  const inTrain = planJobs(await loadBatchConfig(write('pct.yaml', GOOD.replace('limit-train: 100', 'limit-train: 10%'))));
+  assert.equal(inTrain[0].options.limitTrain, '10%');
+});
+
 test('batch config: every bad input is one line naming the file, the line and the key', async () => {
   const cases: [string, RegExp][] = [
     [GOOD.replace('name: t', 'name: t\nnmae: x'), /:2: nmae: unknown key$/],
@@ -75,6 +85,8 @@ test('batch config: every bad input is one line naming the file, the line and th
     [GOOD.replace(modelJson, 'resnet-9000'), /:4: models\.1: unknown model "resnet-9000"/],
     [GOOD.replace('  lr: [0.001, 0.01]', '  lr: []'), /:9: grid\.lr: expected at least one value$/],
     [GOOD.replace('  lr: [0.001, 0.01]', '  lr: [0.001, -1]'), /:9: grid\.lr: /],
+    [GOOD.replace('  limit-train: 100\n', '').replace('  lr: [0.001, 0.01]', '  limit-train: [1%, 0%]'), /:8: grid\.limit-train: expected a positive integer \(a count\) or a percentage such as "25%" \(0 < N ≤ 100\), got "0%"$/],
+    [GOOD.replace('limit-train: 100', 'limit-train: 120%'), /:7: train\.limit-train: expected a positive integer .*got "120%"$/],
     [GOOD.replace('  lr: [0.001, 0.01]', `  seed: [${Array.from({ length: 2501 }, (_, i) => i).join(', ')}]`), /:8: grid: 10,004 jobs .* more than 10,000$/],
     [GOOD + 'slurm:\n  time: "1:00; rm -rf /"\n', /:11: slurm\.time: expected a Slurm time limit/],
     [GOOD + 'slurm:\n  extra: ["--qos=normal --wrap=x"]\n', /:11: slurm\.extra\.0: expected one sbatch option/],

@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { bestEpoch, readRunMetrics } from '../run/metrics.js';
+import { readRunConfigOrNull } from '../run/config.js';
 import { readRunResultOrNull } from '../run/result.js';
 import { appendJsonLine, parseJsonLines } from '../util/json-files.js';
 import type { Job } from './plan.js';
@@ -24,6 +25,9 @@ export interface JobRecord {
   error: string | null;
   test_accuracy: number | null;
   test_loss: number | null;
+  /** Images the run trained on (result.json's `train_count`, else config.json's `dataset.trainCount`); absent in
+   *  records written before 2026-12-04. */
+  train_count?: number | null;
   best_val_accuracy: number | null;
   best_epoch: number | null;
   epochs: number | null;
@@ -58,6 +62,7 @@ export async function collectRecord(
 ): Promise<JobRecord> {
   const result = st.state === 'done' ? await readRunResultOrNull(job.runDir) : null;
   const best = await bestValidation(job.runDir);
+  const trainCount = result?.train_count ?? (await readRunConfigOrNull(job.runDir))?.dataset?.trainCount ?? null;
   const completed = result !== null;
   return {
     job_id: job.id,
@@ -74,6 +79,7 @@ export async function collectRecord(
     error: completed ? null : (st.status?.state === 'failed' ? st.status.message : null) ?? how.error ?? 'failed (no message)',
     test_accuracy: result?.test_accuracy ?? null,
     test_loss: result?.test_loss ?? null,
+    train_count: trainCount,
     best_val_accuracy: best.acc,
     best_epoch: best.epoch,
     epochs: result?.epochs ?? st.status?.last?.epoch ?? null,

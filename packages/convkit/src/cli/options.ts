@@ -1,10 +1,19 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { flagOf, type OptionValue, type TableOption } from '../util/option-table.js';
+import { countOrPercentProblem, flagOf, type CountOrPercent, type OptionValue, type TableOption } from '../util/option-table.js';
 
 /** commander parsers that reject bad numbers with a message naming the expectation. */
 export function positiveInt(value: string): number {
   if (!/^\d+$/.test(value.trim()) || Number(value) <= 0) throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
   return Number(value);
+}
+
+/** A count (`2000`) or a percentage (`25%`). */
+export function countOrPercent(value: string): CountOrPercent {
+  const v = value.trim();
+  const parsed = /^\d+$/.test(v) ? Number(v) : v;
+  const problem = countOrPercentProblem(parsed);
+  if (problem) throw new InvalidArgumentError(problem.replace(/, got .*$/, `, got "${value}"`));
+  return parsed as CountOrPercent;
 }
 
 export function nonNegativeInt(value: string): number {
@@ -59,6 +68,7 @@ const PARSERS: Record<Exclude<OptionValue, 'choice' | 'flag'>, ((value: string) 
   nonEmptyText: null,
   custom: null,
   positiveInt,
+  countOrPercent,
   nonNegativeInt,
   positiveNumber,
   nonNegativeNumber,

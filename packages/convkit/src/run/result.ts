@@ -19,6 +19,9 @@ export interface RunResult {
   test_loss: number;
   /** Number of test images scored (the `--limit-test` subset, if any). Absent in runs written before 2026-12. */
   test_count?: number;
+  /** Number of images trained on (after `--limit-train` and any validation held out of train); config.json's
+   *  `dataset.trainCount` says the same. Absent in runs written before 2026-12-04. */
+  train_count?: number;
   epochs: number;
   duration_s: number;
   images_per_s: number;

@@ -10,6 +10,7 @@ import { ConvkitError, optionError } from '../util/errors.js';
 import { settleInterruptedWrites } from '../util/atomic.js';
 import { seedGlobalRandom, stratifiedSubset, unseedGlobalRandom } from '../util/rng.js';
 import { parseWith } from '../util/schema.js';
+import { resolveCountOrPercent } from '../util/option-table.js';
 import { CONVKIT_VERSION } from '../version.js';
 import { nativeAdam, selectBackend } from './backend.js';
 import type { BatchShape } from './batches.js';
@@ -68,7 +69,8 @@ export async function resolveRun(input: TrainConfigInput, log: (m: string) => vo
   const pixels = pixelsPerImage(dataset);
   let train = dataset.train;
   let test = dataset.test;
-  if (cfg.limitTrain && cfg.limitTrain < train.count) train = selectSplit(train, stratifiedSubset(train.y, cfg.limitTrain / train.count, cfg.seed), pixels);
+  const keep = cfg.limitTrain === undefined ? train.count : resolveCountOrPercent(cfg.limitTrain, train.count);
+  if (keep < train.count) train = selectSplit(train, stratifiedSubset(train.y, keep / train.count, cfg.seed), pixels);
   test = limitTestSplit(test, cfg.limitTest, cfg.seed, pixels);
   if (test.count === 0) throw new ConvkitError('no test images (a run is validated and scored on them)', { file: cfg.data });
   const v = chooseValidation(cfg.validation, train, test, cfg.seed + 2, pixels);
@@ -310,6 +312,7 @@ async function executeRun(run: ResolvedRun, backend: string, ck: LoadedCheckpoin
       test_accuracy: ev.accuracy,
       test_loss: ev.loss,
       test_count: ev.count,
+      train_count: run.train.count,
       epochs: history.length,
       duration_s: duration,
       images_per_s: meanThroughput(history),

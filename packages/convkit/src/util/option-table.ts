@@ -9,6 +9,8 @@ export type OptionValue =
   | 'text'
   | 'nonEmptyText'
   | 'positiveInt'
+  /** A count (integer ≥ 1) or a percentage `"N%"` with 0 < N ≤ 100 (see `countOrPercent`). */
+  | 'countOrPercent'
   | 'nonNegativeInt'
   | 'positiveNumber'
   | 'nonNegativeNumber'
@@ -57,4 +59,31 @@ export function attributeOf(o: TableOption): string {
   return flagOf(o)
     .slice(2)
     .replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** A percentage as `countOrPercent` options write it: `"25%"`, `"0.5%"`. */
+export type Percent = `${number}%`;
+
+/** What a `countOrPercent` option holds. */
+export type CountOrPercent = number | Percent;
+
+const PERCENT = /^(\d+(\.\d+)?|\.\d+)%$/;
+
+/** The check of a `countOrPercent` value: the reason it is not one, or null. Shared by the CLI's parser and the zod schema. */
+export function countOrPercentProblem(value: unknown): string | null {
+  const what = 'expected a positive integer (a count) or a percentage such as "25%" (0 < N ≤ 100)';
+  if (typeof value === 'number') return Number.isInteger(value) && value > 0 ? null : `${what}, got ${value}`;
+  if (typeof value !== 'string' || !PERCENT.test(value)) return `${what}, got ${JSON.stringify(value)}`;
+  const n = Number(value.slice(0, -1));
+  return n > 0 && n <= 100 ? null : `${what}, got "${value}"`;
+}
+
+/**
+ * How many of `total` items a `countOrPercent` value keeps: a count as is (at most `total`), a percentage rounded to
+ * the nearest item and at least 1 (`"100%"` = all).
+ */
+export function resolveCountOrPercent(value: CountOrPercent, total: number): number {
+  if (typeof value === 'number') return Math.min(value, total);
+  const n = Number(value.slice(0, -1));
+  return n >= 100 ? total : Math.min(total, Math.max(1, Math.round((total * n) / 100)));
 }

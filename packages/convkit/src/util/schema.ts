@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConvkitError } from './errors.js';
-import type { TableOption } from './option-table.js';
+import { countOrPercentProblem, type CountOrPercent, type TableOption } from './option-table.js';
 
 /** Parses `value` with a zod schema; the first problem becomes a one-line ConvkitError naming the field. */
 export function parseWith<S extends z.ZodTypeAny>(schema: S, value: unknown, where: string, fieldPrefix = ''): z.output<S> {
@@ -21,7 +21,9 @@ type ValueSchema<O extends TableOption, C extends z.ZodType> = O['value'] extend
         ? z.ZodType<'auto' | 'test' | number>
         : O['value'] extends 'custom'
           ? C
-          : z.ZodNumber;
+          : O['value'] extends 'countOrPercent'
+            ? z.ZodType<CountOrPercent>
+            : z.ZodNumber;
 type FieldSchema<O extends TableOption, C extends z.ZodType> = O extends { default: unknown } ? z.ZodDefault<ValueSchema<O, C>> : O extends { required: true } ? ValueSchema<O, C> : z.ZodOptional<ValueSchema<O, C>>;
 /** The zod shape a table of options makes (custom: the schemas of its `custom` values, by key). */
 export type TableShape<T extends readonly TableOption[], Custom extends Record<string, z.ZodType>> = {
@@ -37,6 +39,8 @@ function valueSchema(o: TableOption, custom: Record<string, z.ZodType>): z.ZodTy
       return z.string().min(1);
     case 'positiveInt':
       return z.number().int().positive();
+    case 'countOrPercent':
+      return z.custom<CountOrPercent>((v) => countOrPercentProblem(v) === null, { error: (issue) => countOrPercentProblem(issue.input) ?? 'invalid' });
     case 'nonNegativeInt':
       return z.number().int().nonnegative();
     case 'positiveNumber':
