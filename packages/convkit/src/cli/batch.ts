@@ -36,13 +36,15 @@ function statusText(s: BatchStatus): string {
 /** `convkit report BATCH_DIR`: the comparison table of a batch's results.jsonl. */
 export async function reportBatchDir(dir: string, o: { json?: boolean; md?: string }): Promise<void> {
   const { readRecords, resultsFile } = await import('../batch/results.js');
-  const { batchTable, batchTableMarkdown, batchTableText } = await import('../report/batch-table.js');
+  const { batchScaling, batchTable, batchTableMarkdown, batchTableText, scalingMarkdown, scalingText } = await import('../report/batch-table.js');
   const records = await readRecords(dir);
   if (!records.length) throw new ConvkitError('no job recorded yet (results.jsonl is empty)', { file: resultsFile(dir) });
   const t = batchTable(records);
-  if (o.md) await writeFileAtomic(o.md, batchTableMarkdown(t));
-  if (o.json) printJson(t);
-  else process.stdout.write(batchTableText(t, (s) => (process.stdout.isTTY && !process.env.NO_COLOR ? bold(s, process.stdout) : `*${s}*`)) + '\n');
+  // accuracy against the number of training images, for the datasets the batch trained at two sizes or more
+  const scaling = batchScaling(records);
+  if (o.md) await writeFileAtomic(o.md, [batchTableMarkdown(t), scalingMarkdown(scaling)].filter(Boolean).join('\n'));
+  if (o.json) printJson({ ...t, scaling });
+  else process.stdout.write([batchTableText(t, (s) => (process.stdout.isTTY && !process.env.NO_COLOR ? bold(s, process.stdout) : `*${s}*`)), scalingText(scaling)].filter(Boolean).join('\n\n') + '\n');
 }
 
 export function registerBatchCommands(program: Command): void {

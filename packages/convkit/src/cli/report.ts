@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { CheckpointName } from '../report/analysis-types.js';
+import type { ScalingChart } from '../report/scaling.js';
 import { ANALYSIS_FILE_NAMES } from '../run/layout.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { ConvkitError } from '../util/errors.js';
@@ -40,8 +41,15 @@ async function batchRuns(out: string): Promise<string[]> {
   return runs;
 }
 
-/** One run: its analysis as text, JSON and/or HTML; several runs: the comparison. */
-async function reportRuns(runs: string[], o: ReportOptions): Promise<void> {
+/** A batch output's accuracy against training-set size (report/scaling.ts), from its results.jsonl. */
+async function batchScalingOf(out: string): Promise<ScalingChart[]> {
+  const { readRecords } = await import('../batch/results.js');
+  const { batchScaling } = await import('../report/batch-table.js');
+  return batchScaling(await readRecords(out));
+}
+
+/** One run: its analysis as text, JSON and/or HTML; several runs: the comparison (a batch's with `scaling`). */
+async function reportRuns(runs: string[], o: ReportOptions, scaling: ScalingChart[] = []): Promise<void> {
   if (o.html && (await fs.stat(o.html).then((st) => st.isDirectory(), () => false))) throw new ConvkitError('is a directory; --html takes the HTML file to write', { file: o.html });
   const { analyseRun } = await import('../report/analysis.js');
   const { writeCompareHtml, writeReportHtml } = await import('../report/html.js');
@@ -50,7 +58,7 @@ async function reportRuns(runs: string[], o: ReportOptions): Promise<void> {
   for (const r of runs) analyses.push(await analyseRun(r, { checkpoint: o.checkpoint, backend: o.backend, force: o.force }));
   if (o.html) {
     if (analyses.length === 1) await writeReportHtml(o.html, analyses[0]);
-    else await writeCompareHtml(o.html, analyses);
+    else await writeCompareHtml(o.html, analyses, scaling);
     process.stderr.write(`convkit: wrote ${o.html}\n`);
   }
   if (o.json) printJson(analyses.length === 1 ? analyses[0] : analyses);
@@ -87,7 +95,7 @@ export function registerReportCommands(program: Command): void {
       const kinds = await Promise.all(paths.map(pathKind));
       if (kinds.every((k) => k === 'run')) return reportRuns(paths, o);
       // A batch output: with --html, the comparison of its finished runs; without, the batch's table (one row per dataset).
-      if (paths.length === 1 && kinds[0] === 'batch' && o.html) return reportRuns(await batchRuns(paths[0]), o);
+      if (paths.length === 1 && kinds[0] === 'batch' && o.html) return reportRuns(await batchRuns(paths[0]), o, await batchScalingOf(paths[0]));
       if (paths.length === 1 && kinds[0] === 'batch') return reportBatchDir(paths[0], o);
       const bad = paths[kinds.includes('other') ? kinds.indexOf('other') : kinds.indexOf('batch')];
       const { notARunError } = await import('../run/config.js');

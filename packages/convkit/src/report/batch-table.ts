@@ -2,6 +2,7 @@ import type { JobRecord } from '../batch/results.js';
 import { latestRecords } from '../batch/results.js';
 import { table } from '../util/term.js';
 import { describeAugment, type AugmentSpec } from '../train/augment/schema.js';
+import { scalingCharts, scalingRows, type ScalingChart, type ScalingRun } from './scaling.js';
 
 /** One cell of the batch table: a model (and grid point) on a dataset, averaged over repeats. */
 export interface BatchCell {
@@ -101,4 +102,52 @@ export function batchTableMarkdown(t: BatchTable, title = `convkit batch ${t.bat
   const rows = t.rows.map((r) => [r.dataset, ...t.columns.flatMap((c) => cellText(r.cells[c], (s) => `**${s}**`))]);
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [`# ${title}`, '', line(h), line(h.map((_, i) => (i === 0 ? '---' : '---:'))), ...rows.map(line), '', `${bestLine(t).replace(/^best:/, '**Best:**')}. ${t.jobs.completed} completed, ${t.jobs.failed} failed; test accuracy; the best of each column in bold.`, ''].join('\n');
+}
+
+/**
+ * The completed jobs as the scaling chart's runs: family = the model and any grid setting other than `limit-train`
+ * and `seed` (the size is the x axis, the seeds the spread); jobs recorded before the training-image count was (no
+ * `train_count`) are left out.
+ */
+export function scalingRuns(records: JobRecord[]): ScalingRun[] {
+  const out: ScalingRun[] = [];
+  for (const r of latestRecords(records).values()) {
+    if (r.status !== 'completed' || r.test_accuracy === null || typeof r.train_count !== 'number') continue;
+    const { limitTrain, seed: _seed, ...rest } = r.variant ?? {};
+    const limit = limitTrain ?? (r.options ?? {}).limitTrain;
+    out.push({
+      dataset: r.dataset_label,
+      family: [r.model_label, variantLabel(rest)].filter(Boolean).join(' '),
+      ...(typeof limit === 'string' || typeof limit === 'number' ? { limit } : {}),
+      trainCount: r.train_count,
+      accuracy: r.test_accuracy,
+    });
+  }
+  return out;
+}
+
+/** The batch's scaling charts (datasets with at least two training-set sizes), jobs in plan order. */
+export function batchScaling(records: JobRecord[]): ScalingChart[] {
+  return scalingCharts(scalingRuns([...records].sort((a, b) => (a.job_index ?? 0) - (b.job_index ?? 0))));
+}
+
+const SCALING_NOTE = 'test accuracy against training images: mean of the repeats (min–max, n = runs)';
+
+export function scalingText(charts: ScalingChart[]): string {
+  return charts
+    .map((c) => {
+      const { header, rows } = scalingRows(c);
+      return `${c.dataset}: ${SCALING_NOTE}\n${table(header, rows, header.map((_, i) => (i === 1 ? 'l' : 'r')))}`;
+    })
+    .join('\n\n');
+}
+
+export function scalingMarkdown(charts: ScalingChart[]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return charts
+    .map((c) => {
+      const { header, rows } = scalingRows(c);
+      return [`## ${c.dataset}: accuracy against training-set size`, '', line(header), line(header.map((_, i) => (i === 1 ? '---' : '---:'))), ...rows.map(line), '', `${SCALING_NOTE[0].toUpperCase()}${SCALING_NOTE.slice(1)}.`, ''].join('\n');
+    })
+    .join('\n');
 }

@@ -1,5 +1,6 @@
 import { writeFileAtomic } from '../util/atomic.js';
 import type { CompareRun, RunAnalysis } from './analysis-types.js';
+import type { ScalingChart } from './scaling.js';
 import { viewsBundle } from './views-bundle.js';
 
 /** JSON safe inside a <script> element (no "</script>", no "<!--"). */
@@ -42,8 +43,9 @@ export async function reportHtml(a: RunAnalysis): Promise<string> {
   return selfContainedPage(`convkit report: ${a.run}`, await viewsBundle(), 'convkitViews.renderReport', a);
 }
 
-export async function compareHtml(runs: CompareRun[]): Promise<string> {
-  return selfContainedPage(`convkit comparison of ${runs.length} runs`, await viewsBundle(), 'convkitViews.renderCompareReport', runs);
+/** The comparison page; `scaling`: a batch's accuracy against training-set size (drawn when there is a chart). */
+export async function compareHtml(runs: CompareRun[], scaling: ScalingChart[] = []): Promise<string> {
+  return selfContainedPage(`convkit comparison of ${runs.length} runs`, await viewsBundle(), 'convkitViews.renderCompareReport', scaling.length ? { runs, scaling } : runs);
 }
 
 /** Writes the report of one run as one HTML file, atomically. */
@@ -51,6 +53,6 @@ export async function writeReportHtml(file: string, a: RunAnalysis): Promise<voi
   await writeFileAtomic(file, await reportHtml(a));
 }
 
-export async function writeCompareHtml(file: string, runs: CompareRun[]): Promise<void> {
-  await writeFileAtomic(file, await compareHtml(runs));
+export async function writeCompareHtml(file: string, runs: CompareRun[], scaling: ScalingChart[] = []): Promise<void> {
+  await writeFileAtomic(file, await compareHtml(runs, scaling));
 }

@@ -22,6 +22,8 @@ export interface RunSummary {
   bestValAccuracy?: number;
   bestEpoch?: number;
   testAccuracy?: number;
+  /** Images the run trains on (after --limit-train and any validation held out of train). */
+  trainCount?: number;
   durationS?: number;
   imagesPerS?: number;
   started?: string;

@@ -60,6 +60,7 @@ export async function summariseRun(root: string, dir: string): Promise<RunSummar
     bestValAccuracy: best?.val_accuracy,
     bestEpoch: best?.epoch,
     testAccuracy: result?.test_accuracy,
+    trainCount: result?.train_count ?? config?.dataset?.trainCount,
     durationS: result?.duration_s ?? (metrics.length ? seconds : undefined),
     imagesPerS: result?.images_per_s ?? (seconds > 0 ? imgs / seconds : undefined),
     started: status?.started ?? config?.created,

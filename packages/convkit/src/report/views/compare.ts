@@ -3,6 +3,7 @@ import { summariseHistory } from '../history.js';
 import { renderOverlay } from './curves.js';
 import { className, colour, h, prepare, type Child } from './dom.js';
 import { duration, num, pct } from './format.js';
+import { renderScaling, type ScalingChart } from './scaling.js';
 
 export type { CompareRun };
 
@@ -14,6 +15,8 @@ export interface CompareOptions {
   columns?: { label: Child; title?: string; cell: (r: CompareRun, i: number) => Child }[];
   /** TensorBoard's EMA weight for the overlaid curves (0 = raw). */
   smoothing?: number;
+  /** Accuracy against training-set size (report/scaling.ts), drawn after the table when there is a chart. */
+  scaling?: ScalingChart[];
 }
 
 interface Column {
@@ -71,6 +74,12 @@ export function renderCompare(el: HTMLElement, runs: CompareRun[], opts: Compare
     );
   });
   el.append(h('h3', {}, 'Runs'), h('div', { style: 'overflow-x:auto' }, table));
+
+  if (opts.scaling?.length) {
+    const box = h('div', { id: 'scaling' });
+    el.append(h('h3', {}, 'Accuracy against training-set size'), box);
+    renderScaling(box, opts.scaling);
+  }
 
   const charts = h('div', { class: 'ck-charts' });
   el.append(h('h3', {}, 'Curves'), charts);

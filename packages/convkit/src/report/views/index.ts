@@ -25,7 +25,14 @@
  *                                              side; runs = RunAnalysis[] or {run, model, data, history, ...partial};
  *                                              opts {href?, columns?, smoothing?} (the dashboard's links, status and
  *                                              hyperparameter columns, smoothed curves); run i in colour(i)
- *   renderCompareReport(el, runs)              the comparison page (title + renderCompare)
+ *                                              opts.scaling: a batch's accuracy against training-set size (renderScaling)
+ *   renderCompareReport(el, runs)              the comparison page (title + renderCompare); runs = CompareRun[] or
+ *                                              {runs, scaling?} (`convkit report BATCH --html`)
+ *   renderScaling(el, charts)                  test accuracy against training images (log x), one chart per dataset,
+ *                                              one line per family, min–max of its repeats as error bars, the numbers
+ *                                              as a table; charts from scalingCharts (report/scaling.ts);
+ *                                              boxes .ck-chart.ck-scaling[data-dataset] with `.uplot`
+ *   scalingCharts(runs)                        {dataset, family, limit?, trainCount, accuracy}[] → ScalingChart[]
  *   renderOverlay(el, metric, series, opts?)   one metric of several runs on one chart; series {label, rows, colour?}[]
  *   summariseHistory(rows)                     HistoryRow[] → RunHistory (best value and epoch per metric)
  */
@@ -35,6 +42,8 @@ import { renderCurves, renderOverlay } from './curves.js';
 import { renderErrors } from './errors.js';
 import { renderFeatureMaps } from './feature-maps.js';
 import { renderPerClass } from './per-class.js';
+import { renderScaling } from './scaling.js';
+import { scalingCharts } from '../scaling.js';
 import { renderCompareReport, renderReport, renderSummary } from './report.js';
 import { summariseHistory } from '../history.js';
 
@@ -51,6 +60,8 @@ export const convkitViews = {
   renderCompare,
   renderCompareReport,
   renderOverlay,
+  renderScaling,
+  scalingCharts,
   summariseHistory,
 };
 

@@ -7,6 +7,7 @@ import { pct } from './format.js';
 import { renderErrors } from './errors.js';
 import { renderFeatureMaps } from './feature-maps.js';
 import { renderPerClass } from './per-class.js';
+import type { ScalingChart } from './scaling.js';
 
 function kpi(label: string, value: string): HTMLElement {
   return h('div', { class: 'ck-kpi' }, h('span', { class: 'ck-muted' }, label), h('b', {}, value));
@@ -56,11 +57,12 @@ export function renderReport(el: HTMLElement, a: RunAnalysis): void {
   el.append(h('footer', { class: 'ck-muted', style: 'margin-top:30px' }, `convkit ${a.convkit_version} · analysed ${a.created}`));
 }
 
-/** The comparison page of several runs. */
-export function renderCompareReport(el: HTMLElement, runs: CompareRun[]): void {
+/** The comparison page of several runs; a batch's page also has its accuracy against training-set size. */
+export function renderCompareReport(el: HTMLElement, data: CompareRun[] | { runs: CompareRun[]; scaling?: ScalingChart[] }): void {
+  const { runs, scaling } = Array.isArray(data) ? { runs: data, scaling: undefined } : data;
   prepare(el, 'ck-report');
   el.append(h('header', {}, h('h1', {}, `convkit comparison of ${runs.length} runs`)));
   const body = h('div');
   el.append(body);
-  renderCompare(body, runs);
+  renderCompare(body, runs, { scaling });
 }

@@ -2,6 +2,7 @@
 // `convkit report RUN1 RUN2 --html`) with the dashboard's links, status and differing hyperparameters; the stopped
 // runs' per-class accuracy once evaluated on their test sets.
 import type { CompareRun, HistoryRow } from '../../report/analysis-types.js';
+import { scalingCharts, type ScalingChart } from '../../report/scaling.js';
 import { renderCompare } from '../../report/views/compare.js';
 import { h } from '../../report/views/dom.js';
 import type { RunSummary } from '../api-types.js';
@@ -24,6 +25,29 @@ function compareRun({ summary: s, metrics }: Compared): CompareRun {
   } as CompareRun;
 }
 
+/**
+ * The finished runs' accuracy against training-set size (charts only for datasets with two sizes or more): a line per
+ * model and per setting of the differing hyperparameters other than limitTrain and seed (the x axis and the spread).
+ */
+function scalingOf(summaries: RunSummary[], hyperKeys: string[]): ScalingChart[] {
+  const base = (p: string) => p.replace(/[\\/]+$/, '').split(/[\\/]/).pop() || p;
+  const split = hyperKeys.filter((k) => k !== 'limitTrain' && k !== 'seed');
+  return scalingCharts(
+    summaries
+      .filter((s) => s.state === 'completed' && s.testAccuracy !== undefined && s.trainCount !== undefined)
+      .map((s) => {
+        const limit = s.hyper.limitTrain;
+        return {
+          dataset: s.dataset ?? s.data ?? '?',
+          family: [base(s.model ?? '?'), ...split.map((k) => `${k}=${s.hyper[k] ?? ''}`)].join(' '),
+          ...(typeof limit === 'string' || typeof limit === 'number' ? { limit } : {}),
+          trainCount: s.trainCount!,
+          accuracy: s.testAccuracy!,
+        };
+      }),
+  );
+}
+
 async function main(): Promise<void> {
   const group = params.get('group');
   const ids = (params.get('id') ?? '').split(',').filter(Boolean);
@@ -44,11 +68,13 @@ async function main(): Promise<void> {
   // hyperparameter columns: only what differs between the runs (everything for one run)
   const hyperKeys = [...new Set(summaries.flatMap((s) => Object.keys(s.hyper)))].filter((k) => new Set(summaries.map((s) => String(s.hyper[k]))).size > 1 || runs.length === 1);
   let shown: CompareRun[] = runs.map(compareRun);
+  const scaling = scalingOf(summaries, hyperKeys);
   let smoothing = 0;
   const view = h('div', { id: 'report-compare' });
   const draw = () =>
     renderCompare(view, shown, {
       smoothing,
+      scaling,
       href: (_r, i) => runHref(summaries[i].id),
       columns: [
         { label: 'status', cell: (_r, i) => stateBadge(summaries[i].state, summaries[i].note) },
