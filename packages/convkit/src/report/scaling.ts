@@ -9,7 +9,7 @@ export interface ScalingRun {
   dataset: string;
   /** The line the run belongs to: its model (and any grid setting other than the size and the seed). */
   family: string;
-  /** The `limit-train` setting the run was given (`"25%"`, 2000), absent for the whole set. */
+  /** The `limit-train` setting the run was given (`"25%"`, 2000); absent when it had none (the whole set). */
   limit?: string | number;
   /** Images the run trained on. */
   trainCount: number;
@@ -18,7 +18,8 @@ export interface ScalingRun {
 
 /** One point of a line: the runs of one family at one training-set size. */
 export interface ScalingPoint {
-  /** Mean number of training images of its runs (the same for every run unless validation held out a varying share). */
+  /** Mean number of training images of the dataset's runs at this size, every family's (they differ only when
+   *  validation held out a share that varies with the seed). */
   trainCount: number;
   /** The `limit-train` setting, when the runs had one. */
   limit?: string | number;
