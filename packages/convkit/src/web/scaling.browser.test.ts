@@ -32,7 +32,8 @@ before(async () => {
     config,
     `name: tiny-scaling\nout: ${JSON.stringify(batchOut)}\ndatasets: [mnist:embedded]\nmodels: [mnist-dnn, mnist-cnn]\nrepeats: 2\ngrid:\n  limit-train: [2%, 10%]\ntrain:\n  epochs: 1\n  batch-size: 32\n  limit-test: 200\n  backend: cpu\n`,
   );
-  const r = await runCli(['batch', 'run', config], { timeoutMs: 15 * 60_000 });
+  // two jobs at once (one thread each): the test's wall time halves on two cores, the work stays the same
+  const r = await runCli(['batch', 'run', config, '--parallel', '2'], { timeoutMs: 15 * 60_000 });
   assert.equal(r.code, 0, r.stderr);
   records = await readRecords(batchOut);
   assert.equal(records.length, 8);
