@@ -74,6 +74,16 @@ test('batch config: limit-train as a grid axis of percentages and counts, in tra
   assert.equal(inTrain[0].options.limitTrain, '10%');
 });
 
+test('examples/batch/dnn-cnn-vit.yaml: 3 models × 4 training-set sizes × 2 seeds on each dataset', async () => {
+  // its GTSRB set is prepared by the user (see the file's header): plan it on the two sources every machine has
+  const example = path.resolve('examples/batch/dnn-cnn-vit.yaml');
+  const jobs = planJobs(await loadBatchConfig(example, ['datasets=[mnist:embedded, fashion-mnist]']));
+  assert.equal(jobs.length, 2 * 3 * 4 * 2);
+  assert.deepEqual([...new Set(jobs.map((j) => j.modelLabel))], ['mnist-dnn', 'mnist-cnn', 'vit-tiny']);
+  assert.deepEqual([...new Set(jobs.map((j) => j.variant.limitTrain))], ['1%', '5%', '25%', '100%']);
+  assert.deepEqual([...new Set(jobs.map((j) => j.options.seed))], [undefined, 43]);
+});
+
 test('batch config: every bad input is one line naming the file, the line and the key', async () => {
   const cases: [string, RegExp][] = [
     [GOOD.replace('name: t', 'name: t\nnmae: x'), /:2: nmae: unknown key$/],
