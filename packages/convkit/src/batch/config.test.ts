@@ -74,14 +74,19 @@ test('batch config: limit-train as a grid axis of percentages and counts, in tra
   assert.equal(inTrain[0].options.limitTrain, '10%');
 });
 
-test('examples/batch/dnn-cnn-vit.yaml: 3 models × 4 training-set sizes × 2 seeds on each dataset', async () => {
-  // its GTSRB set is prepared by the user (see the file's header): plan it on the two sources every machine has
-  const example = path.resolve('examples/batch/dnn-cnn-vit.yaml');
-  const jobs = planJobs(await loadBatchConfig(example, ['datasets=[mnist:embedded, fashion-mnist]']));
-  assert.equal(jobs.length, 2 * 3 * 4 * 2);
+test('examples/batch/dnn-cnn-vit.yaml: `batch plan` lists 3 models × 4 training-set sizes × 2 seeds × 3 datasets, a GTSRB set still to prepare included', async () => {
+  const r = await runCli(['batch', 'plan', 'examples/batch/dnn-cnn-vit.yaml', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const { jobs, missingDatasets } = JSON.parse(r.stdout) as { jobs: { modelLabel: string; datasetLabel: string; variant: { limitTrain: string }; options: { seed?: number } }[]; missingDatasets: string[] };
+  assert.equal(jobs.length, 3 * 3 * 4 * 2);
   assert.deepEqual([...new Set(jobs.map((j) => j.modelLabel))], ['mnist-dnn', 'mnist-cnn', 'vit-tiny']);
+  assert.deepEqual([...new Set(jobs.map((j) => j.datasetLabel))], ['mnist:embedded', 'fashion-mnist', 'set-32x32-RGB']);
   assert.deepEqual([...new Set(jobs.map((j) => j.variant.limitTrain))], ['1%', '5%', '25%', '100%']);
   assert.deepEqual([...new Set(jobs.map((j) => j.options.seed))], [undefined, 43]);
+  // the set a user prepares first (see the file's header): one warning line each, and `batch run` refuses it
+  const warnings = r.stderr.trim().split('\n').filter(Boolean);
+  assert.equal(warnings.length, missingDatasets.length, r.stderr);
+  for (const w of warnings) assert.match(w, /^convkit: warning: .*dnn-cnn-vit\.yaml:\d+: datasets\.2: not found: .*set-32x32-RGB\.h5 .*`batch run` refuses them/);
 });
 
 test('batch config: every bad input is one line naming the file, the line and the key', async () => {

@@ -123,12 +123,18 @@ async function statKind(p: string): Promise<'file' | 'dir' | null> {
   }
 }
 
-async function resolveDataset(cfg: ConfigFile, base: string, value: string, i: number): Promise<BatchItem> {
+async function resolveDataset(cfg: ConfigFile, base: string, value: string, i: number, opts: ResolveOptions): Promise<BatchItem> {
   if (SOURCE_NAMES.includes(value)) return { spec: value, label: value };
   const gtsrb = value.startsWith('gtsrb:');
   const p = path.resolve(base, gtsrb ? value.slice('gtsrb:'.length) : value);
   const kind = await statKind(p);
-  if (!kind) fail(cfg, ['datasets', i], `not found: ${p} (a file, a folder, or one of ${SOURCE_NAMES.join(', ')}, gtsrb:ROOT)`);
+  const missing = `not found: ${p} (a file, a folder, or one of ${SOURCE_NAMES.join(', ')}, gtsrb:ROOT)`;
+  if (!kind && opts.onMissingDataset) {
+    // `batch plan` lists the jobs of a dataset still to be prepared; running them is refused below.
+    opts.onMissingDataset(new ConvkitError(`datasets.${i}: ${missing}`, { file: cfg.file, line: cfg.lineOf(['datasets', i]) }));
+    return { spec: gtsrb ? `gtsrb:${p}` : p, label: labelOf(p) };
+  }
+  if (!kind) fail(cfg, ['datasets', i], missing);
   if (gtsrb && kind !== 'dir') fail(cfg, ['datasets', i], `gtsrb: expects a folder, ${p} is a file`);
   return { spec: gtsrb ? `gtsrb:${p}` : p, label: labelOf(p) };
 }
@@ -162,7 +168,12 @@ function checkOwned(cfg: ConfigFile, keys: string[], options: Record<string, unk
 }
 
 /** Validates a parsed config (data from the file, with `--set` values applied); paths are resolved against `base`. */
-export async function resolveBatchConfig(cfg: ConfigFile, base: string): Promise<BatchConfig> {
+export interface ResolveOptions {
+  /** Called for each dataset path that does not exist, instead of failing (`batch plan` only: it lists the jobs). */
+  onMissingDataset?: (e: ConvkitError) => void;
+}
+
+export async function resolveBatchConfig(cfg: ConfigFile, base: string, opts: ResolveOptions = {}): Promise<BatchConfig> {
   const top = parseConfigWith(BatchFileSchema, cfg.data, cfg);
 
   const train = parseTrainOptions(top.train, cfg, ['train']) as Record<string, unknown>;
@@ -197,7 +208,7 @@ export async function resolveBatchConfig(cfg: ConfigFile, base: string): Promise
     slurm = parseConfigWith(SlurmSchema, value, cfg, ['slurm'], original);
   }
 
-  const datasets = await Promise.all(top.datasets.map((d, i) => resolveDataset(cfg, base, d, i)));
+  const datasets = await Promise.all(top.datasets.map((d, i) => resolveDataset(cfg, base, d, i, opts)));
   const models = await Promise.all(top.models.map((m, i) => resolveModelItem(cfg, base, m, i)));
   for (const [key, list] of [['datasets', datasets], ['models', models]] as const) {
     const seen = new Set<string>();
@@ -210,7 +221,7 @@ export async function resolveBatchConfig(cfg: ConfigFile, base: string): Promise
 }
 
 /** Reads, overrides (`--set`) and validates a batch config file; every problem is one line naming the file and the key. */
-export async function loadBatchConfig(file: string, sets: readonly string[] = []): Promise<BatchConfig> {
+export async function loadBatchConfig(file: string, sets: readonly string[] = [], opts: ResolveOptions = {}): Promise<BatchConfig> {
   const cfg = await readConfigFile(file);
   if (!cfg.data || typeof cfg.data !== 'object' || Array.isArray(cfg.data)) throw new ConvkitError('expected a mapping (name, out, datasets, models, train, grid, repeats, slurm)', { file });
   const overridden = sets.map((s) => s.slice(0, Math.max(0, s.indexOf('='))).split('.'));
@@ -220,5 +231,5 @@ export async function loadBatchConfig(file: string, sets: readonly string[] = []
     // A key given with --set has no line in the file.
     lineOf: (keys) => (overridden.some((o) => o.every((k, i) => String(keys[i]) === k)) ? undefined : cfg.lineOf(keys)),
   };
-  return resolveBatchConfig(withSets, path.dirname(path.resolve(file)));
+  return resolveBatchConfig(withSets, path.dirname(path.resolve(file)), opts);
 }

@@ -57,9 +57,12 @@ export function registerBatchCommands(program: Command): void {
   configCommand('plan', 'list the jobs a config expands to (id = hash of the job\'s resolved config)')
     .option('--json', 'print JSON', false)
     .action(async (file: string, o) => {
-      const c = await loadConfig(file, o);
+      // A dataset still to be prepared does not hide the plan: one warning line each; `batch run` refuses it.
+      const missing: string[] = [];
+      const c = await (await config()).loadBatchConfig(file, o.set, { onMissingDataset: (e) => missing.push(e.message) });
+      for (const m of missing) process.stderr.write(`convkit: warning: ${m} — its jobs are listed; \`batch run\` refuses them until it exists\n`);
       const jobs = (await plan()).planJobs(c);
-      if (o.json) return printJson({ name: c.name, out: c.out, jobs });
+      if (o.json) return printJson({ name: c.name, out: c.out, jobs, missingDatasets: missing });
       const rows = jobs.map((j) => [j.id, j.datasetLabel, j.modelLabel, optionsText(j.options as Record<string, unknown>)]);
       process.stdout.write(`${table(['job', 'dataset', 'model', 'options'], rows, ['l', 'l', 'l', 'l'])}\n\n${jobs.length} job(s) → ${path.join(c.out, 'runs')}\n`);
     });
