@@ -32,6 +32,8 @@ export interface ScalingPoint {
 
 export interface ScalingLine {
   family: string;
+  /** The family's place among every family of the runs, sorted by name: its colour, the same in every chart and view. */
+  colour: number;
   /** Ascending training-set size. */
   points: ScalingPoint[];
 }
@@ -52,8 +54,9 @@ function sizeKey(r: ScalingRun): string {
 const meanOf = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
 
 /**
- * Runs → one chart per dataset that has at least two training-set sizes (datasets and families in the order they
- * first appear). Runs of one dataset are grouped by their `limit-train` setting (no limit = 100%): a group of one
+ * Runs → one chart per dataset that has at least two training-set sizes (datasets in the order they first appear,
+ * families sorted by name, so that a family keeps its place and colour in every chart, in the report and the dashboard
+ * alike, whatever order the runs come in). Runs of one dataset are grouped by their `limit-train` setting (no limit = 100%): a group of one
  * family is one point, with the mean, min and max test accuracy of its runs, at the mean training-image count of
  * the whole group (every family at the same x even when validation held out a share that varies with the seed).
  */
@@ -68,12 +71,15 @@ export function scalingCharts(runs: readonly ScalingRun[]): ScalingChart[] {
     const key = sizeKey(r);
     sizes.set(key, [...(sizes.get(key) ?? []), r]);
   }
+  const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  const allFamilies = [...new Set([...datasets.values()].flatMap((f) => [...f.keys()]))].sort(byName);
   const charts: ScalingChart[] = [];
   for (const [dataset, families] of datasets) {
     const counts = new Map<string, number[]>();
     for (const sizes of families.values()) for (const [key, rs] of sizes) counts.set(key, [...(counts.get(key) ?? []), ...rs.map((r) => r.trainCount)]);
-    const lines: ScalingLine[] = [...families].map(([family, sizes]) => ({
+    const lines: ScalingLine[] = [...families].sort(([a], [b]) => byName(a, b)).map(([family, sizes]) => ({
       family,
+      colour: allFamilies.indexOf(family),
       points: [...sizes]
         .map(([key, rs]) => {
           const accuracies = rs.map((r) => r.accuracy);

@@ -15,7 +15,7 @@ function errorBars(chart: ScalingChart) {
     ctx.lineWidth = 1.5 * devicePixelRatio;
     chart.lines.forEach((line, i) => {
       if (!u.series[i + 1].show) return;
-      ctx.strokeStyle = colour(i);
+      ctx.strokeStyle = colour(line.colour);
       for (const p of line.points) {
         if (p.accuracies.length < 2) continue;
         const x = Math.round(u.valToPos(p.trainCount, 'x', true));
@@ -73,10 +73,10 @@ export function renderScaling(el: HTMLElement, charts: ScalingChart[], opts: { w
           { label: 'training images', value: (_u, v) => (v == null ? '–' : num(v)) },
           ...c.lines.map((l, i) => ({
             label: l.family,
-            stroke: colour(i),
+            stroke: colour(l.colour),
             width: 2,
             spanGaps: true,
-            points: { show: true, size: 7, fill: colour(i) },
+            points: { show: true, size: 7, fill: colour(l.colour) },
             value: (u: uPlot, v: number | null, _s: number, idx: number | null) => {
               if (v === null || idx === null) return '–';
               const p = l.points.find((q) => q.trainCount === u.data[0][idx]);
@@ -92,7 +92,7 @@ export function renderScaling(el: HTMLElement, charts: ScalingChart[], opts: { w
     const { header, rows } = scalingRows(c);
     box.append(
       h('table', { class: 'ck-table ck-scaling-table' },
-        h('thead', {}, h('tr', {}, ...header.map((t, i) => h('th', { class: i === 1 ? 'ck-left' : undefined }, i > 1 ? h('span', { class: 'ck-swatch', style: `background:${colour(i - 2)}` }) : null, t)))),
+        h('thead', {}, h('tr', {}, ...header.map((t, i) => h('th', { class: i === 1 ? 'ck-left' : undefined }, i > 1 ? h('span', { class: 'ck-swatch', style: `background:${colour(c.lines[i - 2].colour)}` }) : null, t)))),
         h('tbody', {}, ...rows.map((r, k) => h('tr', { 'data-train-count': c.sizes[k] }, ...r.map((t, i) => h('td', { class: i === 1 ? 'ck-left' : undefined }, t))))),
       ),
       h('div', { class: 'ck-muted' }, 'Each point: the mean test accuracy of its runs (seeds); bars and brackets: their min–max.'),
