@@ -30,13 +30,28 @@ test('kill -9 of a local batch run, then a rerun: the rerun follows the orphaned
   const first = startCli(['batch', 'run', cfg, '--parallel', '2'], { env });
   await waitFor('both trainings to hold their run locks', async () => (await Promise.all(runDirs.map((d) => readRunLock(d)))).every((l) => l && l.pid !== first.child.pid));
   const orphans = (await Promise.all(runDirs.map((d) => readRunLock(d)))).map((l) => l!.pid);
+  // The orphans are held still (SIGSTOP) from before their runner dies until the rerun says it follows each one, so
+  // that the rerun finds them at work however fast they train; each goes on (SIGCONT) once it is followed.
+  for (const pid of orphans) process.kill(pid, 'SIGSTOP');
   first.child.kill('SIGKILL');
   assert.equal((await first.done).signal, 'SIGKILL');
   assert.ok(orphans.every(pidAlive), 'the children outlive their runner');
 
-  const second = await startCli(['batch', 'run', cfg, '--parallel', '2'], { env }).done;
+  const rerun = startCli(['batch', 'run', cfg, '--parallel', '2'], { env });
+  let said = '';
+  rerun.child.stderr!.on('data', (d) => (said += d));
+  const following = (pid: number) => new RegExp(`is being written by pid ${pid} on .*; following it until it ends`);
+  try {
+    for (const pid of orphans) {
+      await waitFor(`the rerun to follow pid ${pid}`, async () => following(pid).test(said) || rerun.child.exitCode !== null);
+      process.kill(pid, 'SIGCONT');
+    }
+  } finally {
+    for (const pid of orphans) if (pidAlive(pid)) process.kill(pid, 'SIGCONT');
+  }
+  const second = await rerun.done;
   assert.equal(second.code, 0, second.stderr);
-  for (const pid of orphans) assert.match(second.stderr, new RegExp(`is being written by pid ${pid} on .*; following it until it ends`));
+  for (const pid of orphans) assert.match(second.stderr, following(pid));
   const records: JobRecord[] = (await fs.readFile(path.join(dir, 'out', 'results.jsonl'), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l));
   assert.deepEqual(records.map((r) => r.status), ['completed', 'completed'], JSON.stringify(records));
   assert.deepEqual(new Set(records.map((r) => r.run_dir)), new Set(runDirs), 'each job recorded once');
