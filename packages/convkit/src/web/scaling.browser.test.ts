@@ -25,12 +25,13 @@ const problems: string[] = [];
 
 before(async () => {
   out = process.env.CONVKIT_TEST_OUT ? path.resolve(process.env.CONVKIT_TEST_OUT) : await fs.mkdtemp(path.join(os.tmpdir(), 'convkit-scaling-'));
+  await fs.mkdir(out, { recursive: true });
   batchOut = path.join(out, 'batch');
   await fs.rm(batchOut, { recursive: true, force: true });
   const config = path.join(out, 'scaling.yaml');
   await fs.writeFile(
     config,
-    `name: tiny-scaling\nout: ${JSON.stringify(batchOut)}\ndatasets: [mnist:embedded]\nmodels: [mnist-dnn, mnist-cnn]\nrepeats: 2\ngrid:\n  limit-train: [2%, 10%]\ntrain:\n  epochs: 1\n  batch-size: 32\n  limit-test: 200\n  backend: cpu\n`,
+    `name: tiny-scaling\nout: ${JSON.stringify(batchOut)}\ndatasets: [mnist:embedded]\nmodels: [mnist-dnn, mnist-cnn]\nrepeats: 2\ngrid:\n  limit-train: [2%, 10%]\ntrain:\n  epochs: 1\n  batch-size: 32\n  limit-test: 200\n`,
   );
   // two jobs at once (one thread each): the test's wall time halves on two cores, the work stays the same
   const r = await runCli(['batch', 'run', config, '--parallel', '2'], { timeoutMs: 15 * 60_000 });
@@ -60,7 +61,7 @@ function expected(): Map<string, number[]> {
 function checkChart(chart: ScalingChart): void {
   assert.equal(chart.dataset, 'mnist:embedded');
   assert.deepEqual(chart.sizes, [160, 800], '2 % and 10 % of the 8,000 embedded training images');
-  assert.deepEqual(chart.lines.map((l) => l.family), ['mnist-dnn', 'mnist-cnn']);
+  assert.deepEqual(chart.lines.map((l) => [l.family, l.colour]), [['mnist-cnn', 0], ['mnist-dnn', 1]], 'sorted by name, one colour each');
   const want = expected();
   for (const l of chart.lines) {
     assert.deepEqual(l.points.map((p) => [p.trainCount, p.limit]), [[160, '2%'], [800, '10%']]);
@@ -115,7 +116,7 @@ test('batch with limit-train [2%, 10%]: each run records its training images; re
   assert.equal(text.code, 0, text.stderr);
   assert.match(text.stdout, /mnist:embedded: test accuracy against training images/);
   assert.match(text.stdout, /\n\s+160\s+2%\s+\d+\.\d\d % \(\d+\.\d\d–\d+\.\d\d, n=2\)/);
-  assert.match(await fs.readFile(path.join(out, 'batch.md'), 'utf8'), /## mnist:embedded: accuracy against training-set size\n\n\| training images \| limit-train \| mnist-dnn \| mnist-cnn \|/);
+  assert.match(await fs.readFile(path.join(out, 'batch.md'), 'utf8'), /## mnist:embedded: accuracy against training-set size\n\n\| training images \| limit-train \| mnist-cnn \| mnist-dnn \|/);
 });
 
 test('report BATCH --html and the dashboard compare view draw the same chart (Chromium)', async () => {
