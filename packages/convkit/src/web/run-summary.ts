@@ -23,7 +23,7 @@ function jsonOrPlaceholder(v: unknown): string {
   }
 }
 
-const HYPER_KEYS = ['optimizer', 'lr', 'batchSize', 'epochs', 'seed', 'validation', 'limitTrain', 'earlyStop', 'reduceLr', 'augment', 'backend'];
+const HYPER_KEYS = ['optimizer', 'lr', 'batchSize', 'epochs', 'stepsPerEpoch', 'seed', 'validation', 'limitTrain', 'earlyStop', 'reduceLr', 'augment', 'backend'];
 
 export async function summariseRun(root: string, dir: string): Promise<RunSummary> {
   const [config, status, result, metrics] = await Promise.all([readRunConfigOrNull(dir), readRunStatus(dir), readRunResultOrNull(dir), readRunMetrics(dir)]);
