@@ -48,6 +48,7 @@ export function stepsInEpoch(n: number, batchSize: number, stepsPerEpoch?: numbe
  * exactly one pass per epoch, as without steps_per_epoch). A pure function of its arguments, for exact resumes.
  */
 export function cycledOrder(seed: number, epoch: number, n: number, steps: number, batchSize: number): Int32Array {
+  if (!(n >= 1)) throw new RangeError(`steps per epoch: no training images to cycle through (n = ${n})`);
   const length = steps * batchSize;
   const out = new Int32Array(length);
   let g = (epoch - 1) * length;
