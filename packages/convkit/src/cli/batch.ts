@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { BatchStatus } from '../batch/status.js';
+import type { ResolveOptions } from '../batch/config.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { ConvkitError } from '../util/errors.js';
 import { bold, table } from '../util/term.js';
@@ -52,14 +53,14 @@ export function registerBatchCommands(program: Command): void {
   // plan, run and status: each takes the config file and --set overrides, and loads the config the same way
   const configCommand = (name: string, description: string) =>
     batch.command(name).description(description).argument('<config>', 'batch config (YAML or JSON)').option('--set <key=value>', 'override a config key, e.g. train.epochs=2 (repeatable)', collect, [] as string[]);
-  const loadConfig = async (file: string, o: { set: string[] }) => (await config()).loadBatchConfig(file, o.set);
+  const loadConfig = async (file: string, o: { set: string[] }, opts?: ResolveOptions) => (await config()).loadBatchConfig(file, o.set, opts);
 
   configCommand('plan', 'list the jobs a config expands to (id = hash of the job\'s resolved config)')
     .option('--json', 'print JSON', false)
     .action(async (file: string, o) => {
       // A dataset still to be prepared does not hide the plan: one warning line each; `batch run` refuses it.
       const missing: string[] = [];
-      const c = await (await config()).loadBatchConfig(file, o.set, { onMissingDataset: (e) => missing.push(e.message) });
+      const c = await loadConfig(file, o, { onMissingDataset: (e) => missing.push(e.message) });
       for (const m of missing) process.stderr.write(`convkit: warning: ${m} — its jobs are listed; \`batch run\` refuses them until it exists\n`);
       const jobs = (await plan()).planJobs(c);
       if (o.json) return printJson({ name: c.name, out: c.out, jobs, missingDatasets: missing });
