@@ -20,7 +20,8 @@
         "native/gelu.cc",
         "native/attention.cc",
         "native/transpose.cc",
-        "native/compare.cc"
+        "native/compare.cc",
+        "native/gridsample.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

@@ -204,6 +204,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   initAttention(env, exports);
   initTranspose(env, exports);
   initCompare(env, exports);
+  initGridSample(env, exports);
   return exports;
 }
 

@@ -173,6 +173,7 @@ void initGelu(Napi::Env env, Napi::Object exports);
 void initAttention(Napi::Env env, Napi::Object exports);
 void initTranspose(Napi::Env env, Napi::Object exports);
 void initCompare(Napi::Env env, Napi::Object exports);
+void initGridSample(Napi::Env env, Napi::Object exports);
 
 }  // namespace convkit
 

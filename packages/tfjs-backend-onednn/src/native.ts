@@ -103,6 +103,15 @@ export interface NativeAddon {
   attentionBackward(q: F32, k: F32, v: F32, probs: F32, dout: F32, dq: F32, dk: F32, dv: F32,
     batch: number, tokens: number, channels: number, heads: number, scale: number): void;
   /**
+   * Bilinear sampling (PyTorch grid_sample, align_corners false, zeros padding) of x [B, H, W, C] at
+   * grid [B, Ho, Wo, 2] (normalised (x, y) in [-1, 1]) into y [B, Ho, Wo, C].
+   */
+  gridSampleForward(x: F32, grid: F32, y: F32, batch: number, height: number, width: number, channels: number,
+    outHeight: number, outWidth: number): void;
+  /** Its gradient from dy [B, Ho, Wo, C]: dx (x's shape) and dgrid (grid's shape). */
+  gridSampleBackward(x: F32, grid: F32, dy: F32, dx: F32, dgrid: F32, batch: number, height: number, width: number,
+    channels: number, outHeight: number, outWidth: number): void;
+  /**
    * y = a op b (an opCodes.compare op) for two Float32Arrays or two Int32Arrays of y's length or
    * of 1 element (a scalar); y is bool (Uint8Array).
    */

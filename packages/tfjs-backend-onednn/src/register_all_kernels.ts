@@ -1,7 +1,7 @@
 // The kernels implemented natively on oneDNN (plus the onednn-only kernels
 // used by the training-time patches: fused conv, fused matmul, max pool, moments,
 // batch norm, and by the native FusedBatchNorm gradient; the transformer's layer norm, GELU and
-// attention, which model code calls by name). Every other tfjs-cpu
+// attention and the spatial transformer's grid sampler, which model code calls by name). Every other tfjs-cpu
 // kernel is registered under 'onednn' unchanged (see index.ts).
 import type { GradConfig, KernelConfig } from '@tensorflow/tfjs-core';
 import { oneDnnAttentionGradientConfig } from './gradients/OneDnnAttention_grad.js';
@@ -9,6 +9,7 @@ import { oneDnnBatchNormTrainingGradConfig } from './gradients/OneDnnBatchNormTr
 import { oneDnnFusedConv2DGradConfig } from './gradients/OneDnnFusedConv2D_grad.js';
 import { oneDnnFusedMatMulGradConfig } from './gradients/OneDnnFusedMatMul_grad.js';
 import { oneDnnGeluGradientConfig } from './gradients/OneDnnGelu_grad.js';
+import { oneDnnGridSampleGradientConfig } from './gradients/OneDnnGridSample_grad.js';
 import { oneDnnLayerNormGradientConfig } from './gradients/OneDnnLayerNorm_grad.js';
 import { oneDnnMomentsGradConfig as oneDnnMomentsGradientConfig } from './gradients/OneDnnMoments_grad.js';
 import { zerosLikeConfig } from './kernels/ZerosLike.js';
@@ -55,6 +56,7 @@ import { oneDnnMaxPoolTrainingConfig } from './kernels/OneDnnMaxPoolTraining.js'
 import { oneDnnMomentsConfig, oneDnnMomentsGradConfig } from './kernels/OneDnnMoments.js';
 import { oneDnnAttentionConfig, oneDnnAttentionGradConfig } from './kernels/OneDnnAttention.js';
 import { oneDnnGeluConfig, oneDnnGeluGradConfig } from './kernels/OneDnnGelu.js';
+import { oneDnnGridSampleConfig, oneDnnGridSampleGradConfig } from './kernels/OneDnnGridSample.js';
 import { oneDnnLayerNormConfig, oneDnnLayerNormGradConfig } from './kernels/OneDnnLayerNorm.js';
 import { oneDnnReluGradConfig } from './kernels/OneDnnReluGrad.js';
 import { prodConfig } from './kernels/Prod.js';
@@ -126,6 +128,8 @@ export const nativeKernelConfigs: KernelConfig[] = [
   oneDnnGeluGradConfig,
   oneDnnAttentionConfig,
   oneDnnAttentionGradConfig,
+  oneDnnGridSampleConfig,
+  oneDnnGridSampleGradConfig,
   prodConfig,
   realDivConfig,
   reluConfig,
@@ -157,4 +161,5 @@ export const nativeGradientConfigs: GradConfig[] = [
   oneDnnLayerNormGradientConfig,
   oneDnnGeluGradientConfig,
   oneDnnAttentionGradientConfig,
+  oneDnnGridSampleGradientConfig,
 ];

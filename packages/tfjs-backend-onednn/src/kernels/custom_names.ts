@@ -45,6 +45,14 @@ export const OneDnnGeluGrad = 'OneDnnGeluGrad';
 export const OneDnnAttention = 'OneDnnAttention';
 /** Its gradient: inputs {q, k, v, probs, dy}, attrs {heads, scale}, outputs [dq, dk, dv]. */
 export const OneDnnAttentionGrad = 'OneDnnAttentionGrad';
+/**
+ * Bilinear sampling of an image at normalised grid points (PyTorch's grid_sample with align_corners
+ * false and zeros padding): inputs {x ([B, H, W, C] float32), grid ([B, Ho, Wo, 2] float32, (x, y) in
+ * [-1, 1])}, output y [B, Ho, Wo, C]. Called by name from model code (the spatial transformer).
+ */
+export const OneDnnGridSample = 'OneDnnGridSample';
+/** Its gradient: inputs {x, grid, dy}, outputs [dx, dgrid]. */
+export const OneDnnGridSampleGrad = 'OneDnnGridSampleGrad';
 
 /** Attributes of OneDnnLayerNorm and its gradient. */
 export interface OneDnnLayerNormAttrs {
