@@ -86,3 +86,37 @@ export async function assertSame(inputs: Input[], fn: (...ts: tf.Tensor[]) => tf
     assert.ok(e < tol, `${label}: output ${i} relative error ${e} >= ${tol}`);
   }
 }
+
+/** Gradients of sum(f(...) · w) for a fixed random w (so every output element matters). */
+export function gradsOf(f: (...ts: tf.Tensor[]) => tf.Tensor, outShape: number[]) {
+  const w = rand(outShape, -1, 1, 777);
+  return (...ts: tf.Tensor[]) => tf.grads((...xs: tf.Tensor[]) =>
+    tf.sum(tf.mul(f(...xs), tf.tensor(w.data, w.shape))))(ts);
+}
+
+/**
+ * The kernel's gradient (on onednn) against central differences of its own forward, at four elements of each input
+ * (the first, the last and two between) or at the ones `at` picks, with step h (default 1e-2).
+ */
+export async function assertFiniteDifferences(inputs: { shape: number[]; data: Float32Array }[],
+  f: (...ts: tf.Tensor[]) => tf.Tensor, outShape: number[], label: string,
+  { h = 1e-2, at }: { h?: number; at?: (input: number, n: number) => number[] } = {}): Promise<void> {
+  await tf.setBackend('onednn');
+  const w = rand(outShape, -1, 1, 555);
+  const loss = (data: Float32Array[]) => tf.tidy(() => tf.sum(tf.mul(
+    f(...data.map((d, i) => tf.tensor(d, inputs[i].shape))), tf.tensor(w.data, w.shape))).dataSync()[0]);
+  const analytic = tf.tidy(() => tf.grads((...xs: tf.Tensor[]) => tf.sum(tf.mul(f(...xs), tf.tensor(w.data, w.shape))))(
+    inputs.map((i) => tf.tensor(i.data, i.shape))).map((g) => Float32Array.from(g.dataSync())));
+  inputs.forEach((input, i) => {
+    const n = input.data.length;
+    const scale = Math.max(...analytic[i].map(Math.abs));
+    for (const j of at?.(i, n) ?? [0, Math.floor(n / 3), Math.floor((2 * n) / 3), n - 1]) {
+      const plus = inputs.map((x) => Float32Array.from(x.data)), minus = inputs.map((x) => Float32Array.from(x.data));
+      plus[i][j] += h;
+      minus[i][j] -= h;
+      const numeric = (loss(plus) - loss(minus)) / (2 * h);
+      assert.ok(Math.abs(numeric - analytic[i][j]) <= 2e-2 * scale + 2e-3,
+        `${label}: d/d input ${i}[${j}] analytic ${analytic[i][j]} vs numeric ${numeric}`);
+    }
+  });
+}

@@ -5,7 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { assertSame, rand, relErr, runOn, tf } from './helpers.js';
+import { assertFiniteDifferences, assertSame, gradsOf, rand, relErr, runOn, tf } from './helpers.js';
 import { CPU_VIEW_KERNELS, kernelStats, OneDnnAdam, resetKernelStats } from '../src/index.js';
 
 const engine = () => tf.engine();
@@ -29,37 +29,6 @@ function attentionOps(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, heads: number, s
   const split = (t: tf.Tensor) => tf.transpose(tf.reshape(t, [B, T, heads, D / heads]), [0, 2, 1, 3]);
   const p = tf.softmax(tf.mul(tf.matMul(split(q), split(k), false, true), scale));
   return tf.reshape(tf.transpose(tf.matMul(p, split(v)), [0, 2, 1, 3]), [B, T, D]);
-}
-
-/** Gradients of sum(f(...) · w) for a fixed random w (so every output element matters). */
-function gradsOf(f: (...ts: tf.Tensor[]) => tf.Tensor, outShape: number[]) {
-  const w = rand(outShape, -1, 1, 777);
-  return (...ts: tf.Tensor[]) => tf.grads((...xs: tf.Tensor[]) =>
-    tf.sum(tf.mul(f(...xs), tf.tensor(w.data, w.shape))))(ts);
-}
-
-/** The kernel's gradient (on onednn) against central differences of its own forward. */
-async function assertFiniteDifferences(inputs: { shape: number[]; data: Float32Array }[],
-  f: (...ts: tf.Tensor[]) => tf.Tensor, outShape: number[], label: string): Promise<void> {
-  await tf.setBackend('onednn');
-  const w = rand(outShape, -1, 1, 555);
-  const loss = (data: Float32Array[]) => tf.tidy(() => tf.sum(tf.mul(
-    f(...data.map((d, i) => tf.tensor(d, inputs[i].shape))), tf.tensor(w.data, w.shape))).dataSync()[0]);
-  const analytic = tf.tidy(() => tf.grads((...xs: tf.Tensor[]) => tf.sum(tf.mul(f(...xs), tf.tensor(w.data, w.shape))))(
-    inputs.map((i) => tf.tensor(i.data, i.shape))).map((g) => Float32Array.from(g.dataSync())));
-  const h = 1e-2;
-  inputs.forEach((input, i) => {
-    const n = input.data.length;
-    for (const j of [0, Math.floor(n / 3), Math.floor((2 * n) / 3), n - 1]) {
-      const plus = inputs.map((x) => Float32Array.from(x.data)), minus = inputs.map((x) => Float32Array.from(x.data));
-      plus[i][j] += h;
-      minus[i][j] -= h;
-      const numeric = (loss(plus) - loss(minus)) / (2 * h);
-      const scale = Math.max(...analytic[i].map(Math.abs));
-      assert.ok(Math.abs(numeric - analytic[i][j]) <= 2e-2 * scale + 2e-3,
-        `${label}: d/d input ${i}[${j}] analytic ${analytic[i][j]} vs numeric ${numeric}`);
-    }
-  });
 }
 
 describe('OneDnnLayerNorm', () => {
