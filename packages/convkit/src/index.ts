@@ -20,7 +20,8 @@ export { buildModel, listModels, resolveModel, type ModelBuilder, type ModelInpu
 export { loadModel, saveModel } from './models/io.js';
 export {
   registerConvkitLayers, ConvkitLayerNormalization, ConvkitGelu, ConvkitMultiHeadSelfAttention, ConvkitPositionEmbedding,
-  type LayerNormArgs, type MultiHeadSelfAttentionArgs, type PositionEmbeddingArgs,
+  ConvkitSpatialTransformer, type LayerNormArgs, type MultiHeadSelfAttentionArgs, type PositionEmbeddingArgs,
+  type SpatialTransformerArgs,
 } from './models/layers/index.js';
 
 // Training

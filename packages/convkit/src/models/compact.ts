@@ -45,23 +45,29 @@ export interface CompactOptions {
 export function compactCnn(name: string, o: CompactOptions) {
   return ({ inputShape, numClasses }: ModelInput): tfl.LayersModel => {
     const input = tfl.input({ shape: inputShape, name: 'image' });
-    let x: SymbolicTensor = input;
-    o.widths.forEach((w, i) => {
-      x = convBn(x, w, `s${i + 1}`);
-      for (let b = 0; b < (o.blocks[i] ?? 0); b++) x = residual(x, w, `s${i + 1}r${b + 1}`);
-      if (i < o.widths.length - 1) x = tfl.layers.maxPooling2d({ poolSize: 2, name: `s${i + 1}_pool` }).apply(x) as SymbolicTensor;
-    });
-    return tfl.model({ inputs: input, outputs: head(x, numClasses, o.dropout), name });
+    return tfl.model({ inputs: input, outputs: compactBody(input, numClasses, o), name });
   };
+}
+
+/** compactCnn's layers applied to the image `x` (a symbolic [batch, H, W, C]): the class probabilities. */
+export function compactBody(x: SymbolicTensor, numClasses: number, o: CompactOptions): SymbolicTensor {
+  o.widths.forEach((w, i) => {
+    x = convBn(x, w, `s${i + 1}`);
+    for (let b = 0; b < (o.blocks[i] ?? 0); b++) x = residual(x, w, `s${i + 1}r${b + 1}`);
+    if (i < o.widths.length - 1) x = tfl.layers.maxPooling2d({ poolSize: 2, name: `s${i + 1}_pool` }).apply(x) as SymbolicTensor;
+  });
+  return head(x, numClasses, o.dropout);
 }
 
 /** 0.45 M parameters, ~48 M multiply-adds per 32×32 image: no residual block at full resolution, where it costs most. */
 export const gtsrbResnet = compactCnn('gtsrb_resnet', { widths: [32, 64, 128], blocks: [0, 1, 1], dropout: 0.2 });
+/** gtsrb-resnet-wide's stages (also the body of gtsrb-stn-wide). */
+export const RESNET_WIDE: CompactOptions = { widths: [48, 96, 192], blocks: [0, 1, 1], dropout: 0.3 };
 /**
  * gtsrb-resnet at 1.5× the width (48, 96, 192) and dropout 0.3: 1.05 M parameters, ~107 M multiply-adds per 32×32
  * image; the GTSRB recipe's model.
  */
-export const gtsrbResnetWide = compactCnn('gtsrb_resnet_wide', { widths: [48, 96, 192], blocks: [0, 1, 1], dropout: 0.3 });
+export const gtsrbResnetWide = compactCnn('gtsrb_resnet_wide', RESNET_WIDE);
 /** VGG-style, no shortcut: one conv-ReLU-BN per stage at widths 32, 64, 128, 256 (0.4 M parameters, ~12 M multiply-adds per 32×32 image). */
 export const gtsrbVggBn = compactCnn('gtsrb_vgg_bn', { widths: [32, 64, 128, 256], blocks: [0, 0, 0, 0], dropout: 0.2 });
 

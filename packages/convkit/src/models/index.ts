@@ -1,4 +1,4 @@
-// The model zoo and model files. The builders live in mnist.ts, gtsrb.ts, compact.ts and vit.ts, which import tfjs: `load`
+// The model zoo and model files. The builders live in mnist.ts, gtsrb.ts, compact.ts, stn.ts and vit.ts, which import tfjs: `load`
 // imports them only when a model is built, so listing the zoo (`convkit models`) never loads tfjs.
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { ConvkitError } from '../util/errors.js';
@@ -12,6 +12,7 @@ const mnist = () => import('./mnist.js');
 const gtsrb = () => import('./gtsrb.js');
 const compact = () => import('./compact.js');
 const vit = () => import('./vit.js');
+const stn = () => import('./stn.js');
 const gtsrbDefaults = { batchSize: 64 };
 
 /** The built-in models (`--model NAME`): the one list, in the order `convkit models` prints them. */
@@ -23,6 +24,7 @@ const ZOO: readonly ModelSpec[] = [
   { name: 'gtsrb-v3', description: '5×5 convs (32; 64, 128) with batch norm, Dense(512)+BN (Fidle GTSRB v3)', load: async () => (await gtsrb()).gtsrbV3, defaults: gtsrbDefaults },
   { name: 'gtsrb-resnet', description: 'compact ResNet: conv-ReLU-BN stages 32, 64, 128 (one residual block in the last two), max pools, global average pooling', load: async () => (await compact()).gtsrbResnet, defaults: gtsrbDefaults },
   { name: 'gtsrb-resnet-wide', description: 'gtsrb-resnet 1.5× wider: stages 48, 96, 192, dropout 0.3 (the GTSRB recipe\'s model)', load: async () => (await compact()).gtsrbResnetWide, defaults: gtsrbDefaults },
+  { name: 'gtsrb-stn-wide', description: 'spatial transformer (localisation Conv(32)–Conv(64)–Dense(64)–Dense(6), identity at start; bilinear resampling) in front of gtsrb-resnet-wide', load: async () => (await stn()).gtsrbStnWide, defaults: gtsrbDefaults, inferenceGraph: false },
   { name: 'gtsrb-vgg-bn', description: 'VGG-style conv-ReLU-BN stages (32, 64, 128, 256) with max pools and global average pooling', load: async () => (await compact()).gtsrbVggBn, defaults: gtsrbDefaults },
   { name: 'vit-tiny', description: 'vision transformer: 4×4 patches → 64-wide tokens, position embedding, 4 pre-norm blocks (4-head self-attention, GELU MLP 128), token mean', load: async () => (await vit()).vitTiny, defaults: { batchSize: 128 }, inferenceGraph: false },
 ];

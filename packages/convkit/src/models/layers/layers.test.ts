@@ -9,11 +9,12 @@ import { attention, ATTENTION_KERNEL } from './attention.js';
 import { gelu, GELU_KERNEL } from './gelu.js';
 import { LAYER_NORM_KERNEL, layerNorm } from './layer-norm.js';
 import { nativeKernel } from './native.js';
+import { affineGrid, gridSample, GRID_SAMPLE_KERNEL } from './spatial-transformer.js';
 
 const maxDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
 
 // per layer: ((x·x·w) summed) = a scalar whose gradient reaches every input through the function
-const cases: { name: string; kernel: string; inputs: () => tf.Tensor[]; f: (...xs: tf.Tensor[]) => tf.Tensor }[] = [
+const cases: { name: string; kernel: string; inputs: () => tf.Tensor[]; f: (...xs: tf.Tensor[]) => tf.Tensor; relative?: true }[] = [
   { name: 'layer norm', kernel: LAYER_NORM_KERNEL, inputs: () => [tf.randomNormal([3, 49, 64], 0.5, 2, 'float32', 1), tf.randomNormal([64], 1, 0.3, 'float32', 2), tf.randomNormal([64], 0, 0.3, 'float32', 3)], f: (x, g, b) => layerNorm(x, g, b, 1e-6) },
   { name: 'layer norm (rank 2)', kernel: LAYER_NORM_KERNEL, inputs: () => [tf.randomNormal([5, 16], 0, 1, 'float32', 4), tf.randomNormal([16], 1, 0.3, 'float32', 5), tf.randomNormal([16], 0, 0.3, 'float32', 6)], f: (x, g, b) => layerNorm(x, g, b, 1e-6) },
   { name: 'GELU', kernel: GELU_KERNEL, inputs: () => [tf.randomNormal([2, 49, 128], 0, 2, 'float32', 7)], f: (x) => gelu(x) },
@@ -21,6 +22,12 @@ const cases: { name: string; kernel: string; inputs: () => tf.Tensor[]; f: (...x
     name: `attention (${heads} heads, T ${t})`, kernel: ATTENTION_KERNEL,
     inputs: () => [8, 9, 10].map((s) => tf.randomNormal([2, t, 64], 0, 1, 'float32', s)),
     f: (q: tf.Tensor, k: tf.Tensor, v: tf.Tensor) => attention(q, k, v, heads, 1 / Math.sqrt(64 / heads)),
+  })),
+  // theta near the identity with a rotation, zoom and shift: points inside, on the border and outside the image
+  ...[[1, 32, 32, 3, 32, 32], [3, 9, 7, 2, 5, 6]].map(([b, h, w, c, oh, ow]) => ({
+    name: `spatial transformer ([${b}, ${h}, ${w}, ${c}] → ${oh}×${ow})`, kernel: GRID_SAMPLE_KERNEL,
+    inputs: () => [tf.randomNormal([b, h, w, c], 0, 1, 'float32', 12), tf.add(tf.tensor2d([1.1, 0.2, 0.1, -0.15, 0.9, -0.05], [1, 6]), tf.randomNormal([b, 6], 0, 0.1, 'float32', 13))],
+    f: (x: tf.Tensor, theta: tf.Tensor) => gridSample(x, affineGrid(theta, oh, ow)), relative: true as const,
   })),
 ];
 
@@ -48,8 +55,11 @@ test('convkit layers: tfjs ops on cpu equal the native kernels on onednn (output
       const got = evaluate(c);
       assert.ok(maxDiff(got.y, tf.tensor(refData[i].y as number[])) < 1e-4, `${c.name}: forward`);
       got.grads.forEach((g, j) => {
-        const d = maxDiff(g, tf.tensor(refData[i].grads[j] as number[]));
-        assert.ok(d < 1e-4, `${c.name}: gradient ${j} differs by ${d}`);
+        const want = tf.tensor(refData[i].grads[j] as number[]);
+        // theta's gradient sums over every output pixel: held to 1e-4 of its largest element
+        const d = maxDiff(g, want) / (c.relative ? tf.tidy(() => tf.max(tf.abs(want)).dataSync()[0]) : 1);
+        assert.ok(d < 1e-4, `${c.name}: gradient ${j} differs by ${d}${c.relative ? ' (relative)' : ''}`);
+        want.dispose();
       });
       tf.dispose([got.y, ...got.grads]);
     }
