@@ -62,6 +62,9 @@ const cases: Record<string, () => unknown[]> = {
   argMax: () => [buf(2, 3, 4), new Int32Array(8), 2, 3, 4],
   transpose: () => [buf(2, 3, 4), [2, 3, 4], [2, 0, 1], buf(4, 2, 3)],
   momentsGrad: () => [buf(4, 3), 3, buf(3), buf(3), buf(3), buf(4, 3), buf(4, 3), buf(3)],
+  gridSampleForward: () => [buf(2, 3, 4, 2), buf(2, 5, 6, 2), buf(2, 5, 6, 2), 2, 3, 4, 2, 5, 6],
+  gridSampleBackward: () => [buf(2, 3, 4, 2), buf(2, 5, 6, 2), buf(2, 5, 6, 2), buf(2, 3, 4, 2), buf(2, 5, 6, 2),
+    2, 3, 4, 2, 5, 6],
 };
 // Bindings without a buffer to check against a shape.
 const noShapedBuffers = new Set([
