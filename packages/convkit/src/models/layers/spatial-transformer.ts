@@ -87,7 +87,9 @@ export function gridSample(x: tf.Tensor, grid: tf.Tensor): tf.Tensor {
   if (nativeKernel(GRID_SAMPLE_KERNEL)) return runNative<tf.Tensor>(GRID_SAMPLE_KERNEL, { x, grid });
   // Separable: per point, a row over the image's columns holding 1 − tx at x0 = ⌊ix⌋ and tx at x0 + 1 (one-hot rows,
   // so a neighbour outside the image has no entry: it reads 0), the same over its rows; out = Σ_i row_i Σ_j col_j x[i, j].
-  // (A gather would need int32 indices on the gradient's path, which tfjs's autodiff refuses.)
+  // (A gather would need int32 indices on the gradient's path, which tfjs's autodiff refuses.) One difference from the
+  // kernel: a NaN pixel spreads to every point whose rows or columns cross it (0 · NaN in the matmul), not only to the
+  // points that read it.
   const [b, h, w, c] = x.shape as number[];
   const [, gh, gw] = grid.shape as number[];
   const points = gh * gw;
