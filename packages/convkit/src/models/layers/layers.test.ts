@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { skipOrRequire } from '../../../../../scripts/required-tools.mjs';
-import { nativeAdam, probeNativeBackend, selectBackend } from '../../train/backend.js';
+import { probeNativeBackend, selectBackend } from '../../train/backend.js';
 import { buildModel } from '../index.js';
-import { loadNativePackage } from '../../util/native-package.js';
+import { assertNativeTrainingStep } from '../../../test-support/native-step.js';
 import { attention, ATTENTION_KERNEL } from './attention.js';
 import { gelu, GELU_KERNEL } from './gelu.js';
 import { LAYER_NORM_KERNEL, layerNorm } from './layer-norm.js';
@@ -73,23 +73,12 @@ test('vit-tiny: a training step on onednn (forward, gradients, Adam) runs no tfj
   if (skipOrRequire(t, 'onednn', probe.ok ? null : probe.why)) return;
   await selectBackend('onednn');
   try {
-    const native = (await loadNativePackage()).mod as { kernelStats(): Record<'native' | 'fallback' | 'cpu', Record<string, number>>; resetKernelStats(): void; CPU_VIEW_KERNELS: readonly string[] };
     const model = await buildModel('vit-tiny', { inputShape: [28, 28, 1], numClasses: 10 });
-    const opt = nativeAdam(1e-3)!;
-    // as convkit's training loop runs it: trainOnBatch with the cross-entropy and the accuracy metric, dropout active
-    model.compile({ optimizer: opt, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
     const x = tf.randomUniform([16, 28, 28, 1], 0, 1, 'float32', 13);
     const y = tf.cast(tf.oneHot(tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2, 3, 4, 5], 'int32'), 10), 'float32'); // float labels, as the loop's
-    const step = () => model.trainOnBatch(x, y);
-    await step();
-    native.resetKernelStats();
-    await step();
-    const stats = native.kernelStats();
-    const cpu = Object.keys(stats.cpu).filter((k) => !native.CPU_VIEW_KERNELS.includes(k));
-    assert.deepEqual(cpu, [], `tfjs-cpu kernels in the step: ${JSON.stringify(stats.cpu)}`);
-    assert.deepEqual(stats.fallback, {}, `native kernels that handed their inputs to tfjs-cpu: ${JSON.stringify(stats.fallback)}`);
+    const calls = await assertNativeTrainingStep(model, x, y);
     for (const k of ['OneDnnLayerNorm', 'OneDnnLayerNormGrad', 'OneDnnGelu', 'OneDnnGeluGrad', 'OneDnnAttention', 'OneDnnAttentionGrad']) {
-      assert.equal(stats.native[k], k.startsWith('OneDnnLayerNorm') ? 9 : 4, `${k} calls: ${JSON.stringify(stats.native)}`);
+      assert.equal(calls[k], k.startsWith('OneDnnLayerNorm') ? 9 : 4, `${k} calls: ${JSON.stringify(calls)}`);
     }
     tf.dispose([x, y]);
     model.dispose();
