@@ -1,5 +1,5 @@
-// The model zoo and model files. The builders live in mnist.ts, gtsrb.ts, compact.ts, stn.ts and vit.ts, which import tfjs: `load`
-// imports them only when a model is built, so listing the zoo (`convkit models`) never loads tfjs.
+// The model zoo and model files. The builders live in mnist.ts, gtsrb.ts, compact.ts, stn.ts and vit.ts, which import
+// tfjs: `load` imports them only when a model is built, so listing the zoo (`convkit models`) never loads tfjs.
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { ConvkitError } from '../util/errors.js';
 import { isModelFile } from './model-file.js';
