@@ -17,7 +17,7 @@ import { readRunMetricsText } from '../run/metrics.js';
 import { readRunResultOrNull, readRunResultText } from '../run/result.js';
 import { evaluateSplit } from '../train/evaluate.js';
 import { loadPredictor, type Predictor } from '../inference/predictor.js';
-import { limitTestSplit } from '../train/run.js';
+import { limitTestSplit, splitSeedOf } from '../train/validation/run-splits.js';
 import { exists, writeJsonAtomic } from '../util/atomic.js';
 import { ConvkitError, isConvkitError } from '../util/errors.js';
 import { parseJsonLines } from '../util/json-files.js';
@@ -189,7 +189,7 @@ export async function analyseRun(runDir: string, opts: AnalyseOptions = {}): Pro
     const numClasses = (model.outputs[0].shape as number[])[1];
     const shape = { height: h, width: w, channels: c, numClasses };
     // The test images `convkit evaluate` scores the run on (its --limit-test subset, if any), with the same function.
-    const test = limitTestSplit(dataset.test, cfg.limitTest, cfg.seed, pixelsPerImage(dataset));
+    const test = limitTestSplit(dataset.test, cfg.limitTest, splitSeedOf(cfg), pixelsPerImage(dataset));
     const ev = await evaluateSplit((x, n) => predictor.predict(x, n), test, shape);
     const names = classNamesFor(numClasses, cfg.data, dataset.classNames ?? cfg.dataset?.classNames);
     const { confusion, perClass, topConfusions } = confusionOf(test.y, ev.predicted, numClasses, names);

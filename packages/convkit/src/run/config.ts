@@ -34,6 +34,8 @@ export interface RunConfigFile {
   modelSha256?: string;
   data: string;
   seed: number;
+  /** Seed of the data split when not `seed` (absent before 2026-12-05: the split follows `seed`). */
+  splitSeed?: number;
   epochs?: number;
   limitTest?: number;
   /** The backend the run used (what `auto` resolved to). */

@@ -12,7 +12,7 @@ import { ConvkitError } from '../util/errors.js';
 import { selectBackend } from './backend.js';
 import { evaluateSplit, type BatchPredict } from './evaluate.js';
 import { readRunConfig } from '../run/config.js';
-import { limitTestSplit } from './run.js';
+import { limitTestSplit, splitSeedOf } from './validation/run-splits.js';
 import { pixelsPerImage } from '../datasets/types.js';
 
 /** `convkit evaluate`: the saved model on the test split of its data (or of `data`); with `onnx`, that ONNX file run by onnxruntime instead. */
@@ -49,7 +49,7 @@ export async function evaluateRun(dir: string, opts: { data?: string; backend?: 
       throw new ConvkitError(`images are ${dataset.height}×${dataset.width}×${dataset.channels} but the model expects ${h}×${w}×${c}`, { file: opts.data ?? cfg.data });
     }
     // The run's own data: the test images its result was scored on (its --limit-test subset, if any).
-    const test = opts.data === undefined ? limitTestSplit(dataset.test, cfg.limitTest, cfg.seed, pixelsPerImage(dataset)) : dataset.test;
+    const test = opts.data === undefined ? limitTestSplit(dataset.test, cfg.limitTest, splitSeedOf(cfg), pixelsPerImage(dataset)) : dataset.test;
     const ev = await evaluateSplit(model, test, { height: h, width: w, channels: c, numClasses });
     return { data: opts.data ?? cfg.data, count: ev.count, test_accuracy: ev.accuracy, test_loss: ev.loss, backend, engine };
   } finally {

@@ -29,6 +29,7 @@ export const TRAIN_OPTIONS = [
     default: 'auto',
   },
   { key: 'backend', arg: 'name', help: 'tfjs backend: auto (fastest available) | onednn | cpu', value: 'text', default: 'auto' },
+  { key: 'splitSeed', arg: 'n', help: 'seed of the data split (the --limit-train and --limit-test subsets, the held-out validation); default: --seed (an ensemble\'s members share one, so they hold out the same images)', value: 'nonNegativeInt' },
   { key: 'limitTrain', arg: 'n|N%', help: 'train on a stratified subset: n images, or N % of the training set (0 < N ≤ 100; 100% = all), taken before validation is held out', value: 'countOrPercent' },
   { key: 'limitTest', arg: 'n', help: 'evaluate on a stratified subset of n test images', value: 'positiveInt' },
   { key: 'checkpointMonitor', arg: 'metric', help: 'metric that picks checkpoints/best (max for accuracies, min for losses)', value: 'nonEmptyText', default: 'val_accuracy' },

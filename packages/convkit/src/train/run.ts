@@ -36,7 +36,8 @@ import { describeAugment, isActive } from './augment/schema.js';
 import { evaluateSplit } from './evaluate.js';
 import { fit, stepsInEpoch } from './loop.js';
 import { lossFor, scheduleCallbacks, withTrainingTools } from './tools.js';
-import { chooseValidation, type ValidationChoice } from './validation/select.js';
+import type { ValidationChoice } from './validation/select.js';
+import { runSplits } from './validation/run-splits.js';
 import { loadChosenWeights } from './validation/final-weights.js';
 
 
@@ -66,16 +67,9 @@ export async function resolveRun(input: TrainConfigInput, log: (m: string) => vo
   const cfg = parseWith(TrainConfigSchema, input, 'train config');
   const spec = await resolveModel(cfg.model);
   const dataset = await loadDataset(cfg.data, { seed: cfg.seed, log });
-  const pixels = pixelsPerImage(dataset);
-  let train = dataset.train;
-  let test = dataset.test;
-  const keep = cfg.limitTrain === undefined ? train.count : resolveCountOrPercent(cfg.limitTrain, train.count);
-  if (keep < train.count) train = selectSplit(train, stratifiedSubset(train.y, keep / train.count, cfg.seed), pixels);
-  test = limitTestSplit(test, cfg.limitTest, cfg.seed, pixels);
-  if (test.count === 0) throw new ConvkitError('no test images (a run is validated and scored on them)', { file: cfg.data });
-  const v = chooseValidation(cfg.validation, train, test, cfg.seed + 2, pixels);
-  train = v.train;
-  const validation = v.validation;
+  const v = runSplits(cfg, dataset);
+  if (v.test.count === 0) throw new ConvkitError('no test images (a run is validated and scored on them)', { file: cfg.data });
+  const { train, test, validation } = v;
   if (train.count === 0) throw new ConvkitError('no training images', { file: cfg.data });
   const config = {
     ...cfg,
@@ -87,11 +81,7 @@ export async function resolveRun(input: TrainConfigInput, log: (m: string) => vo
   return { config, dataset, train, validation, test, shape, validationKind: v.kind, validationFraction: v.fraction, validationNote: v.note };
 }
 
-/** The test images a run with `--limit-test` scores on: the same stratified subset in `train` and `evaluate`. */
-export function limitTestSplit(test: ImageDataset['test'], limitTest: number | undefined, seed: number, pixels: number): ImageDataset['test'] {
-  if (!limitTest || limitTest >= test.count) return test;
-  return selectSplit(test, stratifiedSubset(test.y, limitTest / test.count, seed + 1), pixels);
-}
+export { limitTestSplit } from './validation/run-splits.js';
 
 /** Refuses to overwrite a finished run unless forced; clears what a fresh run rewrites. */
 export async function prepareRunDir(dir: string, force: boolean): Promise<void> {
