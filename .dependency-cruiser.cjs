@@ -7,7 +7,9 @@
 // `export` (issue 21: the trained network written as ONNX) reads the inference graph, run folders and models; the CLI calls it.
 // `audit` (issue 23: duplicates, label suspects, quality of a dataset) trains fold models (train), writes its page with
 // report's self-contained HTML and views (report), and the dashboard links its outputs (web): between report and web.
-const LAYERS = ['util', 'image', 'datasets', 'prepare', 'models', 'run', 'inference', 'export', 'train', 'batch', 'report', 'audit', 'web', 'cli'];
+// `ensemble` (issue 22: TTA, ensembles of runs, the recipe's members as parallel processes) starts member runs like
+// batch's local pool and reports through report's analysis: between report and audit.
+const LAYERS = ['util', 'image', 'datasets', 'prepare', 'models', 'run', 'inference', 'export', 'train', 'batch', 'report', 'ensemble', 'audit', 'web', 'cli'];
 const SRC = '^packages/convkit/src/';
 
 const upstreamRules = LAYERS.slice(0, -1).map((layer, i) => ({

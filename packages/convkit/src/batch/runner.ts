@@ -45,7 +45,7 @@ export function localThreads(parallel: number, cores: number, threads?: number):
 }
 
 /** The last `convkit: error:` line of a job's log, or its last line. */
-function errorFromLog(log: string): string | null {
+export function errorFromLog(log: string): string | null {
   const lines = log.split('\n').map((l) => l.trim()).filter(Boolean);
   const err = [...lines].reverse().find((l) => /^convkit: (internal )?error:/.test(l));
   return (err ?? lines[lines.length - 1] ?? null)?.replace(/^convkit: (internal )?error: /, '') ?? null;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { readTrainConfigFile } from '../train/config-file.js';
+import { readTrainConfigFile, type TrainConfigFile } from '../train/config-file.js';
 import { resolvePreparedData } from '../train/prepared-data.js';
 import type { TrainConfigInput } from '../train/config.js';
 import { optionError } from '../util/errors.js';
@@ -11,9 +11,9 @@ import { attributeOf } from '../util/option-table.js';
 /**
  * The train settings of `convkit train`: the config file's `train:` block, overridden by every option given on the
  * command line (defaults of options not given come from the schema, so they never override the file); a GTSRB
- * folder as data is prepared with the file's `prepare:` block.
+ * folder as data is prepared with the file's `prepare:` block (once, also for an `ensemble:` block's members).
  */
-export async function trainInputFromCli(o: Record<string, unknown>, cmd: Command): Promise<{ input: TrainConfigInput; provenance?: Record<string, unknown> }> {
+export async function trainInputFromCli(o: Record<string, unknown>, cmd: Command): Promise<{ input: TrainConfigInput; provenance?: Record<string, unknown>; recipe?: TrainConfigFile }> {
   const file = typeof o.config === 'string' ? await readTrainConfigFile(o.config) : undefined;
   const given: Record<string, unknown> = {};
   for (const opt of TRAIN_OPTIONS) {
@@ -22,10 +22,11 @@ export async function trainInputFromCli(o: Record<string, unknown>, cmd: Command
   }
   if (typeof given.augment === 'string') given.augment = parseWith(AugmentSchema, given.augment, 'option --augment');
   const merged = { ...(file?.train ?? {}), ...given } as Partial<TrainConfigInput>;
-  if (!merged.model) throw optionError('--model', `required (or --resume DIR${file ? `, or model in ${file.file}'s train: block` : ''})`);
+  const membersNameModels = !!file?.ensemble?.members.every((m) => m.model);
+  if (!merged.model && !membersNameModels) throw optionError('--model', `required (or --resume DIR${file ? `, or model in ${file.file}'s train: block` : ''})`);
   if (!merged.out) throw optionError('--out', `required (or --resume DIR${file ? `, or out in ${file.file}'s train: block` : ''})`);
   const prepared = await resolvePreparedData(merged.data ?? trainDefault('data'), file?.prepare);
   const input = { ...merged, data: prepared?.file ?? merged.data } as TrainConfigInput;
   const provenance = file || prepared ? { configFile: file?.file, ...(prepared ? { prepared } : {}) } : undefined;
-  return { input, provenance };
+  return { input, provenance, recipe: file };
 }

@@ -30,8 +30,19 @@ export function registerTrainCommands(program: Command): void {
       } else {
         const { trainInputFromCli } = await import('./train-config.js');
         const { trainRun } = await import('../train/run.js');
-        const { input, provenance } = await trainInputFromCli(o, cmd);
+        const { input, provenance, recipe } = await trainInputFromCli(o, cmd);
+        if (recipe?.ensemble) {
+          const { trainEnsemble } = await import('../ensemble/recipe.js');
+          const r = await trainEnsemble(input, { ensemble: recipe.ensemble, evaluate: recipe.evaluate }, { provenance });
+          if (o.json) printJson(r);
+          else process.stdout.write(ensembleLine(r));
+          return;
+        }
         result = await trainRun(input, { provenance });
+        if (recipe?.evaluate) {
+          const { chooseRunTta } = await import('../ensemble/recipe.js');
+          result = await chooseRunTta(input.out, recipe.evaluate.tta);
+        }
       }
       if (o.json) printJson(result);
       else
@@ -115,4 +126,10 @@ function predictProgress() {
     },
     stop: () => bar?.stop(),
   };
+}
+
+/** The closing line of an ensemble recipe. */
+function ensembleLine(r: { test_accuracy: number; test_count: number; test_interval: [number, number]; val_accuracy: number; tta: number; members: unknown[]; duration_s: number }): string {
+  const pct = (x: number) => (x * 100).toFixed(2);
+  return `ensemble of ${r.members.length}${r.tta ? ` with ${r.tta} TTA transforms` : ''}: test accuracy ${pct(r.test_accuracy)} % of ${r.test_count} (95 % interval ${pct(r.test_interval[0])}–${pct(r.test_interval[1])} %), validation ${pct(r.val_accuracy)} %, ${r.duration_s.toFixed(0)} s\n`;
 }

@@ -34,6 +34,14 @@ export interface RunResult {
   selected: SelectedCheckpoint;
   /** Validation accuracy of the selected weights (the last epoch's for `last`). */
   val_accuracy?: number;
+  /** A recipe's `evaluate: {tta: N}` (docs/ensembles.md), added after training: transforms averaged at test time, N
+   *  when TTA was not lower on validation, else 0. When kept, test_accuracy / test_loss are the TTA figures and
+   *  test_accuracy_no_tta the one training wrote. Absent in runs without that block. */
+  tta?: number;
+  tta_tried?: number;
+  val_accuracy_no_tta?: number;
+  val_accuracy_tta?: number | null;
+  test_accuracy_no_tta?: number;
 }
 
 /** Writes result.json in one rename: the run counts as finished only once the whole file is there. */
