@@ -4,7 +4,7 @@ import { RUN_FILE_NAMES as F } from '../run/layout.js';
 import { TRAIN_OPTIONS } from '../train/options.js';
 import { optionError } from '../util/errors.js';
 import { table } from '../util/term.js';
-import { addTableOptions, positiveInt, positiveNumber, printJson } from './options.js';
+import { addTableOptions, choice, nonNegativeInt, positiveInt, positiveNumber, printJson } from './options.js';
 
 export function registerTrainCommands(program: Command): void {
   const train = program
@@ -54,15 +54,33 @@ export function registerTrainCommands(program: Command): void {
 
   program
     .command('evaluate')
-    .description('evaluate a trained run on its test set (or on --data)')
-    .argument('<dir>', 'run folder')
+    .description('evaluate a trained run on its test set (or on --data); with --tta, averaged over test-time transforms; with --ensemble (or an ensemble folder), the runs\' averaged probabilities')
+    .argument('[dir]', 'run folder, or an ensemble folder (what an ensemble recipe wrote)')
     .option('--data <source>', 'evaluate on this dataset\'s test split instead')
+    .option('--ensemble <runs...>', 'average the probabilities of these runs (each with the weights its result was scored with); they must share input shape, classes and test set')
+    .option('--tta <n>', 'also average over n seeded mild transforms of each image (rotation 5°, zoom 0.05, shift 0.05; transform k drawn with seed k); 0 = none', nonNegativeInt)
+    .option('--split <name>', 'test | validation (the run\'s own held-out split, rebuilt from its config.json)', choice(['test', 'validation']))
     .option('--backend <name>', 'tfjs backend', 'auto')
     .option('--onnx <file>', "score this ONNX file (the run's `convkit export`) with onnxruntime-node instead of the run's model (needs onnxruntime-node installed)")
     .option('--json', 'print JSON', false)
-    .action(async (dir, o) => {
+    .action(async (dir: string | undefined, o) => {
+      const { isEnsembleDir } = await import('../ensemble/folder.js');
+      if (o.ensemble && dir !== undefined) throw optionError('--ensemble', `takes the runs itself; give no folder before it (got ${dir})`);
+      if (!o.ensemble && dir === undefined) throw optionError('dir', 'give a run or ensemble folder (or --ensemble RUN…)');
+      const averaged = o.ensemble || o.tta !== undefined || o.split !== undefined || (await isEnsembleDir(dir!));
+      if (averaged) {
+        if (o.data !== undefined) throw optionError('--data', 'cannot be combined with --ensemble, --tta, --split or an ensemble folder (they score the runs\' own data)');
+        if (o.onnx !== undefined) throw optionError('--onnx', 'cannot be combined with --ensemble, --tta, --split or an ensemble folder');
+        const { evaluateEnsemble } = await import('../ensemble/evaluate.js');
+        const r = await evaluateEnsemble(o.ensemble ?? [dir!], { tta: o.tta, split: o.split, backend: o.backend });
+        const pct = (x: number) => (x * 100).toFixed(2);
+        const what = `${r.runs.length > 1 ? `ensemble of ${r.runs.length}` : r.runs[0]}, ${r.split}${r.validation_kind === 'test' ? ' (the runs validated on the test set)' : ''}${r.tta ? `, TTA ${r.tta}` : ''}`;
+        if (o.json) printJson(r);
+        else process.stdout.write(`${what}: ${r.count} images, accuracy ${pct(r.accuracy)} % (95 % interval ${pct(r.interval[0])}–${pct(r.interval[1])} %), loss ${r.loss.toFixed(4)}\n`);
+        return;
+      }
       const { evaluateRun } = await import('../train/inference.js');
-      const r = await evaluateRun(dir, { data: o.data, backend: o.backend, onnx: o.onnx });
+      const r = await evaluateRun(dir!, { data: o.data, backend: o.backend, onnx: o.onnx });
       if (o.json) printJson(r);
       else process.stdout.write(`${r.data}: ${r.count} images, accuracy ${(r.test_accuracy * 100).toFixed(2)} %, loss ${r.test_loss.toFixed(4)}${o.onnx ? ' (onnxruntime)' : ''}\n`);
     });
