@@ -17,14 +17,18 @@ interface ReportOptions {
   checkpoint?: CheckpointName;
   backend: string;
   force: boolean;
+  /** Runs whose averaged probabilities are reported as one ensemble. */
+  ensemble?: string[];
 }
 
 const isFile = (p: string) => fs.access(p).then(() => true, () => false);
 
 /** What a `convkit report` argument is: a run folder (its config), a batch output (results.jsonl), or neither. */
-async function pathKind(p: string): Promise<'run' | 'batch' | 'other'> {
+async function pathKind(p: string): Promise<'run' | 'batch' | 'ensemble' | 'other'> {
   const { hasRunConfig } = await import('../run/dir.js');
+  const { isEnsembleDir } = await import('../ensemble/folder.js');
   if (await hasRunConfig(p)) return 'run';
+  if (await isEnsembleDir(p)) return 'ensemble';
   if (await isFile(path.join(p, 'results.jsonl'))) return 'batch';
   return 'other';
 }
@@ -48,14 +52,20 @@ async function batchScalingOf(out: string): Promise<ScalingChart[]> {
   return batchScaling(await readRecords(out));
 }
 
-/** One run: its analysis as text, JSON and/or HTML; several runs: the comparison (a batch's with `scaling`). */
-async function reportRuns(runs: string[], o: ReportOptions, scaling: ScalingChart[] = []): Promise<void> {
+/**
+ * One run: its analysis as text, JSON and/or HTML; several runs: the comparison (a batch's with `scaling`); an
+ * ensemble (its folder, or `--ensemble RUN…`): one analysis of the members' averaged probabilities.
+ */
+async function reportRuns(runs: string[], o: ReportOptions, scaling: ScalingChart[] = [], ensemble = false): Promise<void> {
   if (o.html && (await fs.stat(o.html).then((st) => st.isDirectory(), () => false))) throw new ConvkitError('is a directory; --html takes the HTML file to write', { file: o.html });
   const { analyseRun } = await import('../report/analysis.js');
   const { writeCompareHtml, writeReportHtml } = await import('../report/html.js');
   const { analysisText } = await import('../report/text.js');
   const analyses = [];
-  for (const r of runs) analyses.push(await analyseRun(r, { checkpoint: o.checkpoint, backend: o.backend, force: o.force }));
+  if (ensemble) {
+    const { analyseEnsemble } = await import('../ensemble/report.js');
+    analyses.push(await analyseEnsemble(runs, { backend: o.backend }));
+  } else for (const r of runs) analyses.push(await analyseRun(r, { checkpoint: o.checkpoint, backend: o.backend, force: o.force }));
   if (o.html) {
     if (analyses.length === 1) await writeReportHtml(o.html, analyses[0]);
     else await writeCompareHtml(o.html, analyses, scaling);
@@ -84,7 +94,8 @@ export function registerReportCommands(program: Command): void {
   program
     .command('report')
     .description(`what a run learned: curves, confusion matrix, per-class accuracy, errors, feature maps (cached in RUN/${ANALYSIS_FILE_NAMES.last}); with several runs, their comparison`)
-    .argument('<paths...>', 'run folders, or one batch output folder with --html')
+    .argument('[paths...]', 'run folders, one ensemble folder, or one batch output folder with --html')
+    .option('--ensemble <runs...>', 'report these runs as one ensemble (their probabilities averaged): confusion matrix, per-class accuracy, errors')
     .option('--html <file>', 'write one self-contained HTML file (no network needed to view it)')
     .option('--json', 'print the analysis as JSON', false)
     .option('--checkpoint <name>', 'weights to analyse: best | last (default: the ones the run was scored with and evaluate uses: best when it validated on held-out training images, else last)', choice(['best', 'last']))
@@ -92,13 +103,20 @@ export function registerReportCommands(program: Command): void {
     .option('--force', `recompute ${ANALYSIS_FILE_NAMES.last} even if it is up to date`, false)
     .option('--md <file>', 'a batch output: also write its table (one row per dataset, per model accuracy and duration) as Markdown')
     .action(async (paths: string[], o: ReportOptions) => {
+      if (o.ensemble) {
+        if (paths.length) throw new ConvkitError(`--ensemble takes the runs itself; give no folder before it (got ${paths[0]})`);
+        return reportRuns(o.ensemble, o, [], true);
+      }
+      if (!paths.length) throw new ConvkitError('give run folders, an ensemble folder or a batch output (or --ensemble RUN…)');
       const kinds = await Promise.all(paths.map(pathKind));
+      if (paths.length === 1 && kinds[0] === 'ensemble') return reportRuns(paths, o, [], true);
       if (kinds.every((k) => k === 'run')) return reportRuns(paths, o);
       // A batch output: with --html, the comparison of its finished runs; without, the batch's table (one row per dataset).
       if (paths.length === 1 && kinds[0] === 'batch' && o.html) return reportRuns(await batchRuns(paths[0]), o, await batchScalingOf(paths[0]));
       if (paths.length === 1 && kinds[0] === 'batch') return reportBatchDir(paths[0], o);
-      const bad = paths[kinds.includes('other') ? kinds.indexOf('other') : kinds.indexOf('batch')];
+      const i = kinds.includes('other') ? kinds.indexOf('other') : kinds.findIndex((k) => k !== 'run');
       const { notARunError } = await import('../run/config.js');
-      throw kinds.includes('other') ? notARunError(bad) : new ConvkitError('a batch output: give it alone (with --html), not among runs', { file: bad });
+      if (kinds[i] === 'other') throw notARunError(paths[i]);
+      throw new ConvkitError(`${kinds[i] === 'batch' ? 'a batch output: give it alone (with --html)' : 'an ensemble folder: give it alone'}, not among runs`, { file: paths[i] });
     });
 }

@@ -135,6 +135,9 @@ export interface RunAnalysis {
   errors: { count: number; worst: ErrorSample[] };
   history: RunHistory;
   featureMaps: FeatureMapSample[];
+  /** An ensemble's report (`convkit report ENSEMBLE_DIR` or `--ensemble RUN…`): its members, whose probabilities were
+   *  averaged (over `tta` transforms too); it has no curves nor feature maps of its own. */
+  ensemble?: { members: { run: string; model: string; test_accuracy?: number }[]; tta: number };
 }
 
 /**

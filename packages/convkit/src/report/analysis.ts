@@ -15,8 +15,8 @@ import { hasRunConfig } from '../run/dir.js';
 import { ANALYSIS_FILE_NAMES, checkpointDir, RUN_FILE_NAMES, runFiles } from '../run/layout.js';
 import { readRunMetricsText } from '../run/metrics.js';
 import { readRunResultOrNull, readRunResultText } from '../run/result.js';
-import { evaluateSplit } from '../train/evaluate.js';
-import { loadPredictor, type Predictor } from '../inference/predictor.js';
+import { evaluateSplit, type BatchPredict } from '../train/evaluate.js';
+import { loadPredictor } from '../inference/predictor.js';
 import { limitTestSplit, splitSeedOf } from '../train/validation/run-splits.js';
 import { exists, writeJsonAtomic } from '../util/atomic.js';
 import { ConvkitError, isConvkitError } from '../util/errors.js';
@@ -124,9 +124,9 @@ export function pickFeatureMapImages(y: Int32Array, predicted: Int32Array, confi
   return picks.slice(0, n);
 }
 
-function probabilities(predictor: Predictor, split: ImageSplit, indices: number[], shape: BatchShape): Float32Array {
+async function probabilities(predict: BatchPredict, split: ImageSplit, indices: number[], shape: BatchShape): Promise<Float32Array> {
   if (!indices.length) return new Float32Array(0);
-  return predictor.predict(batchPixels(split, Int32Array.from(indices), 0, indices.length, shape), indices.length);
+  return Float32Array.from(await predict(batchPixels(split, Int32Array.from(indices), 0, indices.length, shape), indices.length));
 }
 
 /** Confusion counts (rows = true class) and the per-class table. */
@@ -145,6 +145,35 @@ export function confusionOf(y: Int32Array, predicted: Int32Array, numClasses: nu
   confusion.forEach((row, t) => row.forEach((count, p) => t !== p && count && topConfusions.push({ true: t, predicted: p, count, share: count / perClass[t].count })));
   topConfusions.sort((a, b) => b.count - a.count || b.share - a.share || a.true - b.true);
   return { confusion, perClass, topConfusions: topConfusions.slice(0, 30) };
+}
+
+/**
+ * What a report shows of a split, from any probabilities function (a run's predictor, an ensemble's average): the
+ * evaluation, classes (with their meta pictograms when the set has them), confusion, per-class table, most confident errors.
+ */
+export async function analyseSplit(predict: BatchPredict, test: ImageSplit, shape: BatchShape, names: string[], meta: ImageSplit | undefined, settings: { errors: number; topK: number }) {
+  const { height: h, width: w, channels: c, numClasses } = shape;
+  const ev = await evaluateSplit(predict, test, shape);
+  const { confusion, perClass, topConfusions } = confusionOf(test.y, ev.predicted, numClasses, names);
+
+  const classes: ClassInfo[] = names.map((n, id) => ({ id, name: n }));
+  if (meta) {
+    for (let i = 0; i < meta.count; i++) {
+      const id = meta.y[i];
+      if (classes[id] && !classes[id].image) classes[id].image = await splitImageUri(meta, i, h, w, c);
+    }
+  }
+
+  const wrong = [...test.y.keys()].filter((i) => ev.predicted[i] !== test.y[i]).sort((a, b) => ev.confidence[b] - ev.confidence[a] || a - b);
+  const worstIdx = wrong.slice(0, settings.errors);
+  const probs = await probabilities(predict, test, worstIdx, shape);
+  const worst: ErrorSample[] = [];
+  for (const [j, i] of worstIdx.entries()) {
+    const p = probs.subarray(j * numClasses, (j + 1) * numClasses);
+    const top = [...p.keys()].sort((a, b) => p[b] - p[a]).slice(0, Math.min(settings.topK, numClasses)).map((k) => ({ class: k, probability: p[k] }));
+    worst.push({ index: i, true: test.y[i], predicted: ev.predicted[i], probability: ev.confidence[i], trueProbability: ev.trueProbability[i], top, image: await splitImageUri(test, i, h, w, c) });
+  }
+  return { ev, classes, confusion, perClass, topConfusions, errors: { count: wrong.length, worst } };
 }
 
 /**
@@ -190,28 +219,8 @@ export async function analyseRun(runDir: string, opts: AnalyseOptions = {}): Pro
     const shape = { height: h, width: w, channels: c, numClasses };
     // The test images `convkit evaluate` scores the run on (its --limit-test subset, if any), with the same function.
     const test = limitTestSplit(dataset.test, cfg.limitTest, splitSeedOf(cfg), pixelsPerImage(dataset));
-    const ev = await evaluateSplit((x, n) => predictor.predict(x, n), test, shape);
     const names = classNamesFor(numClasses, cfg.data, dataset.classNames ?? cfg.dataset?.classNames);
-    const { confusion, perClass, topConfusions } = confusionOf(test.y, ev.predicted, numClasses, names);
-
-    const classes: ClassInfo[] = names.map((n, id) => ({ id, name: n }));
-    if (dataset.meta) {
-      for (let i = 0; i < dataset.meta.count; i++) {
-        const id = dataset.meta.y[i];
-        if (classes[id] && !classes[id].image) classes[id].image = await splitImageUri(dataset.meta, i, h, w, c);
-      }
-    }
-
-    const wrong = [...test.y.keys()].filter((i) => ev.predicted[i] !== test.y[i]).sort((a, b) => ev.confidence[b] - ev.confidence[a] || a - b);
-    const worstIdx = wrong.slice(0, settings.errors);
-    const probs = probabilities(predictor, test, worstIdx, shape);
-    const worst: ErrorSample[] = [];
-    for (const [j, i] of worstIdx.entries()) {
-      const p = probs.subarray(j * numClasses, (j + 1) * numClasses);
-      const top = [...p.keys()].sort((a, b) => p[b] - p[a]).slice(0, Math.min(settings.topK, numClasses)).map((k) => ({ class: k, probability: p[k] }));
-      worst.push({ index: i, true: test.y[i], predicted: ev.predicted[i], probability: ev.confidence[i], trueProbability: ev.trueProbability[i], top, image: await splitImageUri(test, i, h, w, c) });
-    }
-
+    const { ev, classes, confusion, perClass, topConfusions, errors } = await analyseSplit((x, n) => predictor.predict(x, n), test, shape, names, dataset.meta, settings);
     const fmIdx = (settings.featureMapImages ?? pickFeatureMapImages(test.y, ev.predicted, ev.confidence)).filter((i) => Number.isInteger(i) && i >= 0 && i < test.count);
     const maps = await featureMaps(model, test, fmIdx, shape);
     const featureMapsOut = maps.every((m) => !m.length) ? [] : await Promise.all(fmIdx.map(async (i, s) => ({ index: i, true: test.y[i], predicted: ev.predicted[i], image: await splitImageUri(test, i, h, w, c), layers: maps[s] })));
@@ -243,7 +252,7 @@ export async function analyseRun(runDir: string, opts: AnalyseOptions = {}): Pro
       confusion,
       perClass,
       topConfusions,
-      errors: { count: wrong.length, worst },
+      errors,
       history,
       featureMaps: featureMapsOut,
       cache_key: key,

@@ -9,7 +9,7 @@ export function analysisText(a: RunAnalysis): string {
   const lines: string[] = [];
   const bva = a.history.best.val_accuracy;
   const bvl = a.history.best.val_loss;
-  lines.push(`${a.run}: ${a.model} on ${a.data}, ${checkpointLabel(a.checkpoint.name)} (epoch ${a.checkpoint.epoch})`);
+  lines.push(a.ensemble ? `${a.run}: ${a.model} on ${a.data}; members: ${a.ensemble.members.map((m) => m.run).join(', ')}` : `${a.run}: ${a.model} on ${a.data}, ${checkpointLabel(a.checkpoint.name)} (epoch ${a.checkpoint.epoch})`);
   lines.push(`test: ${a.test.count} images, accuracy ${pct(a.test.accuracy)}, loss ${a.test.loss.toFixed(4)}, ${a.errors.count} errors`);
   if (bva || bvl) lines.push(`best: ${[bva ? `val_accuracy ${pct(bva.value)} at epoch ${bva.epoch}` : '', bvl ? `val_loss ${bvl.value.toFixed(4)} at epoch ${bvl.epoch}` : ''].filter(Boolean).join(', ')} (of ${a.history.epochs.length} epochs)`);
   const weakest = [...a.perClass].filter((r) => r.count).sort((x, y) => x.recall - y.recall || x.class - y.class).slice(0, 5);
