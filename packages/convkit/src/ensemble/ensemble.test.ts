@@ -50,6 +50,9 @@ test('ensemble recipe: members trained in parallel processes on a set prepared o
   const unfinished = [];
   for (const m of MEMBERS) if (!(await fs.access(path.join(member(m), 'result.json')).then(() => true, () => false))) unfinished.push(m);
   assert.ok(unfinished.length >= 1, 'the stop left a member unfinished');
+  // (a member stopped before its data loaded has no config.json yet: it starts afresh on the rerun)
+  const r2 = await cli(args);
+  assert.equal(r2.code, 0, r2.stderr);
   for (const m of MEMBERS) {
     const log = await fs.readFile(path.join(out(), 'members', `${m}.log`), 'utf8');
     assert.doesNotMatch(log, /preparing /, `${m} trains on the prepared set`);
@@ -57,10 +60,8 @@ test('ensemble recipe: members trained in parallel processes on a set prepared o
     assert.equal(cfg.splitSeed, 42, 'members share the split seed (the train: block\'s seed)');
     assert.match(cfg.data, /\.h5$/);
   }
-
-  const r2 = await cli(args);
-  assert.equal(r2.code, 0, r2.stderr);
-  for (const m of unfinished) assert.match(r2.stderr, new RegExp(`member ${m}: resuming`));
+  for (const m of unfinished) assert.match(r2.stderr, new RegExp(`member ${m}: (resuming|started)`));
+  assert.match(r2.stderr, /member 01-gtsrb-vgg-bn-s1: resuming/, 'the member stopped after two epochs continues from its checkpoint');
   for (const m of MEMBERS) {
     const epochs = (await lines(path.join(member(m), 'metrics.jsonl'))).map((l) => JSON.parse(l).epoch);
     assert.deepEqual(epochs, Array.from({ length: 8 }, (_, i) => i + 1), `${m}: each epoch once across the stop`);
@@ -171,4 +172,27 @@ test('recipe blocks: a bad key or value of ensemble: / evaluate: is one line nam
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   }
   await assert.rejects(fs.access(path.join(dir, 'never')), 'nothing written');
+});
+
+test('report of an ensemble: its folder (with the TTA its result chose) and --ensemble RUN give the confusion matrix, per-class table and errors of the averaged probabilities', { timeout: 5 * 60_000 }, async () => {
+  const res = await json(path.join(out(), 'result.json'));
+  const r = await cli(['report', out(), '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const a = JSON.parse(r.stdout);
+  assert.equal(a.test.count, 100);
+  assert.equal(a.test.accuracy, res.test_accuracy, 'the figure result.json recorded');
+  assert.equal(a.ensemble.tta, res.tta);
+  assert.deepEqual(a.ensemble.members.map((m: { run: string }) => path.basename(m.run)), MEMBERS);
+  assert.equal(a.confusion.length, 43);
+  assert.equal(a.confusion.flat().reduce((s: number, v: number) => s + v, 0), 100);
+  assert.equal(a.perClass.length, 43);
+  assert.equal(a.errors.count, Math.round((1 - a.test.accuracy) * 100));
+  assert.deepEqual(a.featureMaps, []);
+  const one = JSON.parse((await cli(['report', '--ensemble', member(MEMBERS[0]), '--json'])).stdout);
+  const run = JSON.parse((await cli(['report', member(MEMBERS[0]), '--json'])).stdout);
+  assert.equal(one.test.accuracy, run.test.accuracy, 'an ensemble of one reports as its run');
+  assert.deepEqual(one.confusion, run.confusion);
+  const text = await cli(['report', out()]);
+  assert.match(text.stdout, /ensemble of 2 \(gtsrb-vgg-bn\).* on .*; members: /);
+  assert.match(text.stdout, /weakest classes:/);
 });

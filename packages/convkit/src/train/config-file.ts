@@ -35,7 +35,8 @@ const TOP_KEYS = ['train', 'prepare', 'ensemble', 'evaluate', 'description'];
 
 /**
  * `convkit train --config FILE` (YAML or JSON): a `train:` block (TrainConfigSchema's keys, as the command line's
- * options or in camelCase), an optional `prepare:` block (size, mode, roi, test, seed, exclude) and a free `description`.
+ * options or in camelCase), an optional `prepare:` block (size, mode, roi, test, seed, exclude), optional `ensemble:`
+ * and `evaluate:` blocks (docs/ensembles.md) and a free `description`.
  */
 export async function readTrainConfigFile(file: string): Promise<TrainConfigFile> {
   const cfg = await readConfigFile(file);
