@@ -42,6 +42,8 @@ export interface EnsembleManifest {
   format: typeof ENSEMBLE_FORMAT;
   created: string;
   members: { name: string; model: string; seed: number }[];
+  /** Where the settings and data came from (the recipe file, the prepared set made once for all members). */
+  provenance?: Record<string, unknown>;
 }
 
 export async function writeEnsembleManifest(dir: string, m: EnsembleManifest): Promise<void> {

@@ -62,7 +62,7 @@ export async function trainEnsemble(train: Partial<TrainConfigInput>, block: { e
       const before = await readJsonOrNull<{ train?: unknown }>(file);
       if (before && JSON.stringify(before.train) !== JSON.stringify(m.train)) throw new ConvkitError(`member ${m.id} was started with other settings than this recipe gives it; use --force to start over or another --out`, { file });
     }
-    if (!manifest) await writeEnsembleManifest(dir, { format: ENSEMBLE_FORMAT, created: new Date().toISOString(), members: members.map((m) => ({ name: m.id, model: m.model, seed: m.seed })) });
+    if (!manifest) await writeEnsembleManifest(dir, { format: ENSEMBLE_FORMAT, created: new Date().toISOString(), members: members.map((m) => ({ name: m.id, model: m.model, seed: m.seed })), ...(opts.provenance ? { provenance: opts.provenance } : {}) });
     await trainMembers(dir, members, block.ensemble.parallel, opts, log);
     return await scoreEnsemble(dir, members, block.evaluate?.tta ?? 0, log);
   } finally {
