@@ -196,3 +196,25 @@ test('report of an ensemble: its folder (with the TTA its result chose) and --en
   assert.match(text.stdout, /ensemble of 2 \(gtsrb-vgg-bn\).* on .*; members: /);
   assert.match(text.stdout, /weakest classes:/);
 });
+
+test('evaluate: {tta} without ensemble: the single run is trained as always, then the TTA choice on its validation split is recorded in its result.json', { timeout: 5 * 60_000 }, async () => {
+  const recipe = path.join(dir, 'single.yaml');
+  await fs.writeFile(recipe, ['train:', '  model: mnist-dnn', '  epochs: 1', '  limit-train: 600', '  validation: 0.2', '  progress: none', 'evaluate:', '  tta: 2', ''].join('\n'));
+  const run = path.join(dir, 'single');
+  const r = await cli(['train', '--config', recipe, '--out', run, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const res = await json(path.join(run, 'result.json'));
+  assert.deepEqual(JSON.parse(r.stdout), res);
+  assert.equal(res.tta_tried, 2);
+  assert.equal(res.tta, res.val_accuracy_tta >= res.val_accuracy_no_tta ? 2 : 0);
+  assert.equal(res.val_accuracy_no_tta, res.val_accuracy, 'without TTA, validation is what training recorded');
+  const plain = JSON.parse((await cli(['evaluate', run, '--json'])).stdout).test_accuracy;
+  if (res.tta) {
+    assert.equal(res.test_accuracy_no_tta, plain);
+    assert.equal(res.test_accuracy, JSON.parse((await cli(['evaluate', run, '--tta', '2', '--json'])).stdout).accuracy);
+  } else {
+    assert.equal(res.test_accuracy, plain);
+    assert.equal(res.test_accuracy_no_tta, undefined);
+  }
+  assert.match(r.stderr, /validation \(\d+ images\): [\d.]+ % without TTA, [\d.]+ % with 2 transforms: TTA (kept|dropped)/);
+});
