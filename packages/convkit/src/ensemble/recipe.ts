@@ -5,7 +5,7 @@ import { convkitCommand, type ConvkitCommand } from '../batch/command.js';
 import { runLocal } from '../batch/local.js';
 import { errorFromLog } from '../batch/runner.js';
 import { hasRunConfig, isFinishedRun, runDirState } from '../run/dir.js';
-import { acquireRunLock } from '../run/lock.js';
+import { acquireRunLock, runWriter } from '../run/lock.js';
 import { readRunResult, writeRunResult, type RunResult } from '../run/result.js';
 import type { EnsembleBlock, EvaluateBlock } from '../train/config-file.js';
 import type { TrainConfigInput } from '../train/config.js';
@@ -99,6 +99,15 @@ async function checkEnsembleDir(dir: string, force: boolean, log: (m: string) =>
 }
 
 async function trainMembers(dir: string, members: Member[], parallelWanted: number | undefined, opts: EnsembleRecipeOptions, log: (m: string) => void): Promise<void> {
+  // A member still trained by the process of an earlier command (its parent was killed with SIGKILL; members run in
+  // their own process group) is waited for, not started twice.
+  for (const m of members) {
+    const run = memberFiles(dir, m.id).run;
+    const w = await runWriter(run);
+    if (!w) continue;
+    log(`convkit: member ${m.id} is still being trained by pid ${w.pid} on ${w.host} (an earlier command's); waiting for it to end`);
+    while (await runWriter(run)) await new Promise((r) => setTimeout(r, 1000));
+  }
   const todo: Member[] = [];
   for (const m of members) {
     if (await isFinishedRun(memberFiles(dir, m.id).run)) log(`convkit: member ${m.id} is finished; kept`);
