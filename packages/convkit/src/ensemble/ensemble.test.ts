@@ -82,8 +82,8 @@ test('ensemble recipe: members trained in parallel processes on a set prepared o
   const ev = await cli(['evaluate', out(), '--tta', String(res.tta), '--json']);
   assert.equal(ev.code, 0, ev.stderr);
   assert.equal(JSON.parse(ev.stdout).accuracy, res.test_accuracy);
-  const val = await cli(['evaluate', out(), '--split', 'validation', '--json']);
-  assert.equal(JSON.parse(val.stdout).accuracy, res.val_accuracy_no_tta);
+  const { evaluateEnsemble } = await import('./evaluate.js');
+  assert.equal((await evaluateEnsemble([out()], { split: 'validation' })).accuracy, res.val_accuracy_no_tta);
 
   const again = await cli(args);
   assert.equal(again.code, 2);
@@ -95,17 +95,20 @@ test('evaluate --tta: reproducible, and --tta 0 is plain evaluation; an ensemble
   const plain = await cli(['evaluate', run, '--json']);
   assert.equal(plain.code, 0, plain.stderr);
   const p = JSON.parse(plain.stdout);
-  const t0 = JSON.parse((await cli(['evaluate', run, '--tta', '0', '--json'])).stdout);
+  // The rest in this process (each CLI start costs seconds): the same functions the command calls.
+  const { evaluateEnsemble } = await import('./evaluate.js');
+  const t0 = await evaluateEnsemble([run], { tta: 0 });
   assert.equal(t0.accuracy, p.test_accuracy);
   assert.ok(Math.abs(t0.loss - p.test_loss) < 1e-9);
-  const [a, b] = await Promise.all([cli(['evaluate', run, '--tta', '3', '--json']), cli(['evaluate', run, '--tta', '3', '--json'])]);
-  const [ta, tb] = [JSON.parse(a.stdout), JSON.parse(b.stdout)];
+  const [ta, tb] = [await evaluateEnsemble([run], { tta: 3 }), await evaluateEnsemble([run], { tta: 3 })];
   assert.deepEqual([ta.accuracy, ta.loss, ta.count], [tb.accuracy, tb.loss, tb.count], 'the same transforms each time');
   assert.notEqual(ta.loss, p.test_loss, 'three transforms change the probabilities');
-  const one = JSON.parse((await cli(['evaluate', '--ensemble', run, '--json'])).stdout);
+  const cliTta = JSON.parse((await cli(['evaluate', run, '--tta', '3', '--json'])).stdout);
+  assert.deepEqual([cliTta.accuracy, cliTta.loss], [ta.accuracy, ta.loss], 'and in another process');
+  const one = await evaluateEnsemble([run]);
   assert.equal(one.accuracy, (await json(path.join(run, 'result.json'))).test_accuracy);
   // --split validation rebuilds the held-out tracks the run chose its checkpoint on
-  const v = JSON.parse((await cli(['evaluate', run, '--split', 'validation', '--json'])).stdout);
+  const v = await evaluateEnsemble([run], { split: 'validation' });
   const cfg = await json(path.join(run, 'config.json'));
   assert.equal(v.count, cfg.dataset.validationCount);
   assert.equal(v.accuracy, (await json(path.join(run, 'result.json'))).val_accuracy);
@@ -117,7 +120,8 @@ test('evaluate --ensemble of two runs averages their probabilities; members of a
   assert.equal(r.code, 0, r.stderr);
   const e = JSON.parse(r.stdout);
   assert.equal(e.count, 100);
-  assert.equal(e.accuracy, JSON.parse((await cli(['evaluate', out(), '--json'])).stdout).accuracy, 'the folder and its members named one by one agree');
+  const { evaluateEnsemble } = await import('./evaluate.js');
+  assert.equal(e.accuracy, (await evaluateEnsemble([out()])).accuracy, 'the folder and its members named one by one agree');
   // The same average computed here, image by image, from each member's own predictor.
   const { loadDataset } = await import('../datasets/index.js');
   const { loadPredictor } = await import('../inference/predictor.js');
@@ -153,7 +157,7 @@ test('evaluate --ensemble of two runs averages their probabilities; members of a
   assert.match(bad2.stderr, /^convkit: error: option --data: cannot be combined with --ensemble, --tta/);
 });
 
-test('recipe blocks: a bad key or value of ensemble: / evaluate: is one line naming file, line and key (exit 2)', async () => {
+test('recipe blocks: a bad key or value of ensemble: / evaluate: is one line naming file, line and key (exit 2)', { timeout: 2 * 60_000 }, async () => {
   const cases: [string[], RegExp][] = [
     [['ensemble:', '  members: []'], /:4: ensemble\.members: expected a list of one or more members/],
     [['ensemble:', '  members:', '    - { seed: 1 }', '  paralel: 2'], /:6: ensemble\.paralel: unknown key \(expected members, parallel\)/],
@@ -163,14 +167,17 @@ test('recipe blocks: a bad key or value of ensemble: / evaluate: is one line nam
     [['evaluate:', '  tta: -1'], /:4: evaluate\.tta: must be an integer >= 0/],
     [['evaluate:', '  tta: 2', '  tt: 1'], /:5: evaluate\.tt: unknown key/],
   ];
-  for (const [lines, re] of cases) {
-    const file = path.join(dir, 'bad.yaml');
+  const { readTrainConfigFile } = await import('../train/config-file.js');
+  for (const [i, [lines, re]] of cases.entries()) {
+    const file = path.join(dir, `bad-${i}.yaml`);
     await fs.writeFile(file, ['train:', '  model: mnist-dnn', ...lines, ''].join('\n'));
-    const r = await cli(['train', '--config', file, '--out', path.join(dir, 'never')]);
-    assert.equal(r.code, 2, `${lines.join(' / ')}: ${r.stderr}`);
-    assert.match(r.stderr, new RegExp(`^convkit: error: ${escape(file)}${re.source}`), lines.join(' / '));
-    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    await assert.rejects(readTrainConfigFile(file), (e: Error) => new RegExp(`^${escape(file)}${re.source}`).test(e.message), lines.join(' / '));
   }
+  // and from the command line: one line, exit 2
+  const r = await cli(['train', '--config', path.join(dir, 'bad-1.yaml'), '--out', path.join(dir, 'never')]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, new RegExp(`^convkit: error: ${escape(path.join(dir, 'bad-1.yaml'))}:6: ensemble\\.paralel: unknown key`));
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   await assert.rejects(fs.access(path.join(dir, 'never')), 'nothing written');
 });
 
@@ -188,8 +195,10 @@ test('report of an ensemble: its folder (with the TTA its result chose) and --en
   assert.equal(a.perClass.length, 43);
   assert.equal(a.errors.count, Math.round((1 - a.test.accuracy) * 100));
   assert.deepEqual(a.featureMaps, []);
-  const one = JSON.parse((await cli(['report', '--ensemble', member(MEMBERS[0]), '--json'])).stdout);
-  const run = JSON.parse((await cli(['report', member(MEMBERS[0]), '--json'])).stdout);
+  const { analyseEnsemble } = await import('./report.js');
+  const { analyseRun } = await import('../report/analysis.js');
+  const one = await analyseEnsemble([member(MEMBERS[0])]);
+  const run = await analyseRun(member(MEMBERS[0]), { noCache: true, log: () => {} });
   assert.equal(one.test.accuracy, run.test.accuracy, 'an ensemble of one reports as its run');
   assert.deepEqual(one.confusion, run.confusion);
   const text = await cli(['report', out()]);
@@ -208,10 +217,11 @@ test('evaluate: {tta} without ensemble: the single run is trained as always, the
   assert.equal(res.tta_tried, 2);
   assert.equal(res.tta, res.val_accuracy_tta >= res.val_accuracy_no_tta ? 2 : 0);
   assert.equal(res.val_accuracy_no_tta, res.val_accuracy, 'without TTA, validation is what training recorded');
-  const plain = JSON.parse((await cli(['evaluate', run, '--json'])).stdout).test_accuracy;
+  const { evaluateEnsemble } = await import('./evaluate.js');
+  const plain = (await evaluateEnsemble([run])).accuracy;
   if (res.tta) {
     assert.equal(res.test_accuracy_no_tta, plain);
-    assert.equal(res.test_accuracy, JSON.parse((await cli(['evaluate', run, '--tta', '2', '--json'])).stdout).accuracy);
+    assert.equal(res.test_accuracy, (await evaluateEnsemble([run], { tta: 2 })).accuracy);
   } else {
     assert.equal(res.test_accuracy, plain);
     assert.equal(res.test_accuracy_no_tta, undefined);
