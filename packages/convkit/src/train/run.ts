@@ -2,15 +2,14 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { loadDataset } from '../datasets/index.js';
-import { selectSplit, pixelsPerImage, type ImageDataset } from '../datasets/types.js';
+import type { ImageDataset } from '../datasets/types.js';
 import { buildModel, resolveModel } from '../models/index.js';
 import { isModelModule, modelModuleSha256 } from '../models/model-file.js';
 import { saveModel } from '../models/io.js';
 import { ConvkitError, optionError } from '../util/errors.js';
 import { settleInterruptedWrites } from '../util/atomic.js';
-import { seedGlobalRandom, stratifiedSubset, unseedGlobalRandom } from '../util/rng.js';
+import { seedGlobalRandom, unseedGlobalRandom } from '../util/rng.js';
 import { parseWith } from '../util/schema.js';
-import { resolveCountOrPercent } from '../util/option-table.js';
 import { CONVKIT_VERSION } from '../version.js';
 import { nativeAdam, selectBackend } from './backend.js';
 import type { BatchShape } from './batches.js';
@@ -80,8 +79,6 @@ export async function resolveRun(input: TrainConfigInput, log: (m: string) => vo
   const shape = { height: dataset.height, width: dataset.width, channels: dataset.channels, numClasses: dataset.numClasses };
   return { config, dataset, train, validation, test, shape, validationKind: v.kind, validationFraction: v.fraction, validationNote: v.note };
 }
-
-export { limitTestSplit } from './validation/run-splits.js';
 
 /** Refuses to overwrite a finished run unless forced; clears what a fresh run rewrites. */
 export async function prepareRunDir(dir: string, force: boolean): Promise<void> {
