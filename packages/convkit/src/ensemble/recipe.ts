@@ -84,13 +84,15 @@ function memberSpecs(train: Partial<TrainConfigInput>, block: EnsembleBlock): Me
   });
 }
 
-/** A finished ensemble is refused without --force (then cleared); a folder that is no ensemble is never written into. */
+/** A finished ensemble is refused without --force; --force discards an ensemble, finished or not; a folder that is no ensemble is never written into. */
 async function checkEnsembleDir(dir: string, force: boolean, log: (m: string) => void): Promise<void> {
   const names = (await fs.readdir(dir)).filter((n) => n !== ENSEMBLE_FILE_NAMES.lock);
   if (!names.length) return;
   if (!(await readEnsembleManifest(dir))) throw new ConvkitError(`holds files but no ensemble (no ${ENSEMBLE_FILE_NAMES.manifest}); an ensemble recipe needs an empty or ensemble --out`, { file: dir });
-  if (!(await hasEnsembleResult(dir))) return;
-  if (!force) throw new ConvkitError(FINISHED, { file: dir });
+  if (!force) {
+    if (await hasEnsembleResult(dir)) throw new ConvkitError(FINISHED, { file: dir });
+    return; // unfinished: continued
+  }
   log(`convkit: --force: discarding the previous ensemble in ${dir}`);
   const f = ensembleFiles(dir);
   await fs.rm(f.result, { force: true });
