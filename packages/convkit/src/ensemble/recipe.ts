@@ -4,6 +4,7 @@ import path from 'node:path';
 import { convkitCommand, type ConvkitCommand } from '../batch/command.js';
 import { runLocal } from '../batch/local.js';
 import { errorFromLog } from '../batch/runner.js';
+import { resolveModel } from '../models/index.js';
 import { hasRunConfig, isFinishedRun, runDirState } from '../run/dir.js';
 import { acquireRunLock, runWriter } from '../run/lock.js';
 import { readRunResult, writeRunResult, type RunResult } from '../run/result.js';
@@ -50,6 +51,7 @@ export async function trainEnsemble(train: Partial<TrainConfigInput>, block: { e
   const dir = train.out!;
   const force = train.force === true;
   const members = memberSpecs(train, block.ensemble);
+  for (const m of members) await resolveModel(m.model); // an unknown model fails here, before any member starts
   const lock = await acquireRunLock(dir, { lockFile: ENSEMBLE_FILE_NAMES.lock, subject: 'ensemble folder', purpose: 'train (ensemble)', log });
   try {
     await checkEnsembleDir(dir, force, log);
