@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { gtsrbFixtureDir } from '../../test-support/paths.js';
+import { gtsrbFixtureDir, repoRoot } from '../../test-support/paths.js';
 import { h5pyJson, runCli } from '../../test-support/prepare.js';
 import { requirePython, skipWithoutPython } from '../../test-support/python.js';
 import { preparedGtsrbSet } from '../prepare/cache.js';
@@ -82,5 +82,65 @@ test('a prepared set carries each image\'s track (track_train, read back with h5
     if (saved === undefined) delete process.env.CONVKIT_HOME;
     else process.env.CONVKIT_HOME = saved;
     await fs.rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('the recipe takes its test images from ROOT\'s Final_Test/ or --test-root (part of the cache key); neither: one line naming --test-root', { timeout: 10 * 60_000 }, async () => {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'convkit-testroot-'));
+  const saved = process.env.CONVKIT_HOME;
+  process.env.CONVKIT_HOME = path.join(dir, 'home');
+  try {
+    const recipe = path.join(repoRoot, 'recipes', 'gtsrb-best.yaml');
+    // A copy of the training set alone, and a second test folder with one image fewer than the fixture's.
+    const trainOnly = path.join(dir, 'train-only');
+    await fs.mkdir(path.join(trainOnly, 'GTSRB'), { recursive: true });
+    await fs.symlink(path.join(gtsrbFixtureDir, 'GTSRB', 'Final_Training'), path.join(trainOnly, 'GTSRB', 'Final_Training'));
+    const otherTest = path.join(dir, 'other-test');
+    await fs.mkdir(path.join(otherTest, 'Final_Test'), { recursive: true });
+    await fs.symlink(path.join(gtsrbFixtureDir, 'GTSRB', 'Final_Test', 'Images'), path.join(otherTest, 'Final_Test', 'Images'));
+    const csv = (await fs.readFile(path.join(gtsrbFixtureDir, 'GTSRB', 'Final_Test', 'GT-final_test.csv'), 'utf8')).trimEnd().split('\n');
+    await fs.writeFile(path.join(otherTest, 'Final_Test', 'GT-final_test.csv'), csv.slice(0, -1).join('\n') + '\n');
+    const quick = ['--epochs', '1', '--batch-size', '128', '--progress', 'none', '--json'];
+
+    const none = await runCli(['train', '--config', recipe, '--data', `gtsrb:${trainOnly}`, '--out', path.join(dir, 'r0'), ...quick]);
+    assert.equal(none.code, 2, none.stderr);
+    assert.equal(none.stderr.trim().split('\n').length, 1, none.stderr);
+    assert.match(none.stderr, /^convkit: error: .*train-only\/GTSRB: no Final_Test\/ here .*--test-root DIR/);
+
+    const own = await runCli(['train', '--config', recipe, '--data', `gtsrb:${gtsrbFixtureDir}`, '--out', path.join(dir, 'r1'), ...quick]);
+    assert.equal(own.code, 0, own.stderr);
+    const c1 = JSON.parse(await fs.readFile(path.join(dir, 'r1', 'config.json'), 'utf8'));
+    assert.equal(c1.dataset.testCount, 100, "ROOT's own Final_Test/");
+    assert.equal(c1.provenance.prepared.settings.test, undefined, 'the recipe names no test folder');
+
+    const given = await runCli(['train', '--config', recipe, '--data', `gtsrb:${trainOnly}`, '--test-root', gtsrbFixtureDir, '--out', path.join(dir, 'r2'), ...quick]);
+    assert.equal(given.code, 0, given.stderr);
+    const c2 = JSON.parse(await fs.readFile(path.join(dir, 'r2', 'config.json'), 'utf8'));
+    assert.equal(c2.dataset.testCount, 100);
+    assert.equal(c2.provenance.prepared.settings.test, gtsrbFixtureDir);
+
+    const other = await runCli(['train', '--config', recipe, '--data', `gtsrb:${trainOnly}`, '--test-root', otherTest, '--out', path.join(dir, 'r3'), ...quick]);
+    assert.equal(other.code, 0, other.stderr);
+    const c3 = JSON.parse(await fs.readFile(path.join(dir, 'r3', 'config.json'), 'utf8'));
+    assert.equal(c3.dataset.testCount, 99);
+    assert.notEqual(c3.provenance.prepared.hash, c2.provenance.prepared.hash, 'another test folder: another prepared set');
+
+    const mnist = await runCli(['train', '--model', 'mnist-dnn', '--test-root', gtsrbFixtureDir, '--out', path.join(dir, 'r4')]);
+    assert.equal(mnist.code, 2);
+    assert.match(mnist.stderr, /^convkit: error: option --test-root: needs a prepare: block/);
+  } finally {
+    if (saved === undefined) delete process.env.CONVKIT_HOME;
+    else process.env.CONVKIT_HOME = saved;
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('recipes and examples name no path of the repository\'s surroundings (../shared, /tmp)', async () => {
+  for (const folder of ['recipes', 'examples']) {
+    for (const f of await fs.readdir(path.join(repoRoot, folder), { recursive: true })) {
+      if (!/\.(ya?ml|json)$/.test(f)) continue;
+      const text = await fs.readFile(path.join(repoRoot, folder, f), 'utf8');
+      assert.doesNotMatch(text, /\.\.\/shared|\/tmp\b/, `${folder}/${f}`);
+    }
   }
 });

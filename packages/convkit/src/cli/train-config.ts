@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { PrepareBlockSchema } from '../prepare/cache.js';
 import { readTrainConfigFile, type TrainConfigFile } from '../train/config-file.js';
 import { resolvePreparedData } from '../train/prepared-data.js';
 import type { TrainConfigInput } from '../train/config.js';
@@ -25,8 +26,16 @@ export async function trainInputFromCli(o: Record<string, unknown>, cmd: Command
   const membersNameModels = !!file?.ensemble?.members.every((m) => m.model);
   if (!merged.model && !membersNameModels) throw optionError('--model', `required (or --resume DIR${file ? `, or model in ${file.file}'s train: block` : ''})`);
   if (!merged.out) throw optionError('--out', `required (or --resume DIR${file ? `, or out in ${file.file}'s train: block` : ''})`);
-  const prepared = await resolvePreparedData(merged.data ?? trainDefault('data'), file?.prepare);
+  const testRoot = o.testRoot === undefined ? undefined : parseWith(PrepareBlockSchema.shape.test, o.testRoot, 'option --test-root');
+  const prepare = testRoot !== undefined ? { ...(file?.prepare ?? missingPrepareBlock(file?.file)), test: testRoot } : file?.prepare;
+  const prepared = await resolvePreparedData(merged.data ?? trainDefault('data'), prepare);
+  if (testRoot !== undefined && !prepared) throw optionError('--test-root', 'names the test images of a GTSRB folder given as --data (gtsrb:ROOT)');
   const input = { ...merged, data: prepared?.file ?? merged.data } as TrainConfigInput;
   const provenance = file || prepared ? { configFile: file?.file, ...(prepared ? { prepared } : {}) } : undefined;
   return { input, provenance, recipe: file };
+}
+
+/** --test-root only changes a prepared GTSRB set: without a prepare: block there is none. */
+function missingPrepareBlock(file: string | undefined): never {
+  throw optionError('--test-root', `needs a prepare: block (size, mode, …) in ${file ?? 'a --config file'}: the test images go into the prepared set`);
 }

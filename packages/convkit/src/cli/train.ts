@@ -1,6 +1,7 @@
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { RUN_FILE_NAMES as F } from '../run/layout.js';
+import { PREPARE_OPTIONS } from '../prepare/options.js';
 import { TRAIN_OPTIONS } from '../train/options.js';
 import { optionError } from '../util/errors.js';
 import { table } from '../util/term.js';
@@ -14,6 +15,8 @@ export function registerTrainCommands(program: Command): void {
     .option('--resume <dir>', `continue an interrupted or killed run from its last checkpoint (settings from its ${F.config}; only --epochs, --progress, --backend may change)`);
   // Every train setting: flag, help, parser and default from the one table the config schema is built from.
   addTableOptions(train, TRAIN_OPTIONS);
+  // The prepare: block's test folder, from `convkit prepare gtsrb`'s own declaration (not a train setting: it changes the prepared set).
+  addTableOptions(train, PREPARE_OPTIONS.filter((opt) => opt.key === 'testRoot'));
   train
     .option('--json', 'print the result as JSON on stdout', false)
     .action(async (o, cmd: Command) => {

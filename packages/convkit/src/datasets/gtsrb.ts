@@ -287,6 +287,10 @@ async function indexOfficial(base: string, opts: GtsrbIndexOptions, listing: Dir
     }
   }
   const testBase = opts.testRoot ? await locateTest(opts.testRoot) : base;
+  // A copy of the training set alone (no Final_Test/): the test images come from another folder, named on the command line.
+  if (!opts.testRoot && !opts.testGt && !(await isDir(path.join(base, 'Final_Test')))) {
+    throw new ConvkitError('no Final_Test/ here (a copy of the training set alone?): name a GTSRB folder holding the test images with --test-root DIR', { file: base });
+  }
   const testImages = path.join(testBase, 'Final_Test', 'Images');
   const candidates = opts.testGt ? [opts.testGt] : [path.join(testBase, 'Final_Test', 'GT-final_test.csv'), path.join(testImages, 'GT-final_test.csv')];
   let gt: string | undefined;
