@@ -26,7 +26,7 @@ import { ANALYSIS_FORMAT, type CheckpointName, type ClassInfo, type ConfusionPai
 import { classNamesFor } from './class-names.js';
 import { featureMaps } from './feature-maps.js';
 import { summariseHistory } from './history.js';
-import { splitImageUri } from './images.js';
+import { CLASS_SIGN_STYLE, classSignUri, splitImageUri } from './images.js';
 
 /** The cache of each checkpoint's analysis in the run folder: one file each, so that a dashboard on `best` and the CLI on `last` do not evict each other. */
 export const ANALYSIS_FILES: Record<CheckpointName, string> = ANALYSIS_FILE_NAMES;
@@ -160,7 +160,7 @@ export async function analyseSplit(predict: BatchPredict, test: ImageSplit, shap
   if (meta) {
     for (let i = 0; i < meta.count; i++) {
       const id = meta.y[i];
-      if (classes[id] && !classes[id].image) classes[id].image = await splitImageUri(meta, i, h, w, c);
+      if (classes[id] && !classes[id].image) classes[id].image = await classSignUri(meta, i, h, w, c);
     }
   }
 
@@ -189,7 +189,7 @@ export async function analyseRun(runDir: string, opts: AnalyseOptions = {}): Pro
   const metricsText = await readRunMetricsText(runDir);
   const resultText = await readRunResultText(runDir);
   const settings = { errors: opts.errors ?? 48, topK: opts.topK ?? 5, featureMapImages: opts.featureMapImages ?? null };
-  const key = sha256(JSON.stringify([ANALYSIS_FORMAT, CONVKIT_VERSION, name, ck.manifestSha, sha256(metricsText), sha256(resultText), cfg.data, cfg.limitTest ?? null, settings]));
+  const key = sha256(JSON.stringify([ANALYSIS_FORMAT, CONVKIT_VERSION, CLASS_SIGN_STYLE, name, ck.manifestSha, sha256(metricsText), sha256(resultText), cfg.data, cfg.limitTest ?? null, settings]));
   const cacheFile = path.join(runDir, ANALYSIS_FILES[name]);
 
   if (!opts.force) {

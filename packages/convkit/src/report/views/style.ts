@@ -22,6 +22,7 @@ table.ck-confusion td.ck-total { color: #687083; padding-left: 6px; text-align: 
 table.ck-confusion .ck-axis { color: #1d2330; font-weight: 600; }
 .ck-thumb { width: 15px; height: 15px; vertical-align: middle; image-rendering: auto; margin: 0 2px; }
 .ck-small .ck-thumb { width: 22px; height: 22px; }
+table.ck-table .ck-thumb { width: 24px; height: 24px; }
 table.ck-table { border-collapse: collapse; font-size: 13px; }
 table.ck-table th, table.ck-table td { padding: 3px 10px; border-bottom: 1px solid #eceef3; text-align: right; white-space: nowrap; }
 table.ck-table th { background: #f4f6fa; cursor: default; position: sticky; top: 0; }
