@@ -64,6 +64,27 @@ export interface ConfusionPair {
   share: number;
 }
 
+/** A class on the validation split: images and recall (null when it has none there). */
+export interface ValidationClass {
+  class: number;
+  count: number;
+  recall: number | null;
+}
+
+export interface ValidationErrors {
+  perClass: ValidationClass[];
+  /** Most frequent first; share = count / validation images of the true class. */
+  confusions: ConfusionPair[];
+}
+
+/** The `n` classes with the lowest validation recall (ties: more images first, then by id); classes absent from validation left out. */
+export function weakestOnValidation(v: ValidationErrors, n = 10): (ValidationClass & { recall: number })[] {
+  return v.perClass
+    .filter((c): c is ValidationClass & { recall: number } => c.recall !== null && c.count > 0)
+    .sort((x, y) => x.recall - y.recall || y.count - x.count || x.class - y.class)
+    .slice(0, n);
+}
+
 export interface TopClass {
   class: number;
   probability: number;
@@ -126,6 +147,9 @@ export interface RunAnalysis {
   test: { count: number; accuracy: number; loss: number };
   /** From the run's result when it finished. */
   result?: { test_accuracy: number; test_loss: number; epochs: number; duration_s: number; images_per_s: number };
+  /** Where the scored weights err on the validation split (result.json's val_per_class / val_confusions; absent for
+   *  runs written before them). */
+  validation?: ValidationErrors;
   classes: ClassInfo[];
   /** Counts, rows = true class, columns = predicted class. */
   confusion: number[][];

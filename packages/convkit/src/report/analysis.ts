@@ -22,7 +22,7 @@ import { exists, writeJsonAtomic } from '../util/atomic.js';
 import { ConvkitError, isConvkitError } from '../util/errors.js';
 import { parseJsonLines } from '../util/json-files.js';
 import { CONVKIT_VERSION } from '../version.js';
-import { ANALYSIS_FORMAT, type CheckpointName, type ClassInfo, type ConfusionPair, type ErrorSample, type HistoryRow, type PerClassRow, type RunAnalysis } from './analysis-types.js';
+import { ANALYSIS_FORMAT, type CheckpointName, type ClassInfo, type ConfusionPair, type ErrorSample, type HistoryRow, type PerClassRow, type RunAnalysis, type ValidationClass, type ValidationErrors } from './analysis-types.js';
 import { classNamesFor } from './class-names.js';
 import { featureMaps } from './feature-maps.js';
 import { summariseHistory } from './history.js';
@@ -147,6 +147,21 @@ export function confusionOf(y: Int32Array, predicted: Int32Array, numClasses: nu
   return { confusion, perClass, topConfusions: topConfusions.slice(0, 30) };
 }
 
+/** result.json's val_per_class / val_confusions, kept only as far as they are well-formed (a handed-over run folder may hold anything). */
+function validationErrorsOf(r: { val_per_class?: unknown; val_confusions?: unknown }, numClasses: number): ValidationErrors | undefined {
+  if (!Array.isArray(r.val_per_class)) return undefined;
+  const isClass = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) < numClasses;
+  const isCount = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
+  const perClass: ValidationClass[] = r.val_per_class
+    .filter((c): c is ValidationClass => isClass(c?.class) && isCount(c?.count) && (c.recall === null || (typeof c.recall === 'number' && c.recall >= 0 && c.recall <= 1)))
+    .map((c) => ({ class: c.class, count: c.count, recall: c.recall }));
+  const counts = new Map(perClass.map((c) => [c.class, c.count]));
+  const confusions: ConfusionPair[] = (Array.isArray(r.val_confusions) ? r.val_confusions : [])
+    .filter((p): p is ConfusionPair => isClass(p?.true) && isClass(p?.predicted) && isCount(p?.count) && p.count > 0)
+    .map((p) => ({ true: p.true, predicted: p.predicted, count: p.count, share: counts.get(p.true) ? p.count / counts.get(p.true)! : 0 }));
+  return { perClass, confusions };
+}
+
 /**
  * What a report shows of a split, from any probabilities function (a run's predictor, an ensemble's average): the
  * evaluation, classes (with their meta pictograms when the set has them), confusion, per-class table, most confident errors.
@@ -226,10 +241,12 @@ export async function analyseRun(runDir: string, opts: AnalyseOptions = {}): Pro
     const featureMapsOut = maps.every((m) => !m.length) ? [] : await Promise.all(fmIdx.map(async (i, s) => ({ index: i, true: test.y[i], predicted: ev.predicted[i], image: await splitImageUri(test, i, h, w, c), layers: maps[s] })));
 
     let result: RunAnalysis['result'];
+    let validation: RunAnalysis['validation'];
     if (resultText) {
       try {
         const r = JSON.parse(resultText);
         result = { test_accuracy: r.test_accuracy, test_loss: r.test_loss, epochs: r.epochs, duration_s: r.duration_s, images_per_s: r.images_per_s };
+        validation = validationErrorsOf(r, numClasses);
       } catch {
         /* an unreadable result only loses the training-time figures */
       }
@@ -248,6 +265,7 @@ export async function analyseRun(runDir: string, opts: AnalyseOptions = {}): Pro
       checkpoint: { name, epoch: state.epoch, batch: state.batch, key: ck.manifestSha },
       test: { count: ev.count, accuracy: ev.accuracy, loss: ev.loss },
       result,
+      ...(validation ? { validation } : {}),
       classes,
       confusion,
       perClass,

@@ -1,6 +1,6 @@
 import { checkpointLabel } from '../run/layout.js';
 import { table } from '../util/term.js';
-import type { RunAnalysis } from './analysis-types.js';
+import { weakestOnValidation, type RunAnalysis } from './analysis-types.js';
 
 const pct = (v: number) => `${(v * 100).toFixed(2)} %`;
 
@@ -16,6 +16,13 @@ export function analysisText(a: RunAnalysis): string {
   lines.push('', 'weakest classes:', table(['class', 'name', 'images', 'accuracy', 'precision'], weakest.map((r) => [r.class, r.name, r.count, pct(r.recall), pct(r.precision)]), ['r', 'l', 'r', 'r', 'r']));
   if (a.topConfusions.length) {
     lines.push('', 'most frequent confusions:', table(['true', 'predicted as', 'images'], a.topConfusions.slice(0, 5).map((p) => [`${p.true} ${a.classes[p.true]?.name ?? ''}`, `${p.predicted} ${a.classes[p.predicted]?.name ?? ''}`, p.count]), ['l', 'l', 'r']));
+  }
+  if (a.validation) {
+    const v = a.validation;
+    const name = (c: number) => `${c} ${a.classes[c]?.name ?? ''}`;
+    lines.push('', 'weakest classes on validation:', table(['class', 'name', 'images', 'recall'], weakestOnValidation(v, 5).map((r) => [r.class, a.classes[r.class]?.name ?? '', r.count, pct(r.recall)]), ['r', 'l', 'r', 'r']));
+    lines.push('', 'most frequent confusions on validation:');
+    lines.push(v.confusions.length ? table(['true', 'predicted as', 'images'], v.confusions.slice(0, 5).map((p) => [name(p.true), name(p.predicted), p.count]), ['l', 'l', 'r']) : 'none: every validation image was classified right');
   }
   return lines.join('\n');
 }

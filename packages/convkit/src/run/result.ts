@@ -13,6 +13,21 @@ export interface SelectedCheckpoint {
   value: number | null;
 }
 
+/** One class on the validation split, with the selected weights: its images and the share classified right. */
+export interface ValClassRecall {
+  class: number;
+  count: number;
+  /** correct / count; null when the validation split holds no image of the class. */
+  recall: number | null;
+}
+
+/** A (true → predicted) mistake on the validation split and how many images made it. */
+export interface ValConfusion {
+  true: number;
+  predicted: number;
+  count: number;
+}
+
 /** result.json: written once, when a run finished; its presence is what makes a run finished. */
 export interface RunResult {
   test_accuracy: number;
@@ -42,6 +57,12 @@ export interface RunResult {
   val_accuracy_no_tta?: number;
   val_accuracy_tta?: number | null;
   test_accuracy_no_tta?: number;
+  /** Recall of each class on the validation split with the selected weights (index = class id). Absent in runs
+   *  written before 2026-12-05. */
+  val_per_class?: ValClassRecall[];
+  /** The most frequent (true → predicted) mistakes on the validation split (at most 10), most frequent first.
+   *  Absent in runs written before 2026-12-05. */
+  val_confusions?: ValConfusion[];
 }
 
 /** Writes result.json in one rename: the run counts as finished only once the whole file is there. */

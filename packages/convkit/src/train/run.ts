@@ -37,6 +37,7 @@ import { fit, stepsInEpoch } from './loop.js';
 import { lossFor, scheduleCallbacks, withTrainingTools } from './tools.js';
 import type { ValidationChoice } from './validation/select.js';
 import { runSplits } from './validation/run-splits.js';
+import { validationErrors } from './validation/errors.js';
 import { loadChosenWeights } from './validation/final-weights.js';
 
 
@@ -293,6 +294,9 @@ async function executeRun(run: ResolvedRun, backend: string, ck: LoadedCheckpoin
     const selected = await loadChosenWeights(model, checkpoint, run.validationKind !== 'test');
     await saveModel(model, files.model);
     const ev = await evaluateSplit(model, run.test, shape);
+    // Where the chosen weights err on validation (the test set itself when validation is the test set).
+    const valEv = run.validationKind === 'test' ? ev : run.validation.count ? await evaluateSplit(model, run.validation, shape) : null;
+    const valErrors = valEv ? validationErrors(run.validation.y, valEv.predicted, shape.numClasses) : {};
     const lastVal = history.length ? history[history.length - 1].val_accuracy : undefined;
     const valAccuracy = selected.checkpoint === 'best' && selected.monitor === 'val_accuracy' ? (selected.value ?? undefined) : selected.checkpoint === 'best' ? history.find((h) => h.epoch === selected.epoch)?.val_accuracy : lastVal;
     const result: TrainResult = {
@@ -309,6 +313,7 @@ async function executeRun(run: ResolvedRun, backend: string, ck: LoadedCheckpoin
       validation: { kind: run.validationKind, ...(run.validationFraction !== undefined ? { fraction: run.validationFraction } : {}), count: run.validation.count, ...(run.validationNote ? { note: run.validationNote } : {}) },
       selected,
       ...(valAccuracy !== undefined ? { val_accuracy: valAccuracy } : {}),
+      ...valErrors,
     };
     if (!Number.isFinite(ev.loss)) throw new ConvkitError(`training diverged: test loss is ${ev.loss}`, { file: dir, exitCode: 1 });
     await writeRunResult(dir, result);

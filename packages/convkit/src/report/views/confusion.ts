@@ -86,7 +86,7 @@ export function renderTopConfusions(el: HTMLElement, a: Pick<RunAnalysis, 'topCo
   prepare(el, 'ck-top-confusions');
   const rows = a.topConfusions.slice(0, opts.limit ?? 12);
   if (!rows.length) {
-    el.append(h('p', { class: 'ck-muted' }, 'No confusions: every test image was classified right.'));
+    el.append(h('p', { class: 'ck-muted' }, 'No confusions: every image was classified right.'));
     return;
   }
   const t = h('table', { class: 'ck-table' }, h('tr', {}, h('th', { class: 'ck-left' }, 'true class'), h('th', { class: 'ck-left' }, 'predicted as'), h('th', {}, 'images'), h('th', {}, 'share of true class')));

@@ -18,6 +18,8 @@
  *                                              cells td.ck-cell[data-true][data-pred][data-count]
  *   renderTopConfusions(el, analysis, opts?)   most frequent (true → predicted) pairs; opts {limit?}
  *   renderPerClass(el, analysis, opts?)        sortable precision / recall (= accuracy) / F1 table; opts {sortBy?, descending?}
+ *   renderValidationErrors(el, analysis, opts?) weakest classes and most frequent confusions on the validation split
+ *                                              (result.json's val_per_class / val_confusions); opts {limit?}
  *   renderErrors(el, analysis, opts?)          gallery "pred (true)" with class signs and top-k; opts {limit?};
  *                                              cards .ck-error[data-index][data-true][data-pred]
  *   renderFeatureMaps(el, analysis, opts?)     per image, one tiled grid per conv / activation / pool layer; opts {scale?}
@@ -43,6 +45,7 @@ import { renderErrors } from './errors.js';
 import { renderFeatureMaps } from './feature-maps.js';
 import { renderPerClass } from './per-class.js';
 import { renderScaling } from './scaling.js';
+import { renderValidationErrors } from './validation.js';
 import { scalingCharts } from '../scaling.js';
 import { renderCompareReport, renderReport, renderSummary } from './report.js';
 import { summariseHistory } from '../history.js';
@@ -55,6 +58,7 @@ export const convkitViews = {
   renderConfusion,
   renderTopConfusions,
   renderPerClass,
+  renderValidationErrors,
   renderErrors,
   renderFeatureMaps,
   renderCompare,

@@ -8,6 +8,7 @@ import { renderErrors } from './errors.js';
 import { renderFeatureMaps } from './feature-maps.js';
 import { renderPerClass } from './per-class.js';
 import type { ScalingChart } from './scaling.js';
+import { renderValidationErrors } from './validation.js';
 
 function kpi(label: string, value: string): HTMLElement {
   return h('div', { class: 'ck-kpi' }, h('span', { class: 'ck-muted' }, label), h('b', {}, value));
@@ -43,6 +44,7 @@ const SECTIONS: [id: string, title: string, draw: (el: HTMLElement, a: RunAnalys
   ['confusion', 'Confusion matrix', (el, a) => renderConfusion(el, a, { normalised: a.classes.length <= 15 })],
   ['top-confusions', 'Most frequent confusions', (el, a) => renderTopConfusions(el, a)],
   ['per-class', 'Per class', (el, a) => renderPerClass(el, a)],
+  ['validation', 'On validation', (el, a) => renderValidationErrors(el, a)],
   ['errors', 'Errors', (el, a) => renderErrors(el, a)],
   ['feature-maps', 'What the filters see', (el, a) => renderFeatureMaps(el, a)],
 ];

@@ -6,6 +6,7 @@ import { renderErrors } from '../../report/views/errors.js';
 import { renderFeatureMaps } from '../../report/views/feature-maps.js';
 import { duration, num, pct } from '../../report/views/format.js';
 import { renderPerClass } from '../../report/views/per-class.js';
+import { renderValidationErrors } from '../../report/views/validation.js';
 import type { RunSummary } from '../api-types.js';
 import { api, app, lineChart, message, onRunEvents, post, stateBadge, type LineSeries } from './common.js';
 import type { TryItDataset } from './try-it-api.js';
@@ -154,7 +155,7 @@ function drawAnalysisEntry(d: RunData): void {
 
 async function showAnalysis(): Promise<void> {
   analysis.dataset.drawn = '1';
-  const tabs = ['confusion', 'per-class', 'errors', 'feature maps'];
+  const tabs = ['confusion', 'per-class', 'on validation', 'errors', 'feature maps'];
   const body = h('div', { id: 'analysis-body' }, h('p', { class: 'muted' }, 'Evaluating the test split…'));
   const bar = h('div', { class: 'toolbar tabs' }, ...tabs.map((t) => h('button', { 'data-tab': t }, t)));
   analysis.replaceChildren(h('h2', {}, 'Analysis of the test set'), bar, body);
@@ -166,6 +167,7 @@ async function showAnalysis(): Promise<void> {
       body.replaceChildren(box);
       if (t === 'confusion') renderConfusion(box, a, { normalised: a.confusion.length <= 10 });
       else if (t === 'per-class') renderPerClass(box, a);
+      else if (t === 'on validation') renderValidationErrors(box, a);
       else if (t === 'errors') renderErrors(box, a, { limit: 48 });
       else renderFeatureMaps(box, a);
     };
