@@ -6,6 +6,7 @@ import type { TrainConfigInput } from '../train/config.js';
 import { optionError } from '../util/errors.js';
 import { parseWith } from '../util/schema.js';
 import { AugmentSchema } from '../train/augment/schema.js';
+import { AugmentClassesSchema } from '../train/sampling/schema.js';
 import { TRAIN_OPTIONS, trainDefault } from '../train/options.js';
 import { attributeOf } from '../util/option-table.js';
 
@@ -22,6 +23,7 @@ export async function trainInputFromCli(o: Record<string, unknown>, cmd: Command
     if (cmd.getOptionValueSource(attr) === 'cli' || (!file && o[attr] !== undefined)) given[opt.key] = o[attr];
   }
   if (typeof given.augment === 'string') given.augment = parseWith(AugmentSchema, given.augment, 'option --augment');
+  if (given.augmentClasses !== undefined) parseWith(AugmentClassesSchema, given.augmentClasses, 'option --augment-classes');
   const merged = { ...(file?.train ?? {}), ...given } as Partial<TrainConfigInput>;
   const membersNameModels = !!file?.ensemble?.members.every((m) => m.model);
   if (!merged.model && !membersNameModels) throw optionError('--model', `required (or --resume DIR${file ? `, or model in ${file.file}'s train: block` : ''})`);

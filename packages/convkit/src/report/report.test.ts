@@ -209,6 +209,39 @@ test('HTML report in Chromium: curves, 43×43 confusion cells, a real error firs
   }
 });
 
+test('on validation: result.json\'s val_per_class / val_confusions (here validation = the test split) match the analysis; the text and HTML reports show them', async () => {
+  const result = JSON.parse(await fs.readFile(path.join(run2, 'result.json'), 'utf8'));
+  const a = await analyseRun(run2, { log: quiet });
+  assert.equal(result.val_per_class.length, 43);
+  assert.deepEqual(result.val_per_class.map((c: { count: number }) => c.count), counts, 'validation is the test split: its class counts');
+  assert.deepEqual(result.val_per_class.map((c: { recall: number | null }) => c.recall), a.perClass.map((r) => (r.count ? r.recall : null)), 'the same weights: the same recalls as the analysis of the test split');
+  const correct = result.val_per_class.reduce((s: number, c: { count: number; recall: number | null }) => s + (c.recall ?? 0) * c.count, 0);
+  assert.ok(Math.abs(correct / testY.length - result.test_accuracy) < 1e-9);
+  assert.ok(result.val_confusions.length > 0 && result.val_confusions.length <= 10);
+  for (const p of result.val_confusions) assert.equal(p.count, a.confusion[p.true][p.predicted], `${p.true} → ${p.predicted}`);
+  const worst = Math.max(...a.confusion.flatMap((row, t) => row.filter((_, p) => p !== t)));
+  assert.equal(result.val_confusions[0].count, worst, 'most frequent first');
+  assert.ok(a.validation, 'the analysis carries them');
+
+  const text = await convkit('report', run2);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /weakest classes on validation:\n.*class.*recall/);
+  assert.match(text.stdout, /most frequent confusions on validation:\n.*true.*predicted as/);
+  const file = path.join(out, 'report-validation.html');
+  assert.equal((await convkit('report', run2, '--html', file)).code, 0);
+  const { page, problems } = await openReport(file, path.join(out, 'report-validation.png'));
+  try {
+    const sec = await page.$eval('section#validation', (e) => ({ heads: [...e.querySelectorAll('h3')].map((x) => x.textContent), rows: e.querySelectorAll('.ck-validation-errors > table tr').length, pairs: e.querySelectorAll('.ck-top-confusions tr').length, thumbs: e.querySelectorAll('img.ck-thumb').length }));
+    assert.deepEqual(sec.heads, ['Weakest classes on validation', 'Most frequent confusions on validation']);
+    assert.equal(sec.rows, 1 + 10);
+    assert.equal(sec.pairs, 1 + result.val_confusions.length);
+    assert.ok(sec.thumbs >= 10, 'class signs beside the names');
+    assert.deepEqual(problems, []);
+  } finally {
+    await page.close();
+  }
+});
+
 test('comparison of two runs in Chromium: table, overlaid curves, per-class side by side', async () => {
   const file = path.join(out, 'compare.html');
   const r = await convkit('report', run2, run1, '--html', file);

@@ -5,12 +5,13 @@ import { schemaFromTable } from '../util/schema.js';
 import { TRAIN_OPTIONS } from './options.js';
 import { attributeOf } from '../util/option-table.js';
 import { AugmentSchema } from './augment/schema.js';
+import { AugmentClassesSchema } from './sampling/schema.js';
 
 /**
  * Everything `convkit train` needs; the CLI, config files, batch jobs and the web UI parse through this one schema,
  * built from the table of options (options.ts), where each option's help, default and checks are declared.
  */
-export const TrainConfigSchema = schemaFromTable(TRAIN_OPTIONS, { augment: AugmentSchema });
+export const TrainConfigSchema = schemaFromTable(TRAIN_OPTIONS, { augment: AugmentSchema, augmentClasses: AugmentClassesSchema });
 
 export type TrainConfigInput = z.input<typeof TrainConfigSchema>;
 export type TrainConfig = z.output<typeof TrainConfigSchema>;

@@ -3,10 +3,12 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { ImageSplit } from '../datasets/types.js';
 import { Rng } from '../util/rng.js';
 import { augmentBatch } from './augment/augment.js';
+import { scaleAugment } from './augment/params.js';
 import { isActive, type AugmentSpec } from './augment/schema.js';
 import { makeBatch, type BatchShape } from './batches.js';
 import { CallbackList, type Callback, type EpochLogs, type EpochProgress, type TrainingContext } from './callbacks/callback.js';
 import { evaluateSplit } from './evaluate.js';
+import { sampledOrder } from './sampling/order.js';
 
 export interface FitOptions {
   model: LayersModel;
@@ -21,6 +23,10 @@ export interface FitOptions {
   seed: number;
   /** On-the-fly augmentation of each training batch (parameters a pure function of seed, epoch and image). */
   augment?: AugmentSpec;
+  /** --augment-classes: images of these classes get `augment` scaled by `scale` (scaleAugment). */
+  strongerAugment?: { classes: Set<number>; scale: number };
+  /** --sampling balanced | errors: each epoch draws its images by these class weights (sampledOrder), as many as without. */
+  classWeights?: readonly number[];
   /** Epochs already done (resume): training starts at initialEpoch + 1. */
   initialEpoch?: number;
   /** Batches of `initialEpoch + 1` already done (resume mid-epoch). */
@@ -98,6 +104,8 @@ export async function fit(o: FitOptions): Promise<{ history: EpochLogs[]; ctx: T
   };
   const history: EpochLogs[] = [];
   const augment = isActive(o.augment) ? o.augment : undefined;
+  const stronger = augment && o.strongerAugment ? scaleAugment(augment, o.strongerAugment.scale) : undefined;
+  const specOf = stronger ? (i: number) => (o.strongerAugment!.classes.has(o.train.y[i]) ? stronger : augment!) : undefined;
   await cbs.trainBegin(ctx);
   for (let epoch = (o.initialEpoch ?? 0) + 1; epoch <= o.epochs && !ctx.stopTraining; epoch++) {
     ctx.epoch = epoch;
@@ -108,13 +116,13 @@ export async function fit(o: FitOptions): Promise<{ history: EpochLogs[]; ctx: T
     ctx.epochProgress = progress;
     ctx.batchInEpoch = firstBatch;
     await cbs.epochBegin(epoch, ctx);
-    const order = cycled ? cycledOrder(o.seed, epoch, n, steps, o.batchSize) : epochOrder(o.seed, epoch, n);
+    const order = o.classWeights ? sampledOrder(o.seed, epoch, o.train.y, o.classWeights, visits) : cycled ? cycledOrder(o.seed, epoch, n, steps, o.batchSize) : epochOrder(o.seed, epoch, n);
     const t0 = performance.now() - progress.seconds * 1000;
     for (let b = firstBatch; b < steps; b++) {
       const start = b * o.batchSize;
       const end = Math.min(visits, start + o.batchSize);
       const { xs: raw, ys } = makeBatch(o.train, order, start, end, o.shape);
-      const xs = augment ? augmentBatch(raw, order.subarray(start, end), o.seed, epoch, augment) : raw;
+      const xs = augment ? augmentBatch(raw, order.subarray(start, end), o.seed, epoch, augment, specOf) : raw;
       const out = (await o.model.trainOnBatch(xs, ys)) as number[];
       tf.dispose([raw, xs, ys]);
       const [loss, acc] = out;

@@ -6,6 +6,11 @@ export const DEFAULT_EPOCHS = 16;
 export const DEFAULT_BATCH_SIZE = 512;
 export const DEFAULT_LR = { adam: 0.001, sgd: 0.01, rmsprop: 0.001 } as const satisfies Record<string, number>;
 
+/** "3,5" → [3, 5]; values are checked by the schema (so "x" or "-1" fail with one line, exit 2). */
+function classList(value: string): number[] {
+  return value.split(',').map((v) => (/^\s*\d+\s*$/.test(v) ? Number(v) : NaN));
+}
+
 /**
  * Every setting of `convkit train`, declared once: TrainConfigSchema (config.ts) is built from this table, and so
  * are `convkit train`'s options (cli/train.ts), config files' `train:` blocks and batch jobs. A new option is one
@@ -58,6 +63,18 @@ export const TRAIN_OPTIONS = [
     help: 'augment each training batch on the fly, Keras units: fidle | rotation=DEG,zoom=F,shift=F (or width-shift/height-shift),shear=DEG,brightness=LO:HI,contrast=F,hflip,vflip,fill=nearest|constant|reflect,cval=X (combinable: fidle,hflip)',
     value: 'custom',
   },
+  {
+    key: 'sampling',
+    arg: 'mode',
+    help: 'which images an epoch visits (always as many as without it): uniform (each once, shuffled) | balanced (every class equally often) | errors (a class\'s share ∝ (1 − its validation recall in --sampling-from RUN) + --sampling-floor)',
+    value: 'choice',
+    choices: ['uniform', 'balanced', 'errors'],
+    default: 'uniform',
+  },
+  { key: 'samplingFrom', arg: 'run', help: "--sampling errors: the finished run whose result.json val_per_class gives each class's validation recall (the weights are copied into this run's config.json)", value: 'nonEmptyText' },
+  { key: 'samplingFloor', arg: 'x', help: '--sampling errors: added to every class\'s weight, so that a class without validation errors is still seen', value: 'positiveNumber', default: 0.1 },
+  { key: 'augmentClasses', arg: 'list', help: 'classes augmented more strongly, comma-separated ids (e.g. 3,5); needs --augment', value: 'custom', parse: classList },
+  { key: 'augmentClassesScale', arg: 'x', help: '--augment-classes: multiply the magnitudes of --augment (rotation, shift, zoom, shear, brightness, contrast) by x for those classes, each capped to its range', value: 'positiveNumber', default: 1.5 },
   { key: 'progress', arg: 'mode', help: 'auto (bar on a terminal, else one line per epoch) | bar | lines | none', value: 'choice', choices: ['auto', 'bar', 'lines', 'none'], default: 'auto' },
   { key: 'force', help: 'discard the run already in --out (finished or not; without it: exit 2)', value: 'flag', default: false },
 ] as const satisfies readonly TableOption[];

@@ -37,6 +37,7 @@ import { fit, stepsInEpoch } from './loop.js';
 import { lossFor, scheduleCallbacks, withTrainingTools } from './tools.js';
 import type { ValidationChoice } from './validation/select.js';
 import { runSplits } from './validation/run-splits.js';
+import { samplingWeights, savedSamplingWeights, strongerAugmentClasses } from './sampling/weights.js';
 import { validationErrors } from './validation/errors.js';
 import { loadChosenWeights } from './validation/final-weights.js';
 
@@ -54,6 +55,10 @@ export interface ResolvedRun {
   validationKind: ValidationChoice['kind'];
   validationFraction?: number;
   validationNote?: string;
+  /** --sampling balanced | errors: the class weights (config.json's samplingWeights). */
+  classWeights?: number[];
+  /** --augment-classes. */
+  strongerAugment?: Set<number>;
 }
 
 export function createOptimizer(name: TrainConfig['optimizer'], lr: number): tf.Optimizer {
@@ -78,7 +83,8 @@ export async function resolveRun(input: TrainConfigInput, log: (m: string) => vo
     lr: cfg.lr ?? DEFAULT_LR[cfg.optimizer],
   };
   const shape = { height: dataset.height, width: dataset.width, channels: dataset.channels, numClasses: dataset.numClasses };
-  return { config, dataset, train, validation, test, shape, validationKind: v.kind, validationFraction: v.fraction, validationNote: v.note };
+  const strongerAugment = strongerAugmentClasses(cfg, dataset.numClasses);
+  return { config, dataset, train, validation, test, shape, validationKind: v.kind, validationFraction: v.fraction, validationNote: v.note, ...(strongerAugment ? { strongerAugment } : {}) };
 }
 
 /** Refuses to overwrite a finished run unless forced; clears what a fresh run rewrites. */
@@ -109,6 +115,7 @@ export async function trainRun(input: TrainConfigInput, opts: TrainRunOptions = 
     const discard = await checkFreshRunDir(cfgIn.out, cfgIn.force);
     const backend = await selectBackend(cfgIn.backend, log);
     const run = await resolveRun(cfgIn, log);
+    run.classWeights = await samplingWeights(run.config, run.shape.numClasses);
     if (discard) await discardRun(lock, log); // only once the new run's data loaded
     await prepareRunDir(run.config.out, run.config.force);
     await writeRunConfig(run, backend, undefined, opts.provenance);
@@ -144,6 +151,7 @@ async function resumeLockedRun(dir: string, overrides: ResumeOverrides, opts: Tr
   const cfgIn = parseWith(TrainConfigSchema, { ...saved, backend: requested, out: dir, force: false, ...definedOnly(overrides) }, files.config);
   const backend = await selectBackend(cfgIn.backend, log);
   const run = await resolveRun(cfgIn, log);
+  run.classWeights = savedSamplingWeights(saved, run.config.sampling, run.shape.numClasses, files.config);
   await removeStaleTemporaries(files.checkpoints, log);
   const ck = await findResumeCheckpoint(files.checkpoints, log);
   if (ck && overrides.epochs !== undefined && overrides.epochs < ck.state.epoch) {
@@ -199,6 +207,7 @@ async function writeRunConfig(run: ResolvedRun, backend: string, created?: strin
     ...config,
     ...(isModelModule(config.model) ? { modelSha256: await modelModuleSha256(config.model) } : {}),
     ...(provenance ? { provenance } : {}),
+    ...(run.classWeights ? { samplingWeights: run.classWeights } : {}),
     backend,
     requestedBackend: config.backend,
     dataset: { name: dataset.name, source: dataset.source, height: dataset.height, width: dataset.width, channels: dataset.channels, numClasses: dataset.numClasses, classNames: dataset.classNames, preparation: dataset.preparation, trainCount: run.train.count, validationCount: run.validation.count, testCount: run.test.count },
@@ -245,7 +254,7 @@ async function executeRun(run: ResolvedRun, backend: string, ck: LoadedCheckpoin
     const at = ck.state.batch ? `epoch ${ck.state.epoch + 1}, batch ${ck.state.batch}/${steps}` : `the end of epoch ${ck.state.epoch}`;
     log(`convkit: resuming ${config.model} on ${dataset.name} from ${displayPath(ck.dir)} (${at}), ${config.epochs} epochs, batch ${config.batchSize}`);
   } else {
-    log(`convkit: training ${config.model} on ${dataset.name} (${run.train.count} train, ${describeValidation(run)}, ${shape.height}×${shape.width}×${shape.channels}) with ${backend}, ${config.epochs} epochs${config.stepsPerEpoch ? ` of ${config.stepsPerEpoch} steps` : ''}, batch ${config.batchSize}${isActive(config.augment) ? `, augmented (${describeAugment(config.augment)})` : ''}`);
+    log(`convkit: training ${config.model} on ${dataset.name} (${run.train.count} train, ${describeValidation(run)}, ${shape.height}×${shape.width}×${shape.channels}) with ${backend}, ${config.epochs} epochs${config.stepsPerEpoch ? ` of ${config.stepsPerEpoch} steps` : ''}, batch ${config.batchSize}${isActive(config.augment) ? `, augmented (${describeAugment(config.augment)})` : ''}${run.strongerAugment ? `, ×${config.augmentClassesScale} for classes ${[...run.strongerAugment].join(', ')}` : ''}${run.classWeights ? `, ${config.sampling} sampling${config.samplingFrom ? ` from ${config.samplingFrom}` : ''}` : ''}`);
   }
 
   let finished = false;
@@ -269,6 +278,8 @@ async function executeRun(run: ResolvedRun, backend: string, ck: LoadedCheckpoin
         stepsPerEpoch: config.stepsPerEpoch,
         seed: config.seed,
         augment: config.augment,
+        ...(run.strongerAugment ? { strongerAugment: { classes: run.strongerAugment, scale: config.augmentClassesScale } } : {}),
+        ...(run.classWeights ? { classWeights: run.classWeights } : {}),
         initialEpoch: ck?.state.epoch ?? 0,
         initialBatch: ck?.state.batch ?? 0,
         initialProgress: ck?.state.progress ?? undefined,

@@ -65,7 +65,7 @@ export function augment(batch: tf.Tensor4D, spec: AugmentSpecInput | AugmentSpec
  * What the training loop calls: the batch of training images `indices`, in `epoch` of a run seeded `seed`.
  * Parameters depend only on (seed, epoch, index), so a resumed run augments exactly as an uninterrupted one.
  */
-export function augmentBatch(images: tf.Tensor4D, indices: ArrayLike<number>, seed: number, epoch: number, spec: AugmentSpec): tf.Tensor4D {
-  const params = Array.from(indices, (i) => drawParams(seed, epoch, i, spec));
+export function augmentBatch(images: tf.Tensor4D, indices: ArrayLike<number>, seed: number, epoch: number, spec: AugmentSpec, specOf?: (index: number) => AugmentSpec): tf.Tensor4D {
+  const params = Array.from(indices, (i) => drawParams(seed, epoch, i, specOf?.(i) ?? spec));
   return applyParams(images, params, spec);
 }

@@ -108,3 +108,21 @@ export function affineRow(p: AugmentParams, h: number, w: number): number[] {
 export function isGeometric(p: AugmentParams): boolean {
   return p.angle !== 0 || p.shiftX !== 0 || p.shiftY !== 0 || p.zoomX !== 1 || p.zoomY !== 1 || p.shear !== 0 || p.hflip || p.vflip;
 }
+
+/**
+ * `spec` with its magnitudes multiplied by `factor` (rotation, shifts, zoom, shear, contrast, and brightness's distance
+ * from 1), each capped to the range the schema allows: the stronger augmentation of `--augment-classes`.
+ */
+export function scaleAugment(spec: AugmentSpec, factor: number): AugmentSpec {
+  const cap = (v: number, max: number) => Math.min(max, v * factor);
+  return {
+    ...spec,
+    rotation: cap(spec.rotation, 180),
+    widthShift: cap(spec.widthShift, 1),
+    heightShift: cap(spec.heightShift, 1),
+    zoom: cap(spec.zoom, 0.95),
+    shear: cap(spec.shear, 60),
+    contrast: cap(spec.contrast, 0.95),
+    ...(spec.brightness ? { brightness: [Math.max(0, 1 - (1 - spec.brightness[0]) * factor), Math.min(10, 1 + (spec.brightness[1] - 1) * factor)] as [number, number] } : {}),
+  };
+}
