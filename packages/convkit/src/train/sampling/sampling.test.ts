@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { before, test } from 'node:test';
-import { runCli } from '../../../test-support/cli.js';
+import { runCli, startCli } from '../../../test-support/cli.js';
 import { extended } from '../../../test-support/extended.js';
 import { gtsrbMiniDir } from '../../../test-support/paths.js';
 import { readH5Dataset } from '../../datasets/hdf5.js';
@@ -18,7 +18,7 @@ const needs = extended(gtsrbMiniDir);
 let dir: string;
 let data: string;
 let runA: string;
-const quick = ['--model', 'gtsrb-v1', '--batch-size', '64', '--backend', 'cpu', '--progress', 'none'];
+const quick = ['--model', 'gtsrb-v1', '--batch-size', '16', '--progress', 'none'];
 
 before(async () => {
   if (needs.skip) return;
@@ -39,10 +39,15 @@ function classCounts(order: Int32Array, y: Int32Array, k: number): number[] {
 
 test('class frequencies per epoch on gtsrb-mini: balanced gives every class n/43 (±1), errors ∝ (1 − recall) + floor; the epoch keeps its size; a pure function of seed and epoch', needs, async () => {
   const set = await readH5Dataset(data);
-  const y = set.train.y;
+  // gtsrb-mini has 60 images of every class: its first 10 + c images of class c make the classes unequal (10–52), as
+  // in the full set (210–2,250), so that balancing changes something.
+  const kept: number[] = [];
+  const seen = new Array<number>(43).fill(0);
+  for (const c of set.train.y) if (seen[c]++ < 10 + c) kept.push(c);
+  const y = Int32Array.from(kept);
   const n = y.length;
   const natural = classCounts(Int32Array.from(y.keys()), y, 43);
-  assert.ok(Math.max(...natural) >= 4 * Math.min(...natural), `gtsrb-mini's classes are unequal (${Math.min(...natural)}–${Math.max(...natural)} images): balancing changes something`);
+  assert.deepEqual([Math.min(...natural), Math.max(...natural)], [10, 52]);
 
   const balanced = new Array<number>(43).fill(1);
   const e1 = sampledOrder(42, 1, y, balanced, n);
@@ -87,12 +92,19 @@ test('--sampling errors with --augment-classes: config.json keeps the weights; e
   assert.equal(uniform.code, 0, uniform.stderr);
   assert.notEqual((await readMetrics(path.join(dir, 'U', 'metrics.jsonl')))[0].loss, want[0].loss, 'the sampling changes what epoch 1 trains on');
 
+  // The same run stopped by SIGINT after its first epoch's checkpoint (in epoch 2, or at its end), then resumed.
   const c = path.join(dir, 'C');
-  assert.equal((await runCli(['train', ...args, '--epochs', '1', '--out', c])).code, 0);
+  const { child, done } = startCli(['train', ...args, '--epochs', '2', '--out', c]);
+  const checkpointed = () => fs.readFile(path.join(c, 'checkpoints/last/state.json'), 'utf8').then((t) => JSON.parse(t).epoch >= 1, () => false);
+  while (!(await checkpointed()) && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+  child.kill('SIGINT');
+  const stopped = await done;
+  assert.equal(stopped.code, 130, stopped.stderr);
+  assert.match(stopped.stderr, /interrupted by SIGINT at (epoch 2, batch \d+\/\d+|the end of epoch 1)/);
   // the run the weights came from changes: the resumed run must not look at it again
   await fs.rename(path.join(runA, 'result.json'), path.join(runA, 'result.json.away'));
   try {
-    const r = await runCli(['train', '--resume', c, '--epochs', '2', '--json']);
+    const r = await runCli(['train', '--resume', c, '--json']);
     assert.equal(r.code, 0, r.stderr);
     const got = await readMetrics(path.join(c, 'metrics.jsonl'));
     assert.deepEqual(got.map((l) => [l.epoch, l.loss, l.accuracy, l.val_loss, l.val_accuracy]), want.map((l) => [l.epoch, l.loss, l.accuracy, l.val_loss, l.val_accuracy]));
@@ -110,10 +122,11 @@ test('bad sampling values: one line, exit 2, from the command line and from a co
   const expectError = async (args: string[], pattern: RegExp) => {
     const r = await runCli(['train', ...quick, '--data', data, '--epochs', '1', '--out', out, ...args]);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
-    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    // convkit's errors are one line; commander's (a value not among the choices) add a usage hint
+    if (pattern.source.startsWith('^convkit')) assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
     assert.match(r.stderr, pattern);
   };
-  await expectError(['--sampling', 'sometimes'], /--sampling.*sometimes/);
+  await expectError(['--sampling', 'sometimes'], /^error: option '--sampling <mode>' argument 'sometimes' is invalid\. expected one of uniform, balanced, errors/);
   await expectError(['--sampling', 'errors'], /^convkit: error: option --sampling-from: required with --sampling errors/);
   await expectError(['--sampling', 'balanced', '--sampling-from', runA], /^convkit: error: option --sampling-from: only with --sampling errors/);
   await expectError(['--sampling', 'errors', '--sampling-from', path.join(dir, 'nowhere')], /^convkit: error: .*nowhere.*result\.json: not a finished run/);
