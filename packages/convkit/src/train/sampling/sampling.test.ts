@@ -131,7 +131,7 @@ test('bad sampling values: one line, exit 2, from the command line and from a co
   await expectError(['--sampling', 'balanced', '--sampling-from', runA], /^convkit: error: option --sampling-from: only with --sampling errors/);
   await expectError(['--sampling', 'errors', '--sampling-from', path.join(dir, 'nowhere')], /^convkit: error: .*nowhere.*result\.json: not a finished run/);
   await expectError(['--sampling-floor', '0'], /--sampling-floor/);
-  await expectError(['--augment-classes', '3,x', '--augment', 'fidle'], /^convkit: error: option --augment-classes: must be class ids/);
+  await expectError(['--augment-classes', '3,x', '--augment', 'fidle'], /^convkit: error: option --augment-classes: 1: must be class ids/);
   await expectError(['--augment-classes', '3,99', '--augment', 'fidle'], /^convkit: error: option --augment-classes: class 99 is not a class of the data \(0–42\)/);
   await expectError(['--augment-classes', '3'], /^convkit: error: option --augment-classes: needs --augment/);
   // a run validated on the test set, and one written before val_per_class
