@@ -136,7 +136,7 @@ test('bad sampling values: one line, exit 2, from the command line and from a co
   await expectError(['--augment-classes', '3'], /^convkit: error: option --augment-classes: needs --augment/);
   // a run validated on the test set, and one written before val_per_class
   for (const [name, edit, pattern] of [
-    ['on-test', (r: Record<string, unknown>) => ({ ...r, validation: { kind: 'test', count: 1290 } }), /validated on the test set/],
+    ['on-test', (r: Record<string, unknown>) => ({ ...r, validation: { kind: 'test', count: 1290 } }), /this run validated on the test set/],
     ['old', ({ val_per_class: _, ...r }: Record<string, unknown>) => r, /no val_per_class/],
   ] as const) {
     const copy = path.join(dir, name);
