@@ -70,6 +70,12 @@ try {
     const cell = (k: string) => { const v = row[k] as { max_abs_diff: number; max_abs: number }; return `${v.max_abs_diff.toExponential(1)} (${v.max_abs.toPrecision(3)})`; };
     console.log([row.case, row.backend, ...keys.map(cell)].join(' | '));
   }
+  // The twin must agree, not only print: every difference within 1e-5 of the largest PyTorch value (at least 1).
+  const off = rows.flatMap((row) => keys.filter((k) => { const v = row[k] as { max_abs_diff: number; max_abs: number }; return !(v.max_abs_diff <= 1e-5 * Math.max(1, v.max_abs)); }).map((k) => `${row.case} (${row.backend}): ${k}`));
+  if (off.length) {
+    console.error(`convkit and PyTorch disagree beyond 1e-5 relative: ${off.join('; ')}`);
+    process.exitCode = 1;
+  } else console.log('all within 1e-5 of the largest PyTorch value');
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });
 }
