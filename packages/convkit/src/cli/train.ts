@@ -11,7 +11,7 @@ export function registerTrainCommands(program: Command): void {
   const train = program
     .command('train')
     .description(`train a model on a dataset and write a run folder (${F.config}, ${F.metrics}, ${F.checkpoints}/, ${F.status}, ${F.model}/, ${F.result}); exit codes: 0 done, 1 diverged (NaN), 2 bad input, 130/143 interrupted by SIGINT/SIGTERM (resumable)`)
-    .option('--config <file>', 'YAML/JSON file with a train: block (any of these options, as written here or in camelCase) a prepare: block (size, mode, roi, test, seed, exclude) used when --data is a GTSRB folder, an ensemble: block (members trained as parallel processes into --out, an ensemble folder) and an evaluate: block (tta: N, kept when not lower on validation); options given here override the file (docs/ensembles.md)')
+    .option('--config <file>', 'YAML/JSON file with a train: block (any of these options, as written here or in camelCase), a prepare: block (size, mode, roi, test, seed, exclude) used when --data is a GTSRB folder, an ensemble: block (members trained as parallel processes into --out, an ensemble folder) and an evaluate: block (tta: N, kept when not lower on validation); options given here override the file (docs/ensembles.md)')
     .option('--resume <dir>', `continue an interrupted or killed run from its last checkpoint (settings from its ${F.config}; only --epochs, --progress, --backend may change)`);
   // Every train setting: flag, help, parser and default from the one table the config schema is built from.
   addTableOptions(train, TRAIN_OPTIONS);
